@@ -1,0 +1,65 @@
+"""Creating the SQLAlchemy engine for the configured warehouse, with failures explained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from dashboard.errors import SettingsError, WarehouseUnavailable
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced by ***, safe for logs and messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def make_engine(url: str, *, read_only: bool = True) -> Engine:
+    """An engine for ``url``; DuckDB files open read-only unless ``read_only`` is False.
+
+    Raises SettingsError for a malformed URL or missing driver, WarehouseUnavailable for a
+    DuckDB file that does not exist (reading it would silently create an empty one).
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingsError(
+            f"The warehouse URL {redact(url)} is not a SQLAlchemy URL.",
+            "Use e.g. duckdb:///data/demo.duckdb or postgresql+psycopg://user@host:5432/db.",
+        ) from None
+    connect_args: dict[str, object] = {}
+    if parsed.get_backend_name() == "duckdb":
+        database = parsed.database or ""
+        if read_only and database not in ("", ":memory:"):
+            if not Path(database).exists():
+                raise WarehouseUnavailable(
+                    f"The DuckDB warehouse file {database} does not exist.",
+                    "Run `leadline demo --out " + database + "` to write the demo warehouse, "
+                    "or set LEADLINE_WAREHOUSE_URL to your warehouse.",
+                )
+            connect_args["read_only"] = True
+    try:
+        engine = create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise SettingsError(
+            f"No database driver is installed for {parsed.drivername}: {exc}.",
+            "Install the dialect's package (duckdb-engine, psycopg, trino, sqlalchemy-bigquery ...).",
+        ) from None
+    if parsed.get_backend_name() == "postgresql":
+        _force_utc_session(engine)
+    return engine
+
+
+def _force_utc_session(engine: Engine) -> None:
+    """Timestamps are UTC in the contract; make PostgreSQL sessions agree."""
+
+    @event.listens_for(engine, "connect")
+    def _set_utc(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET TIME ZONE 'UTC'")
+        cursor.close()

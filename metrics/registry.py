@@ -1,0 +1,150 @@
+"""The metric registry: every number Leadline shows, declared once.
+
+Pages, help texts, CSV exports, the CLI and ``docs/metrics.md`` all read this list;
+nothing restates a metric's label or definition elsewhere. The order of ``METRICS`` is
+the column order of ``leadline metrics``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Format = Literal["count", "percent", "minutes", "money", "ratio", "number"]
+Direction = Literal["higher", "lower", "neutral"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric: its column name, label, exact definition, number format and direction."""
+
+    name: str
+    label: str
+    definition: str
+    format: Format
+    better: Direction
+
+    @property
+    def help(self) -> str:
+        """Help text shown next to the number on every page."""
+        return self.definition
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("leads", "Leads", "Leads in the lead set L.", "count", "neutral"),
+    Metric(
+        "contacted",
+        "Contacted leads",
+        "Leads with at least one qualifying contact (outbound, not automated, at or after the lead's "
+        "created_at).",
+        "count",
+        "higher",
+    ),
+    Metric("follow_up_rate", "Follow-up rate", "contacted / leads.", "percent", "higher"),
+    Metric(
+        "median_first_response_min",
+        "Median first response",
+        "Median, over contacted leads, of the minutes from created_at to the first qualifying contact "
+        "(linear interpolation).",
+        "minutes",
+        "lower",
+    ),
+    Metric(
+        "p90_first_response_min",
+        "90th percentile first response",
+        "90th percentile, over contacted leads, of the minutes from created_at to the first qualifying "
+        "contact (linear interpolation).",
+        "minutes",
+        "lower",
+    ),
+    Metric(
+        "responded_1h_rate",
+        "Responded within 1 h",
+        "Leads whose first qualifying contact came within 60 minutes (<= 60.0) of created_at / leads.",
+        "percent",
+        "higher",
+    ),
+    Metric(
+        "no_contact",
+        "No-contact leads",
+        "Leads with no qualifying contact and created_at <= as_of - 24 hours.",
+        "count",
+        "lower",
+    ),
+    Metric(
+        "duplicate_contact",
+        "Duplicate-contact leads",
+        "Leads whose qualifying contacts come from 2 or more distinct non-null salespeople (actor_key).",
+        "count",
+        "lower",
+    ),
+    Metric(
+        "duplicate_contact_rate",
+        "Duplicate-contact rate",
+        "duplicate_contact / contacted.",
+        "percent",
+        "lower",
+    ),
+    Metric(
+        "avg_attempts",
+        "Attempts per contacted lead",
+        "Mean number of qualifying contacts per contacted lead.",
+        "number",
+        "neutral",
+    ),
+    Metric(
+        "undelivered",
+        "Undelivered leads",
+        "Leads with delivered_at IS NULL: the dealer's CRM never acknowledged them.",
+        "count",
+        "lower",
+    ),
+    Metric("appointments", "Appointments", "Leads with appointment_at not null.", "count", "higher"),
+    Metric("sold", "Sales", "Leads with sold_at not null.", "count", "higher"),
+    Metric("conversion_rate", "Conversion rate", "sold / leads.", "percent", "higher"),
+    Metric("lost", "Lost leads", "Leads with closed_at not null and sold_at null.", "count", "lower"),
+    Metric(
+        "vague_close_rate",
+        "Vague close reasons",
+        "Lost leads whose close_reason_code is null, blank, not in the taxonomy, or flagged is_vague / lost.",
+        "percent",
+        "lower",
+    ),
+    Metric(
+        "lost_after_one_attempt_rate",
+        "Lost after one attempt",
+        "Lost leads with at most 1 qualifying contact at or before closed_at / lost.",
+        "percent",
+        "lower",
+    ),
+    Metric(
+        "spend",
+        "Spend",
+        "Allocated campaign spend: for each campaign c, S_c = its spend with spend_date in [start, end]; "
+        "N_c = all leads of c created in the period with consent not false (no other filter, no access "
+        "scope); the group gets S_c x (leads of c in the group) / N_c, summed over campaigns.",
+        "money",
+        "neutral",
+    ),
+    Metric("cost_per_lead", "Cost per lead", "spend / leads.", "money", "lower"),
+    Metric("cost_per_sale", "Cost per sale", "spend / sold.", "money", "lower"),
+    Metric(
+        "gross_profit",
+        "Gross profit",
+        "Sum of gross_profit of sold leads (NULL counts as 0).",
+        "money",
+        "higher",
+    ),
+    Metric("roi", "ROI", "(gross_profit - spend) / spend.", "ratio", "higher"),
+)
+
+BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
+METRIC_COLUMNS: tuple[str, ...] = tuple(m.name for m in METRICS)
+
+
+def metric(name: str) -> Metric:
+    """The registered metric called ``name`` (KeyError naming the known ones otherwise)."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"Unknown metric {name!r}; known: {', '.join(METRIC_COLUMNS)}") from None
