@@ -75,7 +75,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "query_timeout_seconds", 30.0, _positive_float, "A warehouse query slower than this is abandoned."
     ),
-    SettingSpec("access_file", "", str, "Path of the access file (TOML) that maps users to roles and scopes."),
+    SettingSpec(
+        "access_file", "", str, "Path of the access file (TOML) that maps users to roles and scopes."
+    ),
     SettingSpec(
         "pseudonym_secret",
         "",

@@ -8,12 +8,12 @@ same tables for people; ``tests/test_contract_docs.py`` keeps the two in step.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, Date, MetaData, Numeric, Table, Text, TIMESTAMP
+from sqlalchemy import TIMESTAMP, Boolean, Column, Date, MetaData, Numeric, Table, Text
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The kind of value a contract column holds, independent of the SQL dialect."""
 
     TEXT = "text"
@@ -93,7 +93,9 @@ CONTRACT: dict[str, tuple[ColumnSpec, ...]] = {
             True,
             "FALSE: the buyer refused or withdrew consent; such a lead is never loaded, counted or shown.",
         ),
-        ColumnSpec("delivered_at", TS, True, "When the dealer's CRM acknowledged the lead; NULL: never arrived."),
+        ColumnSpec(
+            "delivered_at", TS, True, "When the dealer's CRM acknowledged the lead; NULL: never arrived."
+        ),
     ),
     "lead_activities": (
         ColumnSpec("activity_id", T, False, "Key of the activity.", primary_key=True),
@@ -102,7 +104,9 @@ CONTRACT: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("channel", T, False, "How the contact was made.", ACTIVITY_CHANNELS),
         ColumnSpec("direction", T, False, "Who started it.", DIRECTIONS),
         ColumnSpec("automated", B, True, "TRUE for auto-responders; they never count as a contact."),
-        ColumnSpec("result_code", T, True, "Feedback code keyed in after a call (`reached`, `no_answer` ...)."),
+        ColumnSpec(
+            "result_code", T, True, "Feedback code keyed in after a call (`reached`, `no_answer` ...)."
+        ),
         ColumnSpec(
             "actor_key",
             T,
@@ -120,13 +124,17 @@ CONTRACT: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("gross_profit", N, True, "Gross profit of the sale."),
         ColumnSpec("closed_at", TS, True, "When the lead was closed (sold or written off)."),
         ColumnSpec("close_reason_code", T, True, "Code of the close reason, see `close_reasons`."),
-        ColumnSpec("close_reason_text", T, True, "Free text; never read by Leadline (it may hold personal data)."),
+        ColumnSpec(
+            "close_reason_text", T, True, "Free text; never read by Leadline (it may hold personal data)."
+        ),
     ),
     "close_reasons": (
         ColumnSpec("code", T, False, "Code used in `lead_outcomes.close_reason_code`.", primary_key=True),
         ColumnSpec("category", T, False, "Kind of reason.", CLOSE_REASON_CATEGORIES),
         ColumnSpec("label", T, False, "Text shown on the dashboard."),
-        ColumnSpec("is_vague", B, False, "TRUE when the reason tells marketing nothing (`no interest`, `.`)."),
+        ColumnSpec(
+            "is_vague", B, False, "TRUE when the reason tells marketing nothing (`no interest`, `.`)."
+        ),
         ColumnSpec("next_action", T, True, "What sales or marketing should do about leads closed for it."),
     ),
 }

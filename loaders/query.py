@@ -76,7 +76,9 @@ class LeadQuery:
         for dim in self.group_by:
             check_dimension(dim)
         if len(set(self.group_by)) != len(self.group_by):
-            raise FilterError(f"A dimension is repeated in the grouping {list(self.group_by)}.", "Name it once.")
+            raise FilterError(
+                f"A dimension is repeated in the grouping {list(self.group_by)}.", "Name it once."
+            )
         for dim, values in self.filters:
             if dim not in LEAD_DIMENSIONS:
                 raise FilterError(
@@ -86,7 +88,9 @@ class LeadQuery:
                 raise FilterError(f"The filter on {dim!r} has no values.", f"Give e.g. {dim}=VALUE.")
 
     @staticmethod
-    def make_filters(pairs: dict[str, list[str] | tuple[str, ...]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    def make_filters(
+        pairs: dict[str, list[str] | tuple[str, ...]],
+    ) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """A canonical, hashable filters tuple from a mapping of dimension to values."""
         return tuple(sorted((dim, tuple(sorted(set(vals)))) for dim, vals in pairs.items() if vals))
 

@@ -25,9 +25,14 @@ class CloseReason:
 
 DEFAULT_CLOSE_REASONS: tuple[CloseReason, ...] = (
     # pollution: the lead should never have been paid for
-    CloseReason("test_bug", "pollution", "Test or bug", next_action="Ask the lead source to filter test leads."),
     CloseReason(
-        "double_lead", "pollution", "Double lead", next_action="Ask the lead source to de-duplicate before sending."
+        "test_bug", "pollution", "Test or bug", next_action="Ask the lead source to filter test leads."
+    ),
+    CloseReason(
+        "double_lead",
+        "pollution",
+        "Double lead",
+        next_action="Ask the lead source to de-duplicate before sending.",
     ),
     CloseReason(
         "phone_missing",

@@ -7,18 +7,19 @@ leaves the warehouse exactly as it was.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Engine
 
 from loaders.contract import CONTRACT, TABLES, Kind, metadata
 
-_POLARS_TYPES = {
-    Kind.TEXT: pl.String,
+_POLARS_TYPES: dict[Kind, pl.DataType] = {
+    Kind.TEXT: pl.String(),
     Kind.TIMESTAMP: pl.Datetime("us"),
-    Kind.DATE: pl.Date,
-    Kind.NUMERIC: pl.Float64,
-    Kind.BOOLEAN: pl.Boolean,
+    Kind.DATE: pl.Date(),
+    Kind.NUMERIC: pl.Float64(),
+    Kind.BOOLEAN: pl.Boolean(),
 }
 _CHUNK_ROWS = 50_000
 
@@ -66,7 +67,7 @@ def _insert(conn: Connection, name: str, frame: pl.DataFrame) -> None:
     if frame.is_empty():
         return
     if conn.dialect.name == "duckdb":
-        raw = conn.connection.driver_connection
+        raw: Any = conn.connection.driver_connection
         view = f"_leadline_incoming_{name}"
         raw.register(view, frame.to_arrow())
         try:

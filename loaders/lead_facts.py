@@ -1,0 +1,190 @@
+"""The lead set L and one row of facts per lead in it, as a SQL subquery.
+
+Every aggregate Leadline shows is a GROUP BY over this subquery, so the definitions of
+"qualifying contact", "lost", the period and the access scope are written exactly once.
+Nothing here is executed: callers aggregate over ``lead_facts(query)`` and run that.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+
+from loaders.contract import campaigns, dealers, lead_activities, lead_outcomes, leads
+from loaders.query import LeadQuery, Scope
+from loaders.sql_functions import minutes_between, month_start, week_start
+
+UNKNOWN = "unknown"  # dimension value of leads whose dealer is not in the dealers table
+
+
+def period_bounds(query: LeadQuery) -> tuple[datetime, datetime]:
+    """``[start 00:00, end + 1 day 00:00)`` in UTC, as naive timestamps (the contract's UTC)."""
+    return datetime.combine(query.start, time()), datetime.combine(query.end + timedelta(days=1), time())
+
+
+def consent_not_false() -> ColumnElement[bool]:
+    """Leads whose buyer did not refuse consent (NULL counts as not refused)."""
+    return or_(leads.c.consent.is_(None), leads.c.consent == true())
+
+
+def dimension_columns() -> dict[str, ColumnElement[Any]]:
+    """Each groupable dimension as a SQL expression over leads LEFT JOIN dealers, campaigns."""
+    return {
+        "brand": leads.c.brand,
+        "market": func.coalesce(dealers.c.market, literal(UNKNOWN)),
+        "dealer_group_id": func.coalesce(dealers.c.dealer_group_id, literal(UNKNOWN)),
+        "dealer_id": leads.c.dealer_id,
+        "campaign_id": leads.c.campaign_id,
+        "channel": campaigns.c.channel,
+        "source": leads.c.source,
+        "lead_type": leads.c.lead_type,
+        "phone_status": leads.c.phone_status,
+        "email_status": leads.c.email_status,
+        "preferred_channel": leads.c.preferred_channel,
+        "week": week_start(leads.c.created_at),
+        "month": month_start(leads.c.created_at),
+    }
+
+
+def scope_predicate(scope: Scope) -> ColumnElement[bool]:
+    """The access scope as a WHERE predicate.
+
+    Brands and markets each narrow the leads. Dealer groups and single dealers together
+    form one grant: a lead passes when its group OR its dealer is granted (the union).
+    An empty tuple grants nothing, so an empty scope matches no lead at all.
+    """
+    dims = dimension_columns()
+
+    def member(dim: str, allowed: tuple[str, ...] | None) -> ColumnElement[bool]:
+        return dims[dim].in_(list(allowed)) if allowed else false()
+
+    clauses: list[ColumnElement[bool]] = []
+    if scope.brands is not None:
+        clauses.append(member("brand", scope.brands))
+    if scope.markets is not None:
+        clauses.append(member("market", scope.markets))
+    if scope.dealer_group_ids is not None or scope.dealer_ids is not None:
+        clauses.append(
+            or_(member("dealer_group_id", scope.dealer_group_ids), member("dealer_id", scope.dealer_ids))
+        )
+    return and_(true(), *clauses)
+
+
+def lead_set(query: LeadQuery) -> Select[Any]:
+    """The lead set L with its dimension columns: period, consent, filters and scope applied."""
+    start, stop = period_bounds(query)
+    dims = dimension_columns()
+    where = [
+        leads.c.created_at >= start,
+        leads.c.created_at < stop,
+        consent_not_false(),
+        scope_predicate(query.scope),
+    ]
+    for dim, values in query.filters:
+        where.append(dims[dim].in_(list(values)))
+    source = leads.outerjoin(dealers, dealers.c.dealer_id == leads.c.dealer_id).outerjoin(
+        campaigns, campaigns.c.campaign_id == leads.c.campaign_id
+    )
+    return (
+        select(
+            leads.c.lead_id,
+            leads.c.created_at,
+            leads.c.delivered_at,
+            leads.c.customer_key,
+            *(expr.label(name) for name, expr in dims.items()),
+        )
+        .select_from(source)
+        .where(*where)
+    )
+
+
+def lead_facts(query: LeadQuery) -> Subquery:
+    """One row per lead in L: its dimensions plus the facts every metric is built from.
+
+    Columns: the dimensions of ``dimension_columns()``, ``lead_id``, ``created_at``,
+    ``customer_key``, ``is_delivered``, ``first_response_min`` (NULL: never contacted),
+    ``attempts`` (qualifying contacts), ``distinct_actors``, ``attempts_to_close``
+    (qualifying contacts at or before ``closed_at``), ``has_appointment``,
+    ``has_test_drive``, ``has_quote``, ``is_sold``, ``is_lost``, ``sold_gross_profit``
+    (0 unless sold), ``closed_at``, ``close_reason_code``.
+    """
+    base = lead_set(query).subquery("lead_set")
+    contacts = _qualifying_contacts(base)
+    first_response = minutes_between(base.c.created_at, contacts.c.first_contact_at)
+    sold = lead_outcomes.c.sold_at.is_not(None)
+    lost = and_(lead_outcomes.c.closed_at.is_not(None), lead_outcomes.c.sold_at.is_(None))
+    facts = select(
+        *(base.c[name] for name in dimension_columns()),
+        base.c.lead_id,
+        base.c.created_at,
+        base.c.customer_key,
+        _flag(base.c.delivered_at.is_not(None)).label("is_delivered"),
+        first_response.label("first_response_min"),
+        func.coalesce(contacts.c.attempts, 0).label("attempts"),
+        func.coalesce(contacts.c.distinct_actors, 0).label("distinct_actors"),
+        func.coalesce(contacts.c.attempts_to_close, 0).label("attempts_to_close"),
+        _flag(lead_outcomes.c.appointment_at.is_not(None)).label("has_appointment"),
+        _flag(lead_outcomes.c.test_drive_at.is_not(None)).label("has_test_drive"),
+        _flag(lead_outcomes.c.quote_at.is_not(None)).label("has_quote"),
+        _flag(sold).label("is_sold"),
+        _flag(lost).label("is_lost"),
+        case((sold, func.coalesce(lead_outcomes.c.gross_profit, 0)), else_=0).label("sold_gross_profit"),
+        lead_outcomes.c.closed_at,
+        lead_outcomes.c.close_reason_code,
+    ).select_from(
+        base.outerjoin(contacts, contacts.c.lead_id == base.c.lead_id).outerjoin(
+            lead_outcomes, lead_outcomes.c.lead_id == base.c.lead_id
+        )
+    )
+    return facts.subquery("lead_facts")
+
+
+def _qualifying_contacts(base: Subquery) -> Subquery:
+    """Per lead of L: first qualifying contact, count, distinct salespeople, attempts before close."""
+    act = lead_activities
+    qualifying = and_(
+        act.c.direction == "outbound",
+        or_(act.c.automated.is_(None), act.c.automated == false()),
+        act.c.occurred_at >= base.c.created_at,
+    )
+    before_close = and_(
+        lead_outcomes.c.closed_at.is_not(None), act.c.occurred_at <= lead_outcomes.c.closed_at
+    )
+    return (
+        select(
+            act.c.lead_id,
+            func.min(act.c.occurred_at).label("first_contact_at"),
+            func.count().label("attempts"),
+            # actor_key appears only here, inside COUNT(DISTINCT ...): it never leaves the warehouse.
+            func.count(act.c.actor_key.distinct()).label("distinct_actors"),
+            func.sum(case((before_close, 1), else_=0)).label("attempts_to_close"),
+        )
+        .select_from(
+            act.join(base, base.c.lead_id == act.c.lead_id).outerjoin(
+                lead_outcomes, lead_outcomes.c.lead_id == act.c.lead_id
+            )
+        )
+        .where(qualifying)
+        .group_by(act.c.lead_id)
+        .subquery("qualifying_contacts")
+    )
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """1 when the condition holds, else 0: summable on every warehouse."""
+    return case((condition, 1), else_=0).cast(Integer)

@@ -1,0 +1,141 @@
+"""Portable SQL expressions, compiled per dialect.
+
+Leadline's queries run on DuckDB and PostgreSQL and compile for Trino, BigQuery and
+Snowflake. The few operations whose spelling differs between warehouses live here as
+custom constructs, so the query builders stay dialect-free.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Date, Float
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class minutes_between(FunctionElement[float]):  # noqa: N801 - reads like the SQL function it is
+    """Minutes (fractional) from the first timestamp to the second: ``later - earlier``."""
+
+    type = Float()
+    inherit_cache = True
+    name = "minutes_between"
+
+
+@compiles(minutes_between)
+def _minutes_default(element: minutes_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 60.0)"
+
+
+@compiles(minutes_between, "trino")
+def _minutes_trino(element: minutes_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(date_diff('millisecond', {earlier}, {later}) / 60000.0)"
+
+
+@compiles(minutes_between, "bigquery")
+def _minutes_bigquery(element: minutes_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(TIMESTAMP_DIFF({later}, {earlier}, MICROSECOND) / 60000000.0)"
+
+
+@compiles(minutes_between, "snowflake")
+def _minutes_snowflake(element: minutes_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(DATEDIFF('millisecond', {earlier}, {later}) / 60000.0)"
+
+
+class quantile_cont(FunctionElement[float]):  # noqa: N801
+    """Exact quantile with linear interpolation of an expression, as an aggregate.
+
+    ``quantile_cont(expr, fraction)``: the fraction is a constant of Leadline's own code
+    (0.5, 0.9), rendered into the SQL because ordered-set aggregates need a literal there.
+    Trino and BigQuery have no exact ordered-set quantile: they get their documented
+    approximations (see docs/metrics.md).
+    """
+
+    type = Float()
+    inherit_cache = True
+    name = "quantile_cont"
+
+    def __init__(self, expr: ColumnElement[Any], fraction: float) -> None:
+        if not 0.0 <= fraction <= 1.0:
+            raise ValueError(f"quantile fraction {fraction} is not in [0, 1]")
+        self.fraction = float(fraction)
+        super().__init__(expr)
+
+
+@compiles(quantile_cont)
+def _quantile_default(element: quantile_cont, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"percentile_cont({element.fraction!r}) WITHIN GROUP (ORDER BY {compiler.process(expr, **kw)})"
+
+
+@compiles(quantile_cont, "duckdb")
+def _quantile_duckdb(element: quantile_cont, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"quantile_cont({compiler.process(expr, **kw)}, {element.fraction!r})"
+
+
+@compiles(quantile_cont, "trino")
+def _quantile_trino(element: quantile_cont, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"approx_percentile({compiler.process(expr, **kw)}, {element.fraction!r})"
+
+
+@compiles(quantile_cont, "bigquery")
+def _quantile_bigquery(element: quantile_cont, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    offset = round(element.fraction * 1000)
+    return f"APPROX_QUANTILES({compiler.process(expr, **kw)}, 1000)[OFFSET({offset})]"
+
+
+class week_start(FunctionElement[Any]):  # noqa: N801
+    """Monday of the ISO week of a timestamp, as a date."""
+
+    type = Date()
+    inherit_cache = True
+    name = "week_start"
+
+
+@compiles(week_start)
+def _week_default(element: week_start, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"CAST(date_trunc('week', {compiler.process(expr, **kw)}) AS DATE)"
+
+
+@compiles(week_start, "bigquery")
+def _week_bigquery(element: week_start, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"DATE_TRUNC(DATE({compiler.process(expr, **kw)}), ISOWEEK)"
+
+
+@compiles(week_start, "snowflake")
+def _week_snowflake(element: week_start, compiler: SQLCompiler, **kw: Any) -> str:
+    # Snowflake's date_trunc('week') follows WEEK_START; DAYOFWEEKISO is always Monday = 1.
+    (expr,) = element.clauses
+    value = compiler.process(expr, **kw)
+    return f"DATEADD(day, 1 - DAYOFWEEKISO({value}), CAST({value} AS DATE))"
+
+
+class month_start(FunctionElement[Any]):  # noqa: N801
+    """First day of the month of a timestamp, as a date."""
+
+    type = Date()
+    inherit_cache = True
+    name = "month_start"
+
+
+@compiles(month_start)
+def _month_default(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"CAST(date_trunc('month', {compiler.process(expr, **kw)}) AS DATE)"
+
+
+@compiles(month_start, "bigquery")
+def _month_bigquery(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"DATE_TRUNC(DATE({compiler.process(expr, **kw)}), MONTH)"
