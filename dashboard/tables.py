@@ -1,0 +1,37 @@
+"""The tables pages, exports and the CLI show, each built, computed and suppressed in one call.
+
+This is the facade: loaders run the aggregate queries, metrics/ turns counts into
+metrics, and metrics/suppression.py blanks small groups before anything is returned.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import Engine
+
+from loaders.aggregates import load_group_counts
+from loaders.close_reasons import load_lost_by_reason, load_taxonomy
+from loaders.query import LeadQuery
+from loaders.spend import load_campaign_leads, load_campaign_spend, load_group_campaign_leads
+from metrics.compute import allocate_spend, compute_metrics, vague_lost
+from metrics.suppression import suppress
+
+
+def metrics_table(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
+    """The 22 metrics per group of ``query.group_by``, small groups suppressed.
+
+    Columns: the grouping columns in ``query.group_by`` order, the 22 ``METRIC_COLUMNS``
+    in registry order, then ``suppressed``. One row per group that has leads, sorted by
+    the grouping columns. Without grouping: exactly one row for the whole lead set; when
+    that set is empty it has 0 leads, which is fewer than any K >= 1, so it is suppressed.
+    """
+    group_by = query.group_by
+    counts = load_group_counts(engine, query)
+    vague = vague_lost(load_lost_by_reason(engine, query), load_taxonomy(engine), group_by)
+    spend = allocate_spend(
+        load_campaign_spend(engine, query),
+        load_campaign_leads(engine, query),
+        load_group_campaign_leads(engine, query),
+        group_by,
+    )
+    return suppress(compute_metrics(counts, vague, spend, group_by), group_by, min_group_size)
