@@ -21,10 +21,11 @@ def suppress_small_groups(
 ) -> pl.DataFrame:
     """``frame`` with ``value_columns`` set to NULL where ``lead_count`` < ``min_group_size``.
 
-    Adds (or replaces) a boolean ``suppressed`` column. ``lead_count`` is the number of leads
-    behind the row (for a detail table: the group's leads, not the bucket's); a NULL
-    count counts as 0. ``lead_count`` may be one of ``value_columns``: it is judged before
-    it is blanked.
+    Adds a boolean ``suppressed`` column; where the frame already has one, a row stays
+    suppressed if it already was (so a frame can be suppressed on several populations in
+    turn). ``lead_count`` is the number of leads behind the row (for a distribution: the
+    group's leads, not the bucket's); a NULL count counts as 0. ``lead_count`` may be one
+    of ``value_columns``: it is judged before it is blanked.
 
     >>> f = pl.DataFrame({"g": ["a", "b"], "leads": [2, 9], "sold": [1, 3]})
     >>> suppress_small_groups(f, lead_count="leads", value_columns=["leads", "sold"], min_group_size=5).rows()
@@ -36,9 +37,13 @@ def suppress_small_groups(
     if missing:
         raise KeyError(f"columns {missing} are not in the frame (it has {frame.columns})")
     small = pl.col(lead_count).fill_null(0) < min_group_size
-    return frame.with_columns(
-        *(pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in value_columns),
-        small.alias(SUPPRESSED),
+    if SUPPRESSED in frame.columns:
+        small = small | pl.col(SUPPRESSED).fill_null(False)
+    # Judge every row first, then blank: lead_count itself may be among the value columns.
+    flagged = frame.with_columns(small.alias(SUPPRESSED))
+    hidden = pl.col(SUPPRESSED)
+    return flagged.with_columns(
+        *(pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in value_columns)
     )
 
 
