@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, Float
+from sqlalchemy import TIMESTAMP, Date, Float, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -139,3 +139,94 @@ def _month_default(element: month_start, compiler: SQLCompiler, **kw: Any) -> st
 def _month_bigquery(element: month_start, compiler: SQLCompiler, **kw: Any) -> str:
     (expr,) = element.clauses
     return f"DATE_TRUNC(DATE({compiler.process(expr, **kw)}), MONTH)"
+
+
+class local_time(FunctionElement[Any]):  # noqa: N801
+    """A UTC timestamp as wall-clock time in the IANA time zone given by the second argument.
+
+    ``local_time(ts, tz)``: ``ts`` is a naive timestamp holding UTC (the contract's convention);
+    the result is a naive timestamp in ``tz``, daylight saving time included. An unknown zone
+    name is an error on every warehouse, so callers guard it (see loaders/detail_arrival.py).
+    """
+
+    type = TIMESTAMP()
+    inherit_cache = True
+    name = "local_time"
+
+
+@compiles(local_time)
+def _local_default(element: local_time, compiler: SQLCompiler, **kw: Any) -> str:
+    # DuckDB and PostgreSQL: naive -> timestamptz read as UTC -> naive wall clock in tz.
+    ts, tz = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(({ts} AT TIME ZONE 'UTC') AT TIME ZONE {tz})"
+
+
+@compiles(local_time, "trino")
+def _local_trino(element: local_time, compiler: SQLCompiler, **kw: Any) -> str:
+    ts, tz = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(at_timezone(with_timezone({ts}, 'UTC'), {tz}) AS TIMESTAMP)"
+
+
+@compiles(local_time, "bigquery")
+def _local_bigquery(element: local_time, compiler: SQLCompiler, **kw: Any) -> str:
+    ts, tz = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"DATETIME(TIMESTAMP({ts}), {tz})"
+
+
+@compiles(local_time, "snowflake")
+def _local_snowflake(element: local_time, compiler: SQLCompiler, **kw: Any) -> str:
+    ts, tz = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CONVERT_TIMEZONE('UTC', {tz}, {ts})"
+
+
+class iso_weekday(FunctionElement[int]):  # noqa: N801
+    """ISO day of the week of a timestamp: Monday = 1 ... Sunday = 7."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "iso_weekday"
+
+
+@compiles(iso_weekday)
+def _weekday_default(element: iso_weekday, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"CAST(EXTRACT(ISODOW FROM {compiler.process(expr, **kw)}) AS INTEGER)"
+
+
+@compiles(iso_weekday, "trino")
+def _weekday_trino(element: iso_weekday, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"day_of_week({compiler.process(expr, **kw)})"
+
+
+@compiles(iso_weekday, "bigquery")
+def _weekday_bigquery(element: iso_weekday, compiler: SQLCompiler, **kw: Any) -> str:
+    # BigQuery's DAYOFWEEK is Sunday = 1 ... Saturday = 7; shift it to ISO.
+    (expr,) = element.clauses
+    return f"(MOD(EXTRACT(DAYOFWEEK FROM {compiler.process(expr, **kw)}) + 5, 7) + 1)"
+
+
+@compiles(iso_weekday, "snowflake")
+def _weekday_snowflake(element: iso_weekday, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"DAYOFWEEKISO({compiler.process(expr, **kw)})"
+
+
+class hour_of_day(FunctionElement[int]):  # noqa: N801
+    """Hour (0-23) of a timestamp's wall-clock time."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "hour_of_day"
+
+
+@compiles(hour_of_day)
+def _hour_default(element: hour_of_day, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"CAST(EXTRACT(HOUR FROM {compiler.process(expr, **kw)}) AS INTEGER)"
+
+
+@compiles(hour_of_day, "trino")
+def _hour_trino(element: hour_of_day, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"hour({compiler.process(expr, **kw)})"
