@@ -25,6 +25,7 @@ from sqlalchemy import (
     true,
 )
 
+from loaders.access_scope import AccessScope
 from loaders.contract import campaigns, dealers, lead_activities, lead_outcomes, leads
 from loaders.query import LeadQuery, Scope
 from loaders.sql_functions import minutes_between, month_start, week_start
@@ -61,13 +62,18 @@ def dimension_columns() -> dict[str, ColumnElement[Any]]:
     }
 
 
-def scope_predicate(scope: Scope) -> ColumnElement[bool]:
+def scope_predicate(scope: Scope | AccessScope) -> ColumnElement[bool]:
     """The access scope as a WHERE predicate.
 
     Brands and markets each narrow the leads. Dealer groups and single dealers together
     form one grant: a lead passes when its group OR its dealer is granted (the union).
     An empty tuple grants nothing, so an empty scope matches no lead at all.
+    An ``AccessScope`` is the OR of its grants' predicates; with no grants it matches nothing.
     """
+    if isinstance(scope, AccessScope):
+        if scope.is_everything:
+            return true()
+        return or_(false(), *(scope_predicate(grant) for grant in scope.grants))
     dims = dimension_columns()
 
     def member(dim: str, allowed: tuple[str, ...] | None) -> ColumnElement[bool]:

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from dashboard.errors import FilterError
+
+if TYPE_CHECKING:  # access_scope builds on Scope below; the annotation alone needs it
+    from loaders.access_scope import AccessScope
 
 # Dimensions a request may group or filter by. ``actor_key`` is deliberately absent.
 LEAD_DIMENSIONS = (
@@ -58,6 +62,8 @@ class LeadQuery:
     """Which leads to count and how to group them.
 
     ``filters`` holds (dimension, allowed values) pairs, sorted; a lead must match all.
+    ``scope`` is one ``Scope`` or, for a viewer with several grants, an ``AccessScope``
+    (their union); either is hashable, so the query stays a cache key.
     """
 
     start: date
@@ -65,7 +71,7 @@ class LeadQuery:
     as_of: datetime
     group_by: tuple[str, ...] = ()
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    scope: Scope = field(default_factory=Scope.everything)
+    scope: Scope | AccessScope = field(default_factory=Scope.everything)
 
     def __post_init__(self) -> None:
         if self.end < self.start:
