@@ -80,3 +80,13 @@ def _insert(conn: Connection, name: str, frame: pl.DataFrame) -> None:
     table = TABLES[name]
     for offset in range(0, frame.height, _CHUNK_ROWS):
         conn.execute(table.insert(), frame.slice(offset, _CHUNK_ROWS).to_dicts())
+
+
+def insert_frames(conn: Connection, frames: Mapping[str, pl.DataFrame]) -> None:
+    """Insert ``frames`` into the contract tables inside the caller's transaction (no replace, no commit).
+
+    For writers that must do more in the same transaction, such as the importer, which deletes
+    the rows an import replaces before inserting them again.
+    """
+    for name in _insert_order(frames):
+        _insert(conn, name, conform(name, frames[name]))

@@ -1,0 +1,126 @@
+"""Turning source values into the kinds the contract wants: text, numbers, booleans, dates, UTC times.
+
+Each converter returns the converted series; a value that was there before and is null
+after did not parse, and the caller reports it with its row. Timestamps come out as naive
+UTC, the contract's convention: naive source values are read in the mapping's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import polars as pl
+
+from loaders.contract import Kind
+
+TIMESTAMP_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%.f%#z",
+    "%Y-%m-%d %H:%M:%S%.f%#z",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+)
+DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f")
+TRUE_WORDS = ("true", "t", "yes", "y", "1", "1.0")
+FALSE_WORDS = ("false", "f", "no", "n", "0", "0.0")
+UTC_NAIVE = pl.Datetime("us")
+
+
+def literal(value: object, height: int) -> pl.Series:
+    """A constant from the mapping (text, number, boolean, date, date-time) repeated ``height`` times."""
+    if isinstance(value, datetime):
+        # Polars keeps an offset-aware value's instant; a naive one is local time in the mapping's zone.
+        return pl.Series([value] * height)
+    if isinstance(value, date):
+        return pl.Series([value] * height, dtype=pl.Date)
+    if isinstance(value, bool):
+        return pl.Series([value] * height, dtype=pl.Boolean)
+    if isinstance(value, int | float):
+        return pl.Series([float(value)] * height, dtype=pl.Float64)
+    return pl.Series([value] * height, dtype=pl.String)
+
+
+def to_kind(
+    series: pl.Series, kind: Kind, *, formats: tuple[str, ...], timezone: str, decimal: str
+) -> pl.Series:
+    """``series`` converted to ``kind``; values that do not convert become null."""
+    if kind is Kind.TEXT:
+        return to_text(series)
+    if kind is Kind.NUMERIC:
+        return to_number(series, decimal)
+    if kind is Kind.BOOLEAN:
+        return to_boolean(series)
+    if kind is Kind.DATE:
+        return to_date(series, formats or DATE_FORMATS)
+    return to_utc(series, formats or TIMESTAMP_FORMATS, timezone)
+
+
+def to_text(series: pl.Series) -> pl.Series:
+    """Text as is; whole floats (Excel stores 660737 as 660737.0) without the trailing .0."""
+    if series.dtype == pl.String:
+        return series
+    if series.dtype.is_float():
+        whole = (series == series.round(0)).fill_null(False)
+        as_int = series.cast(pl.Int64, strict=False).cast(pl.String)
+        return as_int.zip_with(whole, series.cast(pl.String)).alias(series.name)
+    if series.dtype == pl.Boolean:
+        return series.replace_strict({True: "true", False: "false"}, return_dtype=pl.String)
+    return series.cast(pl.String)
+
+
+def to_number(series: pl.Series, decimal: str) -> pl.Series:
+    """Numbers; text may use a decimal comma when the mapping says ``decimal = ","``."""
+    if series.dtype.is_numeric():
+        return series.cast(pl.Float64)
+    text = series.cast(pl.String).str.replace_all(r"[\s\u00a0]", "")
+    if decimal == ",":
+        text = text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    return text.cast(pl.Float64, strict=False)
+
+
+def to_boolean(series: pl.Series) -> pl.Series:
+    """Booleans from true/false, yes/no, y/n, 1/0 (any case); anything else is null."""
+    if series.dtype == pl.Boolean:
+        return series
+    text = series.cast(pl.String).str.to_lowercase()
+    mapping: dict[str, bool] = dict.fromkeys(TRUE_WORDS, True) | dict.fromkeys(FALSE_WORDS, False)
+    return text.replace_strict(mapping, default=None, return_dtype=pl.Boolean)
+
+
+def to_date(series: pl.Series, formats: tuple[str, ...]) -> pl.Series:
+    """Dates: Date and Datetime values as they are, text by the first format that fits."""
+    if series.dtype == pl.Date:
+        return series
+    if isinstance(series.dtype, pl.Datetime):
+        return series.dt.date()
+    text = series.cast(pl.String)
+    attempts = [text.str.strptime(pl.Date, f, strict=False) for f in formats]
+    return pl.select(pl.coalesce(attempts)).to_series().alias(series.name)
+
+
+def to_utc(series: pl.Series, formats: tuple[str, ...], timezone: str) -> pl.Series:
+    """Naive UTC timestamps; naive inputs are local times in ``timezone``, others carry their offset."""
+    if series.dtype == pl.Date:
+        series = series.cast(UTC_NAIVE)
+    if isinstance(series.dtype, pl.Datetime):
+        return _naive_utc(series, timezone)
+    text = series.cast(pl.String)
+    attempts = []
+    for fmt in formats:
+        if "%z" in fmt or "%#z" in fmt or "%:z" in fmt:
+            parsed = text.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False)
+        else:
+            parsed = text.str.strptime(UTC_NAIVE, fmt, strict=False)
+        attempts.append(_naive_utc(parsed, timezone))
+    return pl.select(pl.coalesce(attempts)).to_series().alias(series.name)
+
+
+def _naive_utc(series: pl.Series, timezone: str) -> pl.Series:
+    dtype = series.dtype
+    assert isinstance(dtype, pl.Datetime)
+    if dtype.time_zone is None:
+        # A local time that falls in a daylight-saving gap does not exist: null, reported as bad.
+        series = series.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    return series.dt.convert_time_zone("UTC").dt.replace_time_zone(None).cast(UTC_NAIVE)

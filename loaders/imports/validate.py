@@ -1,0 +1,181 @@
+"""Checks across rows and tables before anything is written.
+
+Duplicate keys, rows that point at leads, dealers, campaigns or close reasons that exist
+neither in the import nor in the warehouse, negative spend and timestamps in the future.
+Each problem names the file, row and source column, as the transform's cell problems do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+from sqlalchemy import Engine, inspect, select
+
+from loaders.contract import CONTRACT, TABLES, Kind
+from loaders.imports.mapping import TableRule
+from loaders.imports.problems import ProblemLog
+from loaders.imports.readers import ROW
+from loaders.imports.transform import source_label
+from loaders.taxonomy import DEFAULT_CLOSE_REASONS
+
+# What makes a row the same row again: a re-run replaces rows with these keys.
+IMPORT_KEYS: dict[str, tuple[str, ...]] = {
+    table: tuple(c.name for c in specs if c.primary_key) for table, specs in CONTRACT.items()
+} | {"campaign_spend": ("campaign_id", "spend_date")}
+
+# (child table, column) -> (parent table, column): rows must point at something that exists.
+REFERENCES: tuple[tuple[str, str, str, str], ...] = (
+    ("leads", "dealer_id", "dealers", "dealer_id"),
+    ("leads", "campaign_id", "campaigns", "campaign_id"),
+    ("campaign_spend", "campaign_id", "campaigns", "campaign_id"),
+    ("lead_activities", "lead_id", "leads", "lead_id"),
+    ("lead_outcomes", "lead_id", "leads", "lead_id"),
+    ("lead_outcomes", "close_reason_code", "close_reasons", "code"),
+)
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of CRM servers drift a little
+_LOOKUP_CHUNK = 5_000
+
+
+def check_tables(
+    built: Mapping[str, pl.DataFrame],
+    rules: Mapping[str, TableRule],
+    labels: Mapping[str, str],
+    log: ProblemLog,
+    *,
+    engine: Engine | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Log every cross-row problem of the built tables (each frame still has ``__row``)."""
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+    for table, frame in built.items():
+        rule, label = rules[table], labels[table]
+        _check_duplicates(table, frame, rule, label, log)
+        _check_future(table, frame, rule, label, log, now)
+        if table == "campaign_spend":
+            _log(
+                log,
+                label,
+                rule,
+                table,
+                "amount",
+                frame.filter(pl.col("amount") < 0),
+                "amount",
+                "Spend is negative.",
+                "Spend must be 0 or more; refunds belong in the ad platform's totals.",
+            )
+    for child, column, parent, parent_column in REFERENCES:
+        if child in built and column in built[child].columns:
+            _check_reference(
+                built, child, column, parent, parent_column, rules[child], labels[child], log, engine
+            )
+
+
+def _log(
+    log: ProblemLog,
+    label: str,
+    rule: TableRule,
+    table: str,
+    column: str,
+    rows: pl.DataFrame,
+    value_column: str,
+    message: str,
+    hint: str,
+) -> None:
+    if rows.is_empty():
+        return
+    shown = rows.select(ROW, pl.col(value_column).cast(pl.String).alias("__value"))
+    column_rule = rule.columns.get(column)
+    source = source_label(column_rule) if column_rule else column
+    log.add_rows(label, shown, message, hint, column=f"{source} -> {table}.{column}")
+
+
+def _check_duplicates(table: str, frame: pl.DataFrame, rule: TableRule, label: str, log: ProblemLog) -> None:
+    keys = [k for k in IMPORT_KEYS[table] if k in frame.columns]
+    if not keys or frame.is_empty():
+        return
+    with_first = frame.with_columns(pl.col(ROW).min().over(keys).alias("__first"))
+    repeats = with_first.filter(
+        (pl.col(ROW) != pl.col("__first")) & pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
+    )
+    for first_row, rows in repeats.group_by("__first", maintain_order=True):
+        _log(
+            log,
+            label,
+            rule,
+            table,
+            keys[0],
+            rows,
+            keys[0],
+            f"Duplicate key: row {first_row[0]} has the same {' + '.join(keys)}.",
+            "Each key may appear once per import: remove the repeated row, or make the key unique "
+            "(e.g. a template that adds another column).",
+        )
+
+
+def _check_future(
+    table: str, frame: pl.DataFrame, rule: TableRule, label: str, log: ProblemLog, now: datetime
+) -> None:
+    for spec in CONTRACT[table]:
+        if spec.kind is Kind.TIMESTAMP and spec.name in frame.columns:
+            late = frame.filter(pl.col(spec.name) > now + FUTURE_TOLERANCE)
+            _log(
+                log,
+                label,
+                rule,
+                table,
+                spec.name,
+                late,
+                spec.name,
+                f"The time is in the future (now is {now:%Y-%m-%d %H:%M} UTC).",
+                "Check the time zone of the export (timezone = '...') and whether day and month are swapped "
+                "in the format.",
+            )
+
+
+def _check_reference(
+    built: Mapping[str, pl.DataFrame],
+    child: str,
+    column: str,
+    parent: str,
+    parent_column: str,
+    rule: TableRule,
+    label: str,
+    log: ProblemLog,
+    engine: Engine | None,
+) -> None:
+    values = built[child].get_column(column).drop_nulls().unique()
+    known: set[str] = set()
+    if parent in built:
+        known.update(built[parent].get_column(parent_column).drop_nulls().to_list())
+    if parent == "close_reasons":
+        known.update(r.code for r in DEFAULT_CLOSE_REASONS)
+    missing = [v for v in values.to_list() if v not in known]
+    if missing and engine is not None:
+        known.update(existing_values(engine, parent, parent_column, missing))
+    unknown = built[child].filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(list(known)))
+    _log(
+        log,
+        label,
+        rule,
+        child,
+        column,
+        unknown,
+        column,
+        f"No {parent} row has this {parent_column}, in this import or in the warehouse.",
+        f"Import the {parent} rows too (map [tables.{parent}]), or fix the value.",
+    )
+
+
+def existing_values(engine: Engine, table: str, column: str, values: list[str]) -> set[str]:
+    """Which of ``values`` the warehouse's ``table.column`` already holds (none if the table is absent)."""
+    if not inspect(engine).has_table(table):
+        return set()
+    col = TABLES[table].c[column]
+    found: set[str] = set()
+    with engine.connect() as conn:
+        for offset in range(0, len(values), _LOOKUP_CHUNK):
+            chunk = values[offset : offset + _LOOKUP_CHUNK]
+            found.update(conn.execute(select(col).where(col.in_(chunk)).distinct()).scalars())
+    return found

@@ -1,0 +1,110 @@
+"""Writing a checked import plan: all or nothing, and a re-run replaces instead of duplicating.
+
+In one transaction: create missing tables, delete the rows whose keys the import brings
+again, insert the import's rows, and log the import. Any failure rolls all of it back, so
+the warehouse is exactly as before. On DuckDB the inserts go through the same connection
+(Arrow hand-over), so they belong to the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import polars as pl
+from sqlalchemy import Connection, Engine, tuple_
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard.errors import WarehouseUnavailable
+from loaders.contract import TABLES, metadata
+from loaders.engine import redact
+from loaders.imports.log import record_import
+from loaders.imports.plan import ImportPlan
+from loaders.imports.problems import ImportRejected
+from loaders.imports.transform import DefaultedColumn
+from loaders.imports.validate import IMPORT_KEYS
+from loaders.write import insert_frames
+
+_DELETE_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What ``apply_import`` wrote: rows per table, rows it replaced, and the defaulted columns."""
+
+    import_id: str
+    imported_at: datetime
+    written: dict[str, int]
+    replaced: dict[str, int]
+    defaulted: tuple[DefaultedColumn, ...]
+
+    def summary(self) -> str:
+        """One line per table, for people."""
+        lines = [f"Import {self.import_id} written:"]
+        for table, rows in self.written.items():
+            replaced = self.replaced.get(table, 0)
+            again = f", {replaced} of them replaced rows of an earlier import" if replaced else ""
+            lines.append(f"  {table}: {rows} rows{again}")
+        return "\n".join(lines)
+
+
+def apply_import(plan: ImportPlan, engine: Engine, *, now: datetime | None = None) -> ImportResult:
+    """Write ``plan`` to the warehouse in one transaction; ImportRejected if the plan has problems."""
+    if not plan.ok:
+        raise ImportRejected(
+            f"The import {plan.mapping.name!r} was not written.\n{plan.report}",
+            "Fix the files or the mapping as the report says, then run the import again.",
+        )
+    import_id = uuid.uuid4().hex
+    imported_at = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+    replaced: dict[str, int] = {}
+    try:
+        with engine.begin() as conn:
+            metadata.create_all(conn)
+            for table, frame in plan.frames.items():
+                replaced[table] = _delete_existing(conn, table, frame)
+            insert_frames(conn, plan.frames)
+            record_import(
+                conn,
+                import_id=import_id,
+                imported_at=imported_at,
+                mapping_name=plan.mapping.name,
+                written={t: f.height for t, f in plan.frames.items()},
+                defaulted=plan.defaulted,
+            )
+    except (SQLAlchemyError, duckdb.Error) as exc:
+        # The driver's message may quote a value; say only what kind of failure it was.
+        raise WarehouseUnavailable(
+            f"Writing to the warehouse {redact(str(engine.url))} failed ({type(exc).__name__}); "
+            "nothing was written.",
+            "Check that the warehouse is reachable and writable (a DuckDB file open in another program "
+            "is locked), then run the import again.",
+        ) from None
+    return ImportResult(
+        import_id=import_id,
+        imported_at=imported_at,
+        written={t: f.height for t, f in plan.frames.items()},
+        replaced={t: n for t, n in replaced.items() if n},
+        defaulted=plan.defaulted,
+    )
+
+
+def _delete_existing(conn: Connection, table: str, frame: pl.DataFrame) -> int:
+    """Delete the warehouse rows that have the keys of ``frame``; returns how many went."""
+    keys = IMPORT_KEYS[table]
+    if frame.is_empty() or not keys:
+        return 0
+    sql_table = TABLES[table]
+    distinct = frame.select(keys).unique()
+    deleted = 0
+    for offset in range(0, distinct.height, _DELETE_CHUNK):
+        chunk = distinct.slice(offset, _DELETE_CHUNK)
+        if len(keys) == 1:
+            condition = sql_table.c[keys[0]].in_(chunk[keys[0]].to_list())
+        else:
+            condition = tuple_(*(sql_table.c[k] for k in keys)).in_(list(chunk.iter_rows()))
+        result = conn.execute(sql_table.delete().where(condition))
+        deleted += max(result.rowcount, 0)
+    return deleted
