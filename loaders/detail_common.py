@@ -1,25 +1,25 @@
-"""Shared plumbing of the detail loaders: grouping keys, conditional counts, fetching frames.
+"""Shared plumbing of the detail loaders: grouping keys and conditional counts over lead_facts.
 
 Every detail loader is ``SELECT keys, COUNT(*) AS leads, SUM(CASE WHEN cond THEN 1 ELSE 0 END)
 AS name ... FROM lead_facts(query) GROUP BY keys``: only aggregates leave the warehouse.
+Running and typing results is ``loaders/fetch.py``'s job, counting ``loaders/aggregates.py``'s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Engine, FromClause, Select, case, func, select
+from sqlalchemy import ColumnElement, Engine, FromClause, Select, func, select
 
+from loaders.aggregates import count_where
 from loaders.contract import dealers
+from loaders.fetch import dimension_dtype, fetch_frame
 from loaders.query import LeadQuery
 
-# Polars type of each dimension column as it comes out of lead_facts.
-_DATE_DIMENSIONS = frozenset({"week", "month"})
-
 Keys = Sequence[tuple[str, ColumnElement[Any]]]
+DEALER_COLUMNS = ("dealer_id", "dealer_name", "dealer_group_id", "dealer_group_name")
 
 
 def key_names(query: LeadQuery, *extra: str) -> tuple[str, ...]:
@@ -33,13 +33,8 @@ def fact_keys(facts: FromClause, names: Sequence[str]) -> list[tuple[str, Column
 
 
 def dimension_schema(names: Sequence[str]) -> dict[str, pl.DataType]:
-    """Polars types of dimension columns named ``names``."""
-    return {name: pl.Date() if name in _DATE_DIMENSIONS else pl.String() for name in names}
-
-
-def count_where(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    """SUM(CASE WHEN condition THEN 1 ELSE 0 END): a count that is 0, not NULL, on no match."""
-    return func.sum(case((condition, 1), else_=0))
+    """Polars types of dimension columns named ``names`` (Date for week/month, else String)."""
+    return {name: dimension_dtype(name) for name in names}
 
 
 def grouped_counts(
@@ -49,10 +44,12 @@ def grouped_counts(
     *,
     where: Sequence[ColumnElement[bool]] = (),
 ) -> Select[Any]:
-    """``SELECT keys, COUNT(*) AS leads, count_where(cond) AS name ... GROUP BY keys``."""
-    key_columns = [expr.label(name) for name, expr in keys]
+    """``SELECT keys, COUNT(*) AS leads, count_where(cond) AS name ... GROUP BY keys``.
+
+    Without keys it is one row for the whole source (0 leads when it is empty).
+    """
     stmt = select(
-        *key_columns,
+        *(expr.label(name) for name, expr in keys),
         func.count().label("leads"),
         *(count_where(cond).label(name) for name, cond in counts.items()),
     ).select_from(source)
@@ -61,34 +58,28 @@ def grouped_counts(
     return stmt.group_by(*(expr for _, expr in keys))
 
 
-def fetch_frame(engine: Engine, stmt: Select[Any], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    """Run ``stmt`` and return its rows as a frame with ``schema`` (columns in select order)."""
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    names = list(schema)
-    data = {name: [_plain(row[i]) for row in rows] for i, name in enumerate(names)}
-    return pl.DataFrame(data, schema=dict(schema), strict=False)
-
-
 def count_schema(key_schema: Mapping[str, pl.DataType], counts: Sequence[str]) -> dict[str, pl.DataType]:
     """The schema of a ``grouped_counts`` result: keys, ``leads``, then each count, all Int64."""
     return {**key_schema, "leads": pl.Int64(), **{name: pl.Int64() for name in counts}}
 
 
+def fetch_counts(
+    engine: Engine,
+    source: FromClause,
+    keys: Sequence[str],
+    counts: Mapping[str, ColumnElement[bool]],
+    key_types: Mapping[str, pl.DataType] | None = None,
+) -> pl.DataFrame:
+    """Run ``grouped_counts`` over lead_facts-like ``source`` grouped by its columns ``keys``.
+
+    Keys are typed as dimensions (``dimension_schema``) unless ``key_types`` names them.
+    """
+    key_schema = dimension_schema(keys) | dict(key_types or {})
+    stmt = grouped_counts(source, fact_keys(source, keys), counts)
+    return fetch_frame(engine, stmt, count_schema(key_schema, list(counts)))
+
+
 def read_dealers(engine: Engine) -> pl.DataFrame:
-    """The dealers table without its time zone: small, and nothing in it is personal."""
-    stmt = select(
-        dealers.c.dealer_id, dealers.c.dealer_name, dealers.c.dealer_group_id, dealers.c.dealer_group_name
-    )
-    return fetch_frame(
-        engine,
-        stmt,
-        {name: pl.String() for name in ("dealer_id", "dealer_name", "dealer_group_id", "dealer_group_name")},
-    )
-
-
-def _plain(value: Any) -> Any:
-    # PostgreSQL returns SUM(bigint) as Decimal; Polars wants plain numbers.
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
+    """Names and groups of all dealers: a small table with nothing personal in it."""
+    stmt = select(*(dealers.c[name] for name in DEALER_COLUMNS)).order_by(dealers.c.dealer_id)
+    return fetch_frame(engine, stmt, {name: pl.String() for name in DEALER_COLUMNS})

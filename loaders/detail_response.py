@@ -8,14 +8,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import ColumnElement, Engine, and_, true
 
-from loaders.detail_common import (
-    count_schema,
-    dimension_schema,
-    fact_keys,
-    fetch_frame,
-    grouped_counts,
-    key_names,
-)
+from loaders.detail_common import fetch_counts, key_names
 from loaders.lead_facts import lead_facts
 from loaders.query import LeadQuery
 from metrics.detail_response import RESPONSE_BUCKETS, ResponseBucket
@@ -24,7 +17,7 @@ from metrics.detail_response import RESPONSE_BUCKETS, ResponseBucket
 def _bucket_condition(first_response: ColumnElement[Any], bucket: ResponseBucket) -> ColumnElement[bool]:
     if bucket.never:
         return first_response.is_(None)
-    clauses = [first_response.is_not(None)]
+    clauses: list[ColumnElement[bool]] = [first_response.is_not(None)]
     if bucket.above is not None:
         clauses.append(first_response > bucket.above)
     if bucket.up_to is not None:
@@ -37,8 +30,7 @@ def fetch_response_bucket_counts(engine: Engine, query: LeadQuery) -> pl.DataFra
     facts = lead_facts(query)
     keys = key_names(query)
     counts = {b.name: _bucket_condition(facts.c.first_response_min, b) for b in RESPONSE_BUCKETS}
-    stmt = grouped_counts(facts, fact_keys(facts, keys), counts)
-    return fetch_frame(engine, stmt, count_schema(dimension_schema(keys), list(counts)))
+    return fetch_counts(engine, facts, keys, counts)
 
 
 def fetch_funnel_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
@@ -52,8 +44,7 @@ def fetch_funnel_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
         "quotes": facts.c.has_quote == 1,
         "sold": facts.c.is_sold == 1,
     }
-    stmt = grouped_counts(facts, fact_keys(facts, keys), counts)
-    return fetch_frame(engine, stmt, count_schema(dimension_schema(keys), list(counts)))
+    return fetch_counts(engine, facts, keys, counts)
 
 
 def fetch_prequalification_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
@@ -67,8 +58,7 @@ def fetch_prequalification_counts(engine: Engine, query: LeadQuery) -> pl.DataFr
         "complete_leads": complete,
         "complete_contacted": and_(complete, contacted),
     }
-    stmt = grouped_counts(facts, fact_keys(facts, keys), counts)
-    return fetch_frame(engine, stmt, count_schema(dimension_schema(keys), list(counts)))
+    return fetch_counts(engine, facts, keys, counts)
 
 
 def fetch_follow_up_by_status(engine: Engine, query: LeadQuery, status_column: str) -> pl.DataFrame:
@@ -78,5 +68,4 @@ def fetch_follow_up_by_status(engine: Engine, query: LeadQuery, status_column: s
     facts = lead_facts(query)
     keys = key_names(query, status_column)
     counts = {"contacted": facts.c.first_response_min.is_not(None)}
-    stmt = grouped_counts(facts, fact_keys(facts, keys), counts)
-    return fetch_frame(engine, stmt, count_schema(dimension_schema(keys), list(counts)))
+    return fetch_counts(engine, facts, keys, counts)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from metrics.detail_suppression import SUPPRESSED, rate, suppress_small
+from metrics.compute import rate
+from metrics.suppression import SUPPRESSED, suppress_small_groups
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,11 @@ def _long_distribution(
     long = (
         long.join(order, on=part_column, how="left")
         .with_columns(pl.col("count").cast(pl.Int64), rate("count", "_group_leads").alias("share"))
-        .sort([*keys, "_order"], nulls_last=True)
+        .sort([*keys, "_order"], nulls_last=False)
     )
-    long = suppress_small(long, population="_group_leads", numbers=["count", "share"], min_group_size=min_group_size)
+    long = suppress_small_groups(
+        long, lead_count="_group_leads", value_columns=["count", "share"], min_group_size=min_group_size
+    )
     return long.select(*keys, part_column, "label", "count", "share", SUPPRESSED)
 
 
@@ -122,8 +125,10 @@ def prequalification_gap_table(
         "incomplete_follow_up_rate",
         "gap_points",
     ]
-    frame = suppress_small(frame, population="leads", numbers=numbers, min_group_size=min_group_size)
-    return frame.sort(list(keys), nulls_last=True).select(*keys, *numbers, SUPPRESSED)
+    frame = suppress_small_groups(
+        frame, lead_count="leads", value_columns=numbers, min_group_size=min_group_size
+    )
+    return frame.sort(list(keys), nulls_last=False).select(*keys, *numbers, SUPPRESSED)
 
 
 def follow_up_by_status_table(
@@ -139,8 +144,8 @@ def follow_up_by_status_table(
     is NULL whenever either side of it is.
     """
     frame = counts.with_columns(rate("contacted", "leads").alias("follow_up_rate"))
-    frame = suppress_small(
-        frame, population="leads", numbers=["leads", "follow_up_rate"], min_group_size=min_group_size
+    frame = suppress_small_groups(
+        frame, lead_count="leads", value_columns=["leads", "follow_up_rate"], min_group_size=min_group_size
     )
     reference = frame.filter(pl.col(status_column) == REFERENCE_STATUS).select(
         *keys, pl.col("follow_up_rate").alias("_reference_rate")
@@ -156,8 +161,10 @@ def follow_up_by_status_table(
     order = {status: i for i, status in enumerate(status_order)}
     frame = frame.with_columns(
         ((pl.col("follow_up_rate") - pl.col("_reference_rate")) * 100).alias("points_vs_valid"),
-        pl.col(status_column).replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_order"),
+        pl.col(status_column)
+        .replace_strict(order, default=len(order), return_dtype=pl.Int64)
+        .alias("_order"),
     )
-    return frame.sort([*keys, "_order"], nulls_last=True).select(
+    return frame.sort([*keys, "_order"], nulls_last=False).select(
         *keys, status_column, "leads", "follow_up_rate", "points_vs_valid", SUPPRESSED
     )

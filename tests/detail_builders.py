@@ -51,7 +51,9 @@ def lead(lead_id: str, created_at: datetime = T0, **fields: Any) -> dict[str, An
     return row
 
 
-def contact(lead_row: dict[str, Any], minutes: float, actor: str | None = None, **fields: Any) -> dict[str, Any]:
+def contact(
+    lead_row: dict[str, Any], minutes: float, actor: str | None = None, **fields: Any
+) -> dict[str, Any]:
     """A qualifying contact ``minutes`` after the lead arrived (override fields to disqualify it)."""
     contact.counter += 1  # type: ignore[attr-defined]
     row: dict[str, Any] = {
