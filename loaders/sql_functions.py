@@ -14,6 +14,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 
 class minutes_between(FunctionElement[float]):  # noqa: N801 - reads like the SQL function it is
@@ -60,6 +61,12 @@ class quantile_cont(FunctionElement[float]):  # noqa: N801
     type = Float()
     inherit_cache = True
     name = "quantile_cont"
+    # The fraction is rendered into the SQL, so it must be part of the statement cache key:
+    # otherwise PostgreSQL's compiled cache serves quantile_cont(x, 0.5) for quantile_cont(x, 0.9).
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration style
+        *FunctionElement._traverse_internals,
+        ("fraction", InternalTraversal.dp_plain_obj),
+    ]
 
     def __init__(self, expr: ColumnElement[Any], fraction: float) -> None:
         if not 0.0 <= fraction <= 1.0:
