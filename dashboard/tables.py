@@ -26,12 +26,13 @@ def metrics_table(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.D
     that set is empty it has 0 leads, which is fewer than any K >= 1, so it is suppressed.
     """
     group_by = query.group_by
-    counts = load_group_counts(engine, query)
-    vague = vague_lost(load_lost_by_reason(engine, query), load_taxonomy(engine), group_by)
-    spend = allocate_spend(
-        load_campaign_spend(engine, query),
-        load_campaign_leads(engine, query),
-        load_group_campaign_leads(engine, query),
-        group_by,
-    )
+    with engine.connect() as conn:  # one connection for the six queries
+        counts = load_group_counts(conn, query)
+        vague = vague_lost(load_lost_by_reason(conn, query), load_taxonomy(conn), group_by)
+        spend = allocate_spend(
+            load_campaign_spend(conn, query),
+            load_campaign_leads(conn, query),
+            load_group_campaign_leads(conn, query),
+            group_by,
+        )
     return suppress(compute_metrics(counts, vague, spend, group_by), group_by, min_group_size)

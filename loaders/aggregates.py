@@ -10,9 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Engine, Integer, Select, Subquery, and_, case, func, select
+from sqlalchemy import ColumnElement, Integer, Select, Subquery, and_, case, func, select
 
-from loaders.fetch import fetch_frame, group_schema, naive_utc
+from loaders.fetch import Bind, fetch_frame, group_schema, naive_utc
 from loaders.lead_facts import lead_facts
 from loaders.query import LeadQuery
 from loaders.sql_functions import quantile_cont
@@ -77,7 +77,7 @@ def group_counts_select(query: LeadQuery) -> Select[Any]:
     return statement.group_by(*groups) if groups else statement
 
 
-def load_group_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
+def load_group_counts(bind: Bind, query: LeadQuery) -> pl.DataFrame:
     """Run ``group_counts_select``: grouping columns, then ``COUNT_COLUMNS``."""
     schema = group_schema(query.group_by) | COUNT_SCHEMA
-    return fetch_frame(engine, group_counts_select(query), schema)
+    return fetch_frame(bind, group_counts_select(query), schema)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Select, func, select
 
 from loaders.aggregates import group_columns
 from loaders.contract import close_reasons
-from loaders.fetch import fetch_frame, group_schema
+from loaders.fetch import Bind, fetch_frame, group_schema
 from loaders.lead_facts import lead_facts
 from loaders.query import LeadQuery
 from loaders.taxonomy import default_close_reasons_frame
@@ -33,9 +33,9 @@ def taxonomy_select() -> Select[Any]:
     return select(*(close_reasons.c[name] for name in TAXONOMY_SCHEMA)).order_by(close_reasons.c.code)
 
 
-def load_taxonomy(engine: Engine) -> pl.DataFrame:
+def load_taxonomy(bind: Bind) -> pl.DataFrame:
     """The close-reason taxonomy in force: the warehouse's table, or the default when it is empty."""
-    frame = fetch_frame(engine, taxonomy_select(), TAXONOMY_SCHEMA)
+    frame = fetch_frame(bind, taxonomy_select(), TAXONOMY_SCHEMA)
     if frame.is_empty():
         return default_close_reasons_frame().select(
             pl.col(name).cast(dtype) for name, dtype in TAXONOMY_SCHEMA.items()
@@ -55,7 +55,7 @@ def lost_by_reason_select(query: LeadQuery) -> Select[Any]:
     )
 
 
-def load_lost_by_reason(engine: Engine, query: LeadQuery) -> pl.DataFrame:
+def load_lost_by_reason(bind: Bind, query: LeadQuery) -> pl.DataFrame:
     """Run ``lost_by_reason_select``: grouping columns, ``close_reason_code``, ``lost``."""
     schema = group_schema(query.group_by) | LOST_BY_REASON_SCHEMA
-    return fetch_frame(engine, lost_by_reason_select(query), schema)
+    return fetch_frame(bind, lost_by_reason_select(query), schema)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, Select
+from sqlalchemy import Connection, Engine, Select
 
 from loaders.query import TIME_DIMENSIONS
 
@@ -28,14 +28,21 @@ def group_schema(group_by: tuple[str, ...]) -> dict[str, pl.DataType]:
     return {dim: dimension_dtype(dim) for dim in group_by}
 
 
-def fetch_frame(engine: Engine, statement: Select[Any], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+# Loaders accept an engine, or a connection so that several queries share one connection.
+Bind = Engine | Connection
+
+
+def fetch_frame(bind: Bind, statement: Select[Any], schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     """Execute ``statement`` and return its rows as a frame with exactly ``schema``.
 
-    ``schema`` names the result columns in order; Decimal values become floats first, so a
-    Float64 column accepts what PostgreSQL sends.
+    ``schema`` names the result columns in order; Decimal values become ints or floats as
+    their column says, so what PostgreSQL sends fits the same dtypes as DuckDB's answer.
     """
-    with engine.connect() as conn:
-        rows = conn.execute(statement).all()
+    if isinstance(bind, Connection):
+        rows = bind.execute(statement).all()
+    else:
+        with bind.connect() as conn:
+            rows = conn.execute(statement).all()
     names = list(schema)
     columns: dict[str, list[Any]] = {name: [] for name in names}
     for row in rows:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, Select, and_, func, select
+from sqlalchemy import Select, and_, func, select
 
 from loaders.aggregates import group_columns
 from loaders.contract import campaign_spend, leads
-from loaders.fetch import fetch_frame, group_schema
+from loaders.fetch import Bind, fetch_frame, group_schema
 from loaders.lead_facts import consent_not_false, lead_facts, period_bounds
 from loaders.query import LeadQuery
 
@@ -74,17 +74,17 @@ def group_campaign_leads_select(query: LeadQuery) -> Select[Any]:
     )
 
 
-def load_campaign_spend(engine: Engine, query: LeadQuery) -> pl.DataFrame:
+def load_campaign_spend(bind: Bind, query: LeadQuery) -> pl.DataFrame:
     """Run ``campaign_spend_select``: ``spend_campaign_id``, ``campaign_spend``."""
-    return fetch_frame(engine, campaign_spend_select(query), CAMPAIGN_SPEND_SCHEMA)
+    return fetch_frame(bind, campaign_spend_select(query), CAMPAIGN_SPEND_SCHEMA)
 
 
-def load_campaign_leads(engine: Engine, query: LeadQuery) -> pl.DataFrame:
+def load_campaign_leads(bind: Bind, query: LeadQuery) -> pl.DataFrame:
     """Run ``campaign_leads_select``: ``spend_campaign_id``, ``campaign_leads``."""
-    return fetch_frame(engine, campaign_leads_select(query), CAMPAIGN_LEADS_SCHEMA)
+    return fetch_frame(bind, campaign_leads_select(query), CAMPAIGN_LEADS_SCHEMA)
 
 
-def load_group_campaign_leads(engine: Engine, query: LeadQuery) -> pl.DataFrame:
+def load_group_campaign_leads(bind: Bind, query: LeadQuery) -> pl.DataFrame:
     """Run ``group_campaign_leads_select``: grouping columns, ``spend_campaign_id``, ``group_campaign_leads``."""
     schema = group_schema(query.group_by) | GROUP_CAMPAIGN_LEADS_SCHEMA
-    return fetch_frame(engine, group_campaign_leads_select(query), schema)
+    return fetch_frame(bind, group_campaign_leads_select(query), schema)
