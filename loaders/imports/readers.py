@@ -144,6 +144,14 @@ def clean(frame: pl.DataFrame, placeholders: tuple[str, ...]) -> pl.DataFrame:
         .alias(c)
         for c in text_columns
     )
+    # Spreadsheets store every number as a float: 660737.0 is the id 660737.
+    whole_floats = [
+        c
+        for c, dtype in cleaned.schema.items()
+        if dtype.is_float()
+        and bool(cleaned.select(((pl.col(c) == pl.col(c).round(0)) & (pl.col(c).abs() < 2**53)).all()).item())
+    ]
+    cleaned = cleaned.with_columns(pl.col(c).cast(pl.Int64) for c in whole_floats)
     return cleaned.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
 
 

@@ -14,7 +14,7 @@ from datetime import date
 import polars as pl
 
 from loaders.contract import CONTRACT, ColumnSpec, Kind
-from loaders.imports.convert import literal, to_kind
+from loaders.imports.convert import literal, to_kind, to_text
 from loaders.imports.mapping import MISSING, ColumnRule, ImportMapping, TableRule
 from loaders.imports.mapping_check import template_columns
 from loaders.imports.problems import ProblemLog
@@ -124,7 +124,7 @@ def _build_column(
     raw = _source(frame, rule, ctx)
     reported = pl.Series([False] * frame.height)
     if rule.value_map is not None:
-        source_text = raw.cast(pl.String)
+        source_text = to_text(raw)
         raw, unknown = _apply_map(raw, rule)
         _log_rows(ctx, frame, unknown, source_text, rule, spec, _map_message(spec))
         reported = reported | unknown
@@ -182,7 +182,7 @@ def _source(frame: pl.DataFrame, rule: ColumnRule, ctx: _Context) -> pl.Series:
         return pseudonymise(frame, rule.inputs, rule.target, ctx.secret)
     if rule.derive:
         first = (
-            pl.select(pl.coalesce(pl.col(c).cast(pl.String) for c in rule.inputs))
+            frame.select(pl.coalesce(pl.col(c).cast(pl.String) for c in rule.inputs))
             if len(rule.inputs) > 1
             else None
         )
@@ -216,7 +216,7 @@ def _template_expr(template: str) -> pl.Expr:
 def _apply_map(raw: pl.Series, rule: ColumnRule) -> tuple[pl.Series, pl.Series]:
     """The mapped values and a mask of values the map does not know (and nothing else covers)."""
     assert rule.value_map is not None
-    text = raw.cast(pl.String) if raw.dtype != pl.Boolean else raw.cast(pl.Int8).cast(pl.String)
+    text = to_text(raw)
     known = text.is_in(list(rule.value_map))
     targets = [*rule.value_map.values(), *([] if rule.otherwise is MISSING else [rule.otherwise])]
     if all(isinstance(v, str) for v in targets):
@@ -241,7 +241,7 @@ def _condition(frame: pl.DataFrame, rule: ColumnRule) -> pl.Series:
     """Rows the rule applies to (all, unless ``when`` narrows them)."""
     if rule.when is None:
         return pl.Series([True] * frame.height)
-    tested = frame[rule.when.column].cast(pl.String)
+    tested = to_text(frame[rule.when.column])
     if rule.when.empty is not None:
         result = tested.is_null() if rule.when.empty else tested.is_not_null()
     else:

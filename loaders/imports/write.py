@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
-from sqlalchemy import Connection, Engine, tuple_
+from sqlalchemy import Connection, Engine, and_, exists, tuple_
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.errors import WarehouseUnavailable
@@ -98,6 +100,8 @@ def _delete_existing(conn: Connection, table: str, frame: pl.DataFrame) -> int:
         return 0
     sql_table = TABLES[table]
     distinct = frame.select(keys).unique()
+    if conn.dialect.name == "duckdb":
+        return _delete_existing_duckdb(conn, table, distinct)
     deleted = 0
     for offset in range(0, distinct.height, _DELETE_CHUNK):
         chunk = distinct.slice(offset, _DELETE_CHUNK)
@@ -108,3 +112,18 @@ def _delete_existing(conn: Connection, table: str, frame: pl.DataFrame) -> int:
         result = conn.execute(sql_table.delete().where(condition))
         deleted += max(result.rowcount, 0)
     return deleted
+
+
+def _delete_existing_duckdb(conn: Connection, table: str, keys: pl.DataFrame) -> int:
+    """DuckDB binds long IN lists slowly: match the keys against an Arrow view on the same connection."""
+    raw = conn.connection.driver_connection
+    view_name = f"_leadline_import_keys_{table}"
+    raw.register(view_name, keys.to_arrow())
+    try:
+        sql_table = TABLES[table]
+        view = sa_table(view_name, *(sa_column(k) for k in keys.columns))
+        same_key = and_(*(view.c[k] == sql_table.c[k] for k in keys.columns))
+        result = conn.execute(sql_table.delete().where(exists().where(same_key)))
+        return max(result.rowcount, 0)
+    finally:
+        raw.unregister(view_name)
