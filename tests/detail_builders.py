@@ -91,17 +91,28 @@ def write(
     outcomes: list[dict[str, Any]] = (),  # type: ignore[assignment]
     close_reasons: pl.DataFrame | None = None,
     dealers: pl.DataFrame = DEALERS,
+    replace: bool = False,
 ) -> None:
-    """Write the rows (plus the dealers and campaigns above) into the warehouse."""
+    """Write the rows (plus the dealers and campaigns above) into the warehouse.
+
+    With ``replace`` every table written is emptied first (activities and outcomes included).
+    """
     frames: dict[str, pl.DataFrame] = {
         "dealers": dealers,
         "campaigns": CAMPAIGNS,
         "leads": pl.DataFrame(leads, infer_schema_length=None),
     }
-    if activities:
-        frames["lead_activities"] = pl.DataFrame(list(activities), infer_schema_length=None)
-    if outcomes:
-        frames["lead_outcomes"] = pl.DataFrame(list(outcomes), infer_schema_length=None)
+    if activities or replace:
+        frames["lead_activities"] = _frame(activities)
+    if outcomes or replace:
+        frames["lead_outcomes"] = _frame(outcomes)
     if close_reasons is not None:
         frames["close_reasons"] = close_reasons
-    write_tables(engine, frames)
+    write_tables(engine, frames, replace=replace)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    # An empty frame keeps a lead_id column so that conform() broadcasts to 0 rows, not 1.
+    if not rows:
+        return pl.DataFrame(schema={"lead_id": pl.String})
+    return pl.DataFrame(list(rows), infer_schema_length=None)
