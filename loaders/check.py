@@ -72,7 +72,7 @@ def check_contract(engine: Engine) -> list[ContractProblem]:
             problems += _table_column_problems(name, columns.get(name, []))
         problems += _empty_table_problems(engine, present)
     except DBAPIError as exc:
-        raise _unavailable(engine, exc) from None
+        raise unavailable_error(engine, exc) from None
     order = list(Severity)
     return sorted(problems, key=lambda p: order.index(p.severity))
 
@@ -185,7 +185,7 @@ def _redacted_url(engine: Engine) -> str:
     return redact(engine.url.render_as_string(hide_password=False))
 
 
-def _unavailable(engine: Engine, exc: DBAPIError) -> WarehouseUnavailable:
+def unavailable_error(engine: Engine, exc: DBAPIError) -> WarehouseUnavailable:
     """The error for a warehouse that does not answer, without the password anywhere in it."""
     reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
     password = engine.url.password

@@ -1,19 +1,26 @@
 """`leadline check`: does the warehouse satisfy the contract Leadline reads?
 
-Exit codes: 0 the contract holds (warnings allowed), 1 it is broken, 2 the warehouse
-cannot be reached (printed by ``dashboard.cli.main`` from the WarehouseUnavailable raised).
+First the schema (tables, columns, kinds), then, when the schema holds, the data-quality
+checks (loaders/data_quality.py) as warnings. Exit codes: 0 the contract holds (warnings
+allowed), 1 the schema is broken, 2 the warehouse cannot be reached (printed by
+``dashboard.cli.main`` from the WarehouseUnavailable raised).
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
+
+import polars as pl
 
 from dashboard import settings
 from loaders.check import check_contract, contract_errors
 from loaders.check_schema import ContractProblem, Severity
 from loaders.contract import CONTRACT
+from loaders.data_quality import check_data_quality, quality_problems
+from loaders.data_quality_checks import DESCRIPTIONS
 from loaders.engine import make_engine, redact
 
 EXIT_OK = 0
@@ -40,19 +47,45 @@ def add_parser(subparsers: Any) -> None:
         default=None,
         help="SQLAlchemy URL of the warehouse (default: the warehouse_url setting, LEADLINE_WAREHOUSE_URL)",
     )
+    parser.add_argument(
+        "--as-of",
+        metavar="TIME",
+        type=_as_of,
+        default=None,
+        help="ISO date or time (UTC) after which a timestamp counts as in the future (default: now)",
+    )
+    parser.add_argument(
+        "--schema-only", action="store_true", help="check tables and columns only, skip the data-quality scan"
+    )
     parser.set_defaults(run=run)
+
+
+def _as_of(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO date or time, e.g. 2025-01-31T12:00"
+        ) from None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def run(args: argparse.Namespace) -> int:
     """Check the warehouse, print the report, and return the exit code."""
     url = args.warehouse or settings.get("warehouse_url")
+    as_of = args.as_of or datetime.now(UTC).replace(tzinfo=None)
     engine = make_engine(url)
     try:
         problems = check_contract(engine)
+        print(render_report(redact(url), problems))
+        if contract_errors(problems):
+            return EXIT_CONTRACT_BROKEN
+        if not args.schema_only:
+            print()
+            print(render_quality_report(check_data_quality(engine, as_of), as_of))
     finally:
         engine.dispose()
-    print(render_report(redact(url), problems))
-    return EXIT_CONTRACT_BROKEN if contract_errors(problems) else EXIT_OK
+    return EXIT_OK
 
 
 def render_report(where: str, problems: Sequence[ContractProblem]) -> str:
@@ -87,3 +120,20 @@ def _verdict(problems: Sequence[ContractProblem]) -> str:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def render_quality_report(report: pl.DataFrame, as_of: datetime) -> str:
+    """The data-quality section: each check that found rows, its count, an example and its treatment."""
+    found = quality_problems(report)
+    header = f"Data quality (as of {as_of:%Y-%m-%d %H:%M} UTC, {report.height} checks, docs/data-quality.md):"
+    if found.is_empty():
+        return f"{header}\n  every check passed."
+    lines = [header]
+    for row in found.iter_rows(named=True):
+        unit = "key value" if row["check"] == "duplicate_key" else "row"
+        count = _plural(row["count"], unit)
+        example = f" (e.g. {row['example_key']})" if row["example_key"] is not None else ""
+        lines.append(f"  - {row['table']}.{row['column']}: {count} {DESCRIPTIONS[row['check']]}{example}.")
+        lines.append(f"    Treated: {row['how_treated']}")
+    lines.append(f"{_plural(found.height, 'data-quality warning')}; they do not break the contract.")
+    return "\n".join(lines)
