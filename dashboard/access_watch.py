@@ -14,7 +14,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.access_file import AccessFile, AccessFileError, parse_access_file
+from dashboard import settings
+from dashboard.access_file import AccessFile, AccessFileError, Identity, parse_access_file
+from dashboard.roles import UserAccess
 
 
 @dataclass
@@ -54,3 +56,20 @@ def _parse(data: bytes, path: Path | str) -> AccessFile | AccessFileError:
         return AccessFileError(path, [f"is not UTF-8 text: {exc}"])
     except AccessFileError as exc:
         return exc
+
+
+def load_access_file() -> AccessFile:
+    """The access file the setting ``access_file`` names, as it is now; AccessFileError when unusable."""
+    path = str(settings.get("access_file") or "").strip()
+    if not path:
+        raise AccessFileError(
+            "(none)",
+            ["sign-in needs an access file, but the setting access_file (LEADLINE_ACCESS_FILE) is empty"],
+        )
+    return current_access_file(path)
+
+
+def access_of_user(email: str, idp_groups: tuple[str, ...] = ()) -> tuple[UserAccess, AccessFile]:
+    """What the access file gives ``email`` (and its groups) now, for the CLI acting on a user's behalf."""
+    access_file = load_access_file()
+    return access_file.access_for(Identity(email.strip().lower(), idp_groups)), access_file
