@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import detail_tables, settings
+from dashboard.cli_access import scope_of_user
 from dashboard.errors import FilterError, LeadlineError, WarehouseUnavailable
 from dashboard.tables import metrics_table
 from loaders.engine import make_engine, redact
@@ -91,6 +92,18 @@ def add_parser(subparsers: Any) -> None:
         "--format", choices=FORMATS, help="output format (default: from the --out suffix, else csv)"
     )
     parser.add_argument("--out", metavar="PATH", help="write to this file instead of standard output")
+    parser.add_argument(
+        "--as-user",
+        metavar="EMAIL",
+        help="only the leads this user may see, as the access file (setting access_file) says",
+    )
+    parser.add_argument(
+        "--as-group",
+        metavar="GROUP",
+        action="append",
+        default=[],
+        help="with --as-user: a group of the user's identity provider (repeat for several)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -138,6 +151,7 @@ def build_query(args: argparse.Namespace) -> LeadQuery:
         as_of=_parse_as_of(args.as_of),
         group_by=group_by,
         filters=LeadQuery.make_filters(_parse_filters(args.filter)),
+        scope=scope_of_user(getattr(args, "as_user", None), tuple(getattr(args, "as_group", ()))),
     )
 
 
