@@ -1,0 +1,207 @@
+"""Plotly figures with one look and one colour map: a colour means the same thing on every page.
+
+Pages build figures with ``trend_chart`` and ``bar_chart`` (or their own, finished with
+``style``), colour series with ``COLORS``/``metric_color``, and draw them with ``show``.
+Axes carry the metric's label and unit, hovers the value in the registry format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from dashboard.ui.format import axis_title, format_metric, suppressed_text
+from metrics.registry import Metric, metric
+
+# The meaning of each colour, shared by every page. Pick by meaning, never by position.
+COLORS: dict[str, str] = {
+    "leads": "#0f6e8c",  # volume; also the theme's primary colour
+    "contacted": "#1a9e8f",  # followed up / contacted: teal
+    "fast_response": "#5cc8b8",  # responded within 1 h: light teal
+    "response_time": "#3b6fb6",  # minutes to first contact: blue
+    "no_contact": "#d64545",  # not contacted: red
+    "undelivered": "#e8871e",  # never reached the dealer's CRM: orange
+    "appointment": "#7b61c9",  # appointments, test drives, quotes: purple
+    "sold": "#2e9e44",  # sales, conversion: green
+    "lost": "#8a8f98",  # closed without a sale: grey
+    "vague": "#c9a227",  # vague close reasons: ochre
+    "money": "#5b4b8a",  # spend, cost per lead/sale: indigo
+    "profit": "#1f7a3a",  # gross profit, ROI: dark green
+    "comparison": "#b8bec6",  # the comparison period: light grey
+    "target": "#444b55",  # targets: dark grey, dashed
+}
+
+_METRIC_COLOR: dict[str, str] = {
+    "leads": "leads",
+    "contacted": "contacted",
+    "follow_up_rate": "contacted",
+    "median_first_response_min": "response_time",
+    "p90_first_response_min": "response_time",
+    "responded_1h_rate": "fast_response",
+    "no_contact": "no_contact",
+    "duplicate_contact": "vague",
+    "duplicate_contact_rate": "vague",
+    "avg_attempts": "contacted",
+    "undelivered": "undelivered",
+    "appointments": "appointment",
+    "sold": "sold",
+    "conversion_rate": "sold",
+    "lost": "lost",
+    "vague_close_rate": "vague",
+    "lost_after_one_attempt_rate": "lost",
+    "spend": "money",
+    "cost_per_lead": "money",
+    "cost_per_sale": "money",
+    "gross_profit": "profit",
+    "roi": "profit",
+}
+
+_TICKS: dict[str, dict[str, str]] = {
+    "count": {"tickformat": ",d"},
+    "percent": {"tickformat": ".0%"},
+    "minutes": {"ticksuffix": " min"},
+    "money": {"tickprefix": "€", "tickformat": ",.0f"},
+    "ratio": {"tickformat": "+.0%"},
+    "number": {"tickformat": ",.1f"},
+}
+
+# Plotly's own toolbar keeps the PNG download; the rest of the mode bar is noise.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+
+def metric_color(name: str) -> str:
+    """The colour of metric ``name`` (by what it means, e.g. conversion -> green)."""
+    return COLORS[_METRIC_COLOR.get(name, "leads")]
+
+
+def style(fig: go.Figure, *, height: int = 340, legend: bool = False) -> go.Figure:
+    """The shared look: white background, light grid, compact margins, readable hover."""
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        margin={"l": 8, "r": 8, "t": 36, "b": 8},
+        font={"family": "sans-serif", "size": 13},
+        hoverlabel={"bgcolor": "white", "font_size": 13},
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    )
+    fig.update_xaxes(showgrid=False)
+    fig.update_yaxes(gridcolor="#e9ecef", zeroline=False)
+    return fig
+
+
+def value_axis(fig: go.Figure, m: Metric, *, axis: str = "y") -> None:
+    """Title the value axis with the metric's label and unit, ticks in its format."""
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(title_text=axis_title(m), rangemode="tozero", **_TICKS[m.format])
+
+
+def trend_chart(
+    frame: pl.DataFrame,
+    metric_name: str,
+    *,
+    x: str = "week",
+    x_title: str = "Week starting",
+    comparison: pl.DataFrame | None = None,
+    target: float | None = None,
+) -> go.Figure:
+    """A line of ``metric_name`` over ``x``; suppressed points are gaps, never zeros.
+
+    ``comparison`` (same columns) is drawn in grey as the comparison period; ``target``
+    as a dashed line.
+    """
+    m = metric(metric_name)
+    fig = go.Figure()
+    if comparison is not None and comparison.height:
+        fig.add_trace(_line(comparison, m, x, "Comparison period", COLORS["comparison"]))
+    fig.add_trace(_line(frame, m, x, m.label, metric_color(metric_name)))
+    if target is not None:
+        fig.add_hline(
+            y=target,
+            line={"dash": "dash", "color": COLORS["target"], "width": 1.5},
+            annotation_text=f"Target {format_metric(metric_name, target)}",
+            annotation_position="top left",
+        )
+    style(fig, legend=comparison is not None and comparison.height > 0)
+    value_axis(fig, m)
+    fig.update_xaxes(title_text=x_title, tickformat="%-d %b")
+    if 0 < frame.height <= 16:  # label each week at its Monday rather than Plotly's Sundays
+        fig.update_xaxes(tickvals=frame[x].to_list())
+    return fig
+
+
+def _line(frame: pl.DataFrame, m: Metric, x: str, name: str, color: str) -> go.Scatter:
+    values = frame[m.name].to_list() if frame.height else []
+    shown = [format_metric(m.name, v) for v in values]
+    return go.Scatter(
+        x=frame[x].to_list() if frame.height else [],
+        y=values,
+        name=name,
+        mode="lines+markers",
+        line={"color": color, "width": 2.5},
+        marker={"size": 6},
+        customdata=shown,
+        hovertemplate=f"%{{x|%d %b %Y}}<br>{m.label}: %{{customdata}}<extra>{name}</extra>",
+        connectgaps=False,
+    )
+
+
+def bar_chart(
+    frame: pl.DataFrame,
+    category: str,
+    metric_name: str,
+    *,
+    category_title: str,
+    labels: Sequence[str] | None = None,
+    min_group_size: int,
+    target: float | None = None,
+) -> go.Figure:
+    """Horizontal bars of ``metric_name`` per ``category``; a suppressed group gets no bar and
+    the text 'fewer than K leads' (never a zero bar)."""
+    m = metric(metric_name)
+    names = list(labels) if labels is not None else [str(v) for v in frame[category].to_list()]
+    values = frame[metric_name].to_list()
+    suppressed = frame["suppressed"].to_list() if "suppressed" in frame.columns else [False] * len(values)
+    texts = [
+        suppressed_text(min_group_size) if hidden else format_metric(metric_name, v)
+        for v, hidden in zip(values, suppressed, strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            y=names,
+            x=[None if hidden else v for v, hidden in zip(values, suppressed, strict=True)],
+            orientation="h",
+            marker_color=metric_color(metric_name),
+            text=[None if hidden else t for t, hidden in zip(texts, suppressed, strict=True)],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=texts,
+            hovertemplate=f"%{{y}}<br>{m.label}: %{{customdata}}<extra></extra>",
+        )
+    )
+    for name, text, hidden in zip(names, texts, suppressed, strict=True):
+        if hidden:  # no bar (a zero bar would lie): say why at the axis
+            fig.add_annotation(
+                x=0, y=name, text=text, showarrow=False, xanchor="left", font={"color": "#6c757d", "size": 12}
+            )
+    if target is not None:
+        fig.add_vline(x=target, line={"dash": "dash", "color": COLORS["target"], "width": 1.5})
+    style(fig, height=max(220, 60 + 30 * len(names)))
+    value_axis(fig, m, axis="x")
+    shown_values = [v for v in values if v is not None]
+    if shown_values and max(shown_values) > 0:  # room for the value labels right of the bars
+        fig.update_xaxes(range=[min(0, *shown_values), max(shown_values) * 1.18])
+    fig.update_yaxes(title_text=category_title, autorange="reversed", automargin=True)
+    return fig
+
+
+def show(fig: go.Figure, *, key: str | None = None) -> None:
+    """Draw ``fig`` full width with Plotly's own PNG download in its toolbar."""
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, theme=None)

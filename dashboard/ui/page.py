@@ -1,0 +1,117 @@
+"""The frame every page shares: header, error handling with Retry, and aggregate tables.
+
+A page body runs inside ``with guarded():`` so a LeadlineError (warehouse down, bad
+setting) becomes a message with its hint and a Retry button, and anything unexpected
+becomes a short apology in the page with the details in the server log: never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data
+from dashboard.errors import LeadlineError
+from dashboard.ui.format import suppressed_text
+from dashboard.view import View
+from metrics.registry import BY_NAME, metric
+
+_LOG = logging.getLogger("leadline.pages")
+
+# Column formats (printf style); percent and ratio columns are scaled x 100 before display.
+_COLUMN_FORMATS = {
+    "count": "localized",
+    "percent": "%.1f %%",
+    "minutes": "%.0f min",
+    "money": "€%.0f",
+    "ratio": "%+.0f %%",
+    "number": "%.1f",
+}
+
+
+def day_range(start: date, end: date) -> str:
+    """``24 Oct – 22 Nov 2026``: a period as people read it."""
+    if start.year == end.year:
+        return f"{start:%-d %b} – {end:%-d %b %Y}"
+    return f"{start:%-d %b %Y} – {end:%-d %b %Y}"
+
+
+def page_header(title: str, intro: str, view: View) -> None:
+    """The page title, one sentence on what the page answers, and the period it shows."""
+    st.title(title)
+    st.caption(intro)
+    line = f"**{day_range(view.state.start, view.state.end)}** ({view.state.days} days)"
+    period = view.state.comparison_period()
+    if period is not None:
+        line += f" · changes against {day_range(*period)}"
+    filters = view.describe().split("; ", 1)[1:]
+    if filters:
+        line += f" · {filters[0]}"
+    st.markdown(line)
+
+
+def show_error(exc: LeadlineError, *, key: str = "retry") -> None:
+    """The error's message and hint in a red box, with a Retry button that clears the caches."""
+    st.error(f"**{exc.message}**" + (f"\n\n{exc.hint}" if exc.hint else ""), icon=":material/error:")
+    if st.button("Retry", key=key, icon=":material/refresh:"):
+        data.clear_caches()
+        st.rerun()
+
+
+@contextmanager
+def guarded(key: str = "retry") -> Iterator[None]:
+    """Run the block; turn a failure into a message on the page instead of a traceback."""
+    try:
+        yield
+    except LeadlineError as exc:
+        show_error(exc, key=key)
+    except Exception:
+        _LOG.exception("Unexpected error while drawing a page")
+        show_error(
+            LeadlineError(
+                "Something went wrong while drawing this page.",
+                "Press Retry; if it happens again, the server log has the details for your administrator.",
+            ),
+            key=key,
+        )
+
+
+def no_leads_notice() -> None:
+    """The message a page shows instead of charts when no lead matches the view."""
+    st.info(
+        "No leads match this period and these filters. Widen the period or clear a filter.",
+        icon=":material/filter_alt_off:",
+    )
+
+
+def group_label_column(frame: pl.DataFrame, dim: str, view: View, *, column: str = "group") -> pl.DataFrame:
+    """``frame`` with a first column of display labels for ``dim``; a suppressed group's label
+    says 'fewer than K leads' (its numbers stay empty, never zero)."""
+    labels = [view.label(dim, v) for v in frame[dim].to_list()]
+    hidden = frame["suppressed"].to_list() if "suppressed" in frame.columns else [False] * frame.height
+    note = suppressed_text(view.min_group_size)
+    shown = [f"{label} · {note}" if h else label for label, h in zip(labels, hidden, strict=True)]
+    return frame.with_columns(pl.Series(column, shown)).select(column, pl.exclude(column))
+
+
+def metrics_dataframe(
+    frame: pl.DataFrame, *, first_column: str, first_title: str, metric_names: Sequence[str], key: str
+) -> None:
+    """An aggregate table: ``first_column`` then ``metric_names``, each headed by its label with
+    the registry definition as the column's help, numbers in the registry format."""
+    config: dict[str, Any] = {first_column: st.column_config.TextColumn(first_title, pinned=True)}
+    for name in metric_names:
+        m = metric(name)
+        config[name] = st.column_config.NumberColumn(m.label, help=m.help, format=_COLUMN_FORMATS[m.format])
+    names = [n for n in metric_names if n in BY_NAME]
+    shown = frame.select(
+        first_column,
+        *(pl.col(n) * 100 if BY_NAME[n].format in ("percent", "ratio") else pl.col(n) for n in names),
+    )
+    st.dataframe(shown, hide_index=True, column_config=config, key=key, width="stretch")

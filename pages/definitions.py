@@ -1,0 +1,72 @@
+"""Definitions: every metric of the registry with its exact definition, so no number is ambiguous."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import settings
+from dashboard.ui.charts import metric_color
+from dashboard.ui.format import format_metric, unit
+from dashboard.ui.page import guarded
+from dashboard.view import current_view
+from metrics.registry import METRICS
+
+BETTER = {
+    "higher": "Higher is better",
+    "lower": "Lower is better",
+    "neutral": "Neither higher nor lower is better",
+}
+
+view = current_view()
+st.title("Definitions")
+st.caption(
+    "What every number on this dashboard means, exactly. The same texts appear as help (?) next to each number."
+)
+
+with guarded():
+    k = view.min_group_size
+    targets = {
+        "follow_up_rate": settings.get("target_follow_up_rate"),
+        "conversion_rate": settings.get("target_conversion_rate"),
+    }
+    with st.container(border=True):
+        st.markdown(
+            f"""
+**Lead set L.** The leads a number counts: created (by the buyer) within the period, days in UTC,
+both ends included; matching every filter; within your access; and not refused consent
+(a lead whose buyer refused or withdrew consent is never loaded, counted or shown).
+
+**Qualifying contact.** An outbound contact by a person (auto-responders never count), at or after
+the lead's creation.
+
+**Small groups are suppressed.** A group with fewer than {k} leads shows *fewer than {k} leads*
+instead of its numbers, on every page and in every export, so no number points at one buyer or
+salesperson. Nothing on this dashboard lists or ranks individual salespeople.
+
+**Comparison.** Each KPI's change is against the period chosen under *Compare with*: the previous
+period of equal length (the default), or the same dates a year earlier. Rates change in percentage
+points (pts), durations in minutes, counts and money in percent.
+
+**Targets.** Follow-up rate {format_metric("follow_up_rate", targets["follow_up_rate"])},
+conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (settings
+`LEADLINE_TARGET_FOLLOW_UP_RATE`, `LEADLINE_TARGET_CONVERSION_RATE`).
+"""
+        )
+
+    search = st.text_input("Find a metric", placeholder="e.g. response, ROI, lost", key="definitions-search")
+    needle = search.strip().casefold()
+    shown = [m for m in METRICS if not needle or needle in f"{m.label} {m.name} {m.definition}".casefold()]
+    if not shown:
+        st.info(f"No metric mentions {search!r}.")
+    columns = st.columns(2)
+    for index, m in enumerate(shown):
+        with columns[index % 2], st.container(border=True):
+            st.markdown(
+                f'<span style="display:inline-block;width:0.8em;height:0.8em;border-radius:50%;'
+                f'background:{metric_color(m.name)};margin-right:0.4em"></span>'
+                f"**{m.label}** &nbsp; `{m.name}`",
+                unsafe_allow_html=True,
+            )
+            st.markdown(m.definition.replace("_", r"\_"))
+            shown_unit = unit(m) or "count"
+            st.caption(f"Unit: {shown_unit} · {BETTER[m.better]}")

@@ -1,0 +1,83 @@
+"""Overview: the Monday KPIs against the comparison period and targets, their weekly trend, and
+the same KPIs by market, dealer group or brand."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, settings
+from dashboard.sidebar import url_option
+from dashboard.ui import charts
+from dashboard.ui.export import download_csv
+from dashboard.ui.kpi import kpi_row
+from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
+from dashboard.view import current_view
+from metrics.registry import metric
+
+KPIS = (
+    "leads",
+    "follow_up_rate",
+    "median_first_response_min",
+    "responded_1h_rate",
+    "conversion_rate",
+    "cost_per_sale",
+    "roi",
+)
+BREAKDOWNS = {"market": "Market", "dealer_group_id": "Dealer group", "brand": "Brand"}
+
+view = current_view()
+page_header("Overview", "Are the leads you pay for followed up, how fast, and what becomes of them?", view)
+
+with guarded():
+    k = view.min_group_size
+    targets = {
+        "follow_up_rate": float(settings.get("target_follow_up_rate")),
+        "conversion_rate": float(settings.get("target_conversion_rate")),
+    }
+    total = data.metrics(view.query(), k).row(0, named=True)
+    comparison_query = view.comparison_query()
+    previous = data.metrics(comparison_query, k).row(0, named=True) if comparison_query else None
+    kpi_row(KPIS, total, previous, min_group_size=k, targets=targets)
+
+    weekly = data.metrics(view.query(("week",)), k)
+    if weekly.is_empty():
+        no_leads_notice()
+        st.stop()
+
+    st.subheader("Weekly trend")
+    trend = url_option("trend", "Metric", {n: metric(n).label for n in KPIS}, "follow_up_rate")
+    charts.show(charts.trend_chart(weekly, trend, target=targets.get(trend)), key="overview-trend")
+    hidden_weeks = int(weekly["suppressed"].sum())
+    notes = ["Weeks start on Monday; the first and last week may be partial."]
+    if hidden_weeks:
+        notes.append(f"{hidden_weeks} week(s) with fewer than {k} leads are left out of the line.")
+    st.caption(" ".join(notes))
+
+    st.subheader("By group")
+    by = url_option("by", "Break down by", BREAKDOWNS, "market")
+    groups = data.metrics(view.query((by,)), k).sort(
+        ["suppressed", "leads"], descending=[False, True], nulls_last=True
+    )
+    shown = group_label_column(groups, by, view)
+    charts.show(
+        charts.bar_chart(
+            groups,
+            by,
+            trend,
+            category_title=BREAKDOWNS[by],
+            labels=[view.label(by, v) for v in groups[by].to_list()],
+            min_group_size=k,
+            target=targets.get(trend),
+        ),
+        key="overview-groups",
+    )
+    metrics_dataframe(
+        shown, first_column="group", first_title=BREAKDOWNS[by], metric_names=KPIS, key="overview-table"
+    )
+    download_csv(
+        shown.drop(by).select("group", *KPIS, "suppressed"),
+        title=f"Overview by {BREAKDOWNS[by].lower()}",
+        view=view,
+        key="overview-csv",
+        labels={"group": BREAKDOWNS[by]},
+    )
