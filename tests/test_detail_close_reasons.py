@@ -134,7 +134,7 @@ def test_attempts_before_write_off(warehouse: Warehouse) -> None:
 
 
 def test_category_order_covers_the_contract() -> None:
-    assert CATEGORY_ORDER == (*CLOSE_REASON_CATEGORIES, UNSPECIFIED_CATEGORY)
+    assert (*CLOSE_REASON_CATEGORIES, UNSPECIFIED_CATEGORY) == CATEGORY_ORDER
 
 
 def test_lost_window_uses_closed_at_not_the_period(warehouse: Warehouse) -> None:
