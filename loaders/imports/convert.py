@@ -32,7 +32,7 @@ def literal(value: object, height: int) -> pl.Series:
     """A constant from the mapping (text, number, boolean, date, date-time) repeated ``height`` times."""
     if isinstance(value, datetime):
         # Polars keeps an offset-aware value's instant; a naive one is local time in the mapping's zone.
-        return pl.Series([value] * height)
+        return pl.Series([value] * max(height, 1))[:height]
     if isinstance(value, date):
         return pl.Series([value] * height, dtype=pl.Date)
     if isinstance(value, bool):

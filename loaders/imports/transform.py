@@ -122,7 +122,7 @@ def _build_column(
 ) -> tuple[pl.Series, pl.Series]:
     """The converted column and a mask of the rows the default filled."""
     raw = _source(frame, rule, ctx)
-    reported = pl.Series([False] * frame.height)
+    reported = pl.Series([False] * frame.height, dtype=pl.Boolean)
     if rule.value_map is not None:
         source_text = to_text(raw)
         raw, unknown = _apply_map(raw, rule)
@@ -131,12 +131,13 @@ def _build_column(
     timezone = rule.timezone or ctx.timezone
     options = {"formats": rule.formats, "timezone": timezone, "decimal": rule.decimal}
     values = to_kind(raw, spec.kind, **options)  # type: ignore[arg-type]
-    bad = raw.is_not_null() & values.is_null() & ~reported
+    applies = _condition(frame, rule)
+    # A cell the rule does not use (``when`` says no) cannot be wrong for it.
+    bad = raw.is_not_null() & values.is_null() & ~reported & applies
     _log_rows(ctx, frame, bad, raw.cast(pl.String), rule, spec, _parse_message(rule, spec))
     reported = reported | bad
-    applies = _condition(frame, rule)
     values = values.zip_with(applies, pl.Series([None] * frame.height, dtype=values.dtype))
-    fill = pl.Series([False] * frame.height)
+    fill = pl.Series([False] * frame.height, dtype=pl.Boolean)
     if rule.default is not MISSING:
         default = to_kind(literal(rule.default, 1), spec.kind, **options)  # type: ignore[arg-type]
         if default[0] is None:
@@ -230,17 +231,17 @@ def _apply_map(raw: pl.Series, rule: ColumnRule) -> tuple[pl.Series, pl.Series]:
     if rule.otherwise is not MISSING:
         filler = literal(rule.otherwise, raw.len()).cast(mapped.dtype)
         mapped = filler.zip_with(unmapped, mapped)
-        return mapped, pl.Series([False] * raw.len())
+        return mapped, pl.Series([False] * raw.len(), dtype=pl.Boolean)
     if rule.keep_unmapped:
         mapped = text.zip_with(unmapped, mapped.cast(pl.String))
-        return mapped, pl.Series([False] * raw.len())
+        return mapped, pl.Series([False] * raw.len(), dtype=pl.Boolean)
     return mapped, unmapped
 
 
 def _condition(frame: pl.DataFrame, rule: ColumnRule) -> pl.Series:
     """Rows the rule applies to (all, unless ``when`` narrows them)."""
     if rule.when is None:
-        return pl.Series([True] * frame.height)
+        return pl.Series([True] * frame.height, dtype=pl.Boolean)
     tested = to_text(frame[rule.when.column])
     if rule.when.empty is not None:
         result = tested.is_null() if rule.when.empty else tested.is_not_null()

@@ -85,7 +85,10 @@ def _log(
 ) -> None:
     if rows.is_empty():
         return
-    shown = rows.select(ROW, pl.col(value_column).cast(pl.String).alias("__value"))
+    value = pl.col(value_column)
+    if isinstance(rows.schema[value_column], pl.Datetime):
+        value = value.dt.strftime("%Y-%m-%d %H:%M:%S UTC")
+    shown = rows.select(ROW, value.cast(pl.String).alias("__value"))
     column_rule = rule.columns.get(column)
     source = source_label(column_rule) if column_rule else column
     log.add_rows(label, shown, message, hint, column=f"{source} -> {table}.{column}")
