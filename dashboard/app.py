@@ -95,6 +95,10 @@ def main() -> None:
             st.error("You may not open any page of this dashboard. Ask your administrator for access.")
             return
         st.switch_page(first, query_params=read_query_params())
+    # Only the grants whose role may open this page count on it (docs/access.md).
+    viewer = viewer.for_page(page.url_path)
+    if not viewer.demo_mode:
+        st.sidebar.button("Sign out", key="sign-out", icon=":material/logout:", on_click=st.logout)
     if viewer.demo_mode:
         st.warning(
             "**Demo mode, no sign-in.** Everyone who can open this address sees all data; "
