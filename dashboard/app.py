@@ -125,8 +125,10 @@ def main() -> None:
         st.warning(f"Some values in the link could not be used and were left out:\n{lines}")
     st.sidebar.caption(f"Viewing as: {viewer.label}")
     set_current_view(View(viewer, state, choices, as_of_now(), min_group_size))
-    page.run()
-    render_copy_link()
+    try:
+        page.run()
+    finally:  # also after a page's st.stop(): the link is built from the URL the page left
+        render_copy_link()
 
 
 def _offline_view(viewer: Viewer) -> View:

@@ -34,15 +34,14 @@ with guarded():
         "follow_up_rate": float(settings.get("target_follow_up_rate")),
         "conversion_rate": float(settings.get("target_conversion_rate")),
     }
+    weekly = data.metrics(view.query(("week",)), k)
+    if weekly.is_empty():  # metrics_table has one row per week that has leads
+        no_leads_notice()
+        st.stop()
     total = data.metrics(view.query(), k).row(0, named=True)
     comparison_query = view.comparison_query()
     previous = data.metrics(comparison_query, k).row(0, named=True) if comparison_query else None
     kpi_row(KPIS, total, previous, min_group_size=k, targets=targets)
-
-    weekly = data.metrics(view.query(("week",)), k)
-    if weekly.is_empty():
-        no_leads_notice()
-        st.stop()
 
     st.subheader("Weekly trend")
     trend = url_option("trend", "Metric", {n: metric(n).label for n in KPIS}, "follow_up_rate")

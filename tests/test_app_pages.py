@@ -1,0 +1,168 @@
+"""Every page renders through the entrypoint without an exception: on demo data, on an empty
+warehouse, with a filter that matches nothing, and with a warehouse that does not answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from loaders.write import create_contract_tables
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = {"overview": "overview.py", "definitions": "definitions.py"}
+DEAD_WAREHOUSE = "postgresql+psycopg://postgres@127.0.0.1:1/nothing?connect_timeout=2"
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small demo warehouse ending today (enough leads for every chart)."""
+    from loaders.demo import generate_demo
+
+    path = tmp_path_factory.mktemp("app") / "demo.duckdb"
+    generate_demo(path, leads=3000, seed=7)
+    return f"duckdb:///{path}"
+
+
+@pytest.fixture
+def empty_url(tmp_path: Path) -> Iterator[str]:
+    """A warehouse with every contract table and no rows."""
+    from loaders.engine import make_engine
+
+    url = f"duckdb:///{tmp_path / 'empty.duckdb'}"
+    engine = make_engine(url, read_only=False)
+    create_contract_tables(engine)
+    engine.dispose()
+    yield url
+
+
+def open_page(
+    page: str,
+    warehouse_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    params: dict[str, str | list[str]] | None = None,
+) -> AppTest:
+    """Run the app on ``page`` with ``params`` in the URL, against ``warehouse_url``."""
+    monkeypatch.setenv("LEADLINE_WAREHOUSE_URL", warehouse_url)
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(str(ROOT / "pages" / PAGES[page]))
+        at.run()
+    return at
+
+
+def _total_leads(url: str, start: str, end: str) -> int:
+    """Leads of the period straight from dashboard/tables.py, the numbers' one source."""
+    from datetime import date, datetime
+
+    from dashboard.tables import metrics_table
+    from loaders.engine import make_engine
+    from loaders.query import LeadQuery
+
+    engine = make_engine(url)
+    query = LeadQuery(date.fromisoformat(start), date.fromisoformat(end), datetime(2100, 1, 1))
+    try:
+        return int(metrics_table(engine, query, 1)["leads"][0])
+    finally:
+        engine.dispose()
+
+
+def texts(at: AppTest) -> str:
+    """Every text a user can read on the page, joined."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [w.value for w in at.warning] + [i.value for i in at.info]
+    parts += [f"{m.label} {m.value}" for m in at.metric] + [t.value for t in at.title]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_demo_data(page: str, demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(page, demo_url, monkeypatch)
+    assert not at.exception
+    assert not at.error
+    assert "Demo mode, no sign-in" in texts(at)
+
+
+def test_overview_shows_every_kpi_with_its_registry_label_and_help(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metrics.registry import metric
+
+    at = open_page("overview", demo_url, monkeypatch, {"from": "2000-01-01", "to": "2100-01-01"})
+    shown = {m.label: m for m in at.metric}
+    for name in ("leads", "follow_up_rate", "median_first_response_min", "conversion_rate", "roi"):
+        assert shown[metric(name).label].help == metric(name).help
+    expected = _total_leads(demo_url, "2000-01-01", "2100-01-01")
+    assert shown["Leads"].value == f"{expected:,}"
+    assert at.query_params["from"] == "2000-01-01"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_an_empty_warehouse(
+    page: str, empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(page, empty_url, monkeypatch)
+    assert not at.exception
+    assert not at.error
+    if page == "overview":
+        assert "No leads match" in texts(at)
+
+
+def test_a_filter_that_matches_nothing_says_so(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page("overview", demo_url, monkeypatch, {"from": "2001-01-01", "to": "2001-01-31"})
+    assert not at.exception
+    assert "No leads match" in texts(at)
+    assert not at.metric  # no tile claims a number for nothing
+
+
+def test_a_link_with_unknown_values_opens_with_a_notice(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(
+        "overview", demo_url, monkeypatch, {"dealer": ["NOPE"], "from": "not-a-date", "by": "planet"}
+    )
+    assert not at.exception
+    shown = texts(at)
+    assert "'NOPE': unknown or outside your access" in shown
+    assert "from 'not-a-date'" in shown
+    assert "dealer" not in dict(at.query_params)
+
+
+@pytest.mark.parametrize("page", ["overview"])
+def test_a_warehouse_that_does_not_answer_shows_a_message_and_retry(
+    page: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(page, DEAD_WAREHOUSE, monkeypatch)
+    assert not at.exception
+    assert at.error and "did not answer" in at.error[0].value
+    assert any(b.label == "Retry" for b in at.button)
+
+
+def test_definitions_open_even_when_the_warehouse_does_not_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEADLINE_WAREHOUSE_URL", DEAD_WAREHOUSE)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page(str(ROOT / "pages" / "definitions.py"))
+    at.run()
+    assert not at.exception
+    assert "Follow-up rate" in texts(at)
+
+
+def test_choosing_a_dealer_group_narrows_dealers_and_updates_the_url(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page("overview", demo_url, monkeypatch)
+    groups, dealers = at.multiselect(key="flt_group"), at.multiselect(key="flt_dealer")
+    all_dealers = len(dealers.options)
+    groups.select(groups.options[0]).run()
+    assert not at.exception
+    assert at.query_params["group"]
+    assert 0 < len(at.multiselect(key="flt_dealer").options) < all_dealers
+    at.selectbox(key="flt_compare").select("none").run()
+    assert at.query_params["compare"] == "none"
