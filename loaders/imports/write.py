@@ -117,6 +117,7 @@ def _delete_existing(conn: Connection, table: str, frame: pl.DataFrame) -> int:
 def _delete_existing_duckdb(conn: Connection, table: str, keys: pl.DataFrame) -> int:
     """DuckDB binds long IN lists slowly: match the keys against an Arrow view on the same connection."""
     raw = conn.connection.driver_connection
+    assert raw is not None  # an open connection always has its driver connection
     view_name = f"_leadline_import_keys_{table}"
     raw.register(view_name, keys.to_arrow())
     try:
