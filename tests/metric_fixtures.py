@@ -11,8 +11,8 @@ import polars as pl
 from sqlalchemy import Engine
 
 from dashboard.tables import metrics_table
-from loaders.query import LeadQuery, Scope
 from loaders.contract import CONTRACT
+from loaders.query import LeadQuery, Scope
 from loaders.write import conform, write_tables
 
 START = date(2024, 3, 4)  # a Monday
@@ -143,3 +143,37 @@ class Fixture:
         """Write the rows and return the metrics table (K = 0 by default: nothing suppressed)."""
         self.write(engine)
         return metrics_table(engine, self.lead_query(**overrides), min_group_size)
+
+
+def mixed_fixture() -> Fixture:
+    """A few leads touching every definition: quantiles, boundaries, taxonomy, spend."""
+    leads = [
+        lead("a", campaign_id="c1"),
+        lead("b", ts(60 * 24 * 3), campaign_id="c1", brand="Beta", dealer_id="d2"),
+        lead("c", ts(30), consent=None, delivered_at=None),
+        lead("d", ts(60 * 50), consent=False, campaign_id="c1"),
+        lead("e", ts(-60 * 24), campaign_id="c2", dealer_id="ghost"),
+        lead("f", ts(60 * 24 * 5), campaign_id="c2"),
+    ]
+    activities = [
+        contact("a", ts(7.25), "x"),
+        contact("a", ts(90), "y"),
+        contact("b", ts(60 * 24 * 3 + 60), "x"),
+        contact("c", ts(29), "x"),  # before lead c: not qualifying
+        contact("c", ts(31), "x", automated=True),
+        contact("e", ts(-60 * 24 + 13), None),
+        contact("e", ts(-60 * 24 + 14), None),
+        contact("f", ts(60 * 24 * 5 + 61), "y", direction="inbound"),
+    ]
+    outcomes = [
+        outcome("a", sold_at=ts(600), closed_at=ts(600), gross_profit=1234.5),
+        outcome("b", closed_at=ts(60 * 24 * 4), close_reason_code="no_interest"),
+        outcome("e", closed_at=ts(-60 * 20), close_reason_code="bought_other_car"),
+        outcome("f", closed_at=ts(60 * 24 * 6), close_reason_code="  ", appointment_at=ts(60 * 24 * 5 + 5)),
+    ]
+    spends = [
+        spend("c1", START, 99.99),
+        spend("c2", START + timedelta(days=6), 10.0),
+        spend("c3", START, 5.0),
+    ]
+    return Fixture(leads, activities, outcomes, spends)

@@ -1,0 +1,149 @@
+"""Every query the loaders build or run, found generically, for the privacy and dialect tests.
+
+Nothing is registered by hand: every public function of every module in ``loaders/`` is
+called when its arguments can be made from the annotations (an engine, a LeadQuery with
+and without grouping, an AccessScope ...), and every SELECT it builds or executes is
+captured through SQLAlchemy's ``before_execute`` event. A loader added later is covered
+as soon as it exists; one whose arguments cannot be made is listed in ``uncalled`` so a
+test can insist on an entry in ``EXTRA_ARGUMENTS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import CompoundSelect, Engine, Select, Subquery, Table, event, select
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.visitors import iterate
+
+import loaders
+from loaders.access_scope import AccessScope
+from loaders.contract import metadata
+from loaders.query import LeadQuery, Scope
+
+START, END, AS_OF = date(2024, 3, 4), date(2024, 3, 10), datetime(2024, 3, 20)
+QUERIES = (
+    LeadQuery(START, END, AS_OF),
+    LeadQuery(
+        START,
+        END,
+        AS_OF,
+        group_by=("dealer_group_id", "week"),
+        filters=LeadQuery.make_filters({"brand": ["Alfa"]}),
+        scope=Scope(brands=("Alfa",), dealer_group_ids=("g1",)),
+    ),
+)
+ACCESS = AccessScope.of([Scope(dealer_group_ids=("g1",)), Scope(brands=("Beta",))])
+
+# Arguments the annotations cannot tell: (function name, parameter name) -> value.
+EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
+    ("fetch_follow_up_by_status", "status_column"): "phone_status",
+    ("peer_counts_select", "brands"): ("Alfa",),
+}
+# Modules that only write or generate data; they take no query and read nothing back to users.
+SKIPPED_MODULES = ("loaders.demo", "loaders.write", "loaders.imports")
+
+QUERY_TYPES = (Select, CompoundSelect, Subquery)
+
+
+@dataclass
+class Captured:
+    """What running the loaders produced: (where, statement) pairs and what could not be called."""
+
+    statements: list[tuple[str, ClauseElement]] = field(default_factory=list)
+    uncalled: list[str] = field(default_factory=list)
+
+
+def loader_functions() -> Iterator[tuple[str, Callable[..., Any]]]:
+    """Public functions defined in loaders/ modules, as ('module.function', function)."""
+    for info in pkgutil.walk_packages(loaders.__path__, "loaders."):
+        if info.name.startswith(SKIPPED_MODULES):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if inspect.isfunction(obj) and obj.__module__ == info.name and not name.startswith("_"):
+                yield f"{info.name}.{name}", obj
+
+
+def _is_query_function(function: Callable[..., Any]) -> bool:
+    """Takes a warehouse or a LeadQuery, or returns a query: the functions whose SQL matters."""
+    signature = inspect.signature(function)
+    texts = [str(p.annotation) for p in signature.parameters.values()] + [str(signature.return_annotation)]
+    return any(
+        word in text for text in texts for word in ("Engine", "Bind", "Connection", "LeadQuery")
+    ) or any(word in str(signature.return_annotation) for word in ("Select", "Subquery"))
+
+
+def _argument(function: str, name: str, annotation: str, engine: Engine, query: LeadQuery) -> Any:
+    if (function, name) in EXTRA_ARGUMENTS:
+        return EXTRA_ARGUMENTS[(function, name)]
+    if any(word in annotation for word in ("Engine", "Bind", "Connection")):
+        return engine
+    if "LeadQuery" in annotation:
+        return query
+    if "AccessScope" in annotation:
+        return ACCESS
+    if "Scope" in annotation:
+        return query.scope
+    if annotation == "datetime" or annotation.startswith("datetime |"):
+        return AS_OF
+    if annotation == "date":
+        return START
+    raise LookupError(f"{function}({name}: {annotation})")
+
+
+def capture_loader_queries(engine: Engine) -> Captured:
+    """Call every query function of loaders/ on ``engine`` (with each of ``QUERIES``) and capture its SELECTs."""
+    captured = Captured()
+    current = [""]
+
+    def remember(_conn: Any, clauseelement: Any, *_args: Any) -> None:
+        # Only queries over the contract: the dialects' own catalog look-ups are not ours.
+        if isinstance(clauseelement, QUERY_TYPES) and reads_contract(clauseelement):
+            captured.statements.append((current[0], clauseelement))
+
+    event.listen(engine, "before_execute", remember)
+    try:
+        for where, function in loader_functions():
+            if not _is_query_function(function):
+                continue
+            current[0] = where
+            for query in QUERIES:
+                try:
+                    kwargs = _arguments(function, engine, query)
+                except LookupError as missing:
+                    captured.uncalled.append(str(missing))
+                    break
+                result = function(**kwargs)
+                if isinstance(result, QUERY_TYPES):
+                    captured.statements.append((where, result))
+    finally:
+        event.remove(engine, "before_execute", remember)
+    return captured
+
+
+def _arguments(function: Callable[..., Any], engine: Engine, query: LeadQuery) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        if parameter.default is not parameter.empty and (function.__name__, name) not in EXTRA_ARGUMENTS:
+            continue
+        kwargs[name] = _argument(function.__name__, name, str(parameter.annotation), engine, query)
+    return kwargs
+
+
+def reads_contract(statement: ClauseElement) -> bool:
+    """True when the statement reads at least one contract table."""
+    return any(isinstance(node, Table) and node.metadata is metadata for node in iterate(statement))
+
+
+def as_select(statement: ClauseElement) -> ClauseElement:
+    """A subquery as the SELECT over it, so it compiles on its own."""
+    return select(statement) if isinstance(statement, Subquery) else statement
