@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, settings
+from dashboard.peer_comparison import render_network_median
 from dashboard.sidebar import url_option
 from dashboard.ui import charts
 from dashboard.ui.export import download_csv
@@ -42,6 +43,8 @@ with guarded():
     comparison_query = view.comparison_query()
     previous = data.metrics(comparison_query, k).row(0, named=True) if comparison_query else None
     kpi_row(KPIS, total, previous, min_group_size=k, targets=targets)
+
+    render_network_median(view, total)  # dealer principals only
 
     st.subheader("Weekly trend")
     trend = url_option("trend", "Metric", {n: metric(n).label for n in KPIS}, "follow_up_rate")
