@@ -10,15 +10,19 @@ test can insist on an entry in ``EXTRA_ARGUMENTS``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import pkgutil
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Engine, Select, Subquery, Table, event, select
+from sqlalchemy import CompoundSelect, Engine, Select, Subquery, Table, create_engine, event, select
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.visitors import iterate
 
@@ -147,3 +151,18 @@ def reads_contract(statement: ClauseElement) -> bool:
 def as_select(statement: ClauseElement) -> ClauseElement:
     """A subquery as the SELECT over it, so it compiles on its own."""
     return select(statement) if isinstance(statement, Subquery) else statement
+
+
+@functools.cache
+def captured_on_sample_warehouse() -> Captured:
+    """``capture_loader_queries`` on a small DuckDB with tests.metric_fixtures.mixed_fixture, once per run."""
+    from tests.metric_fixtures import mixed_fixture  # the fixtures import dashboard; keep this module light
+
+    folder = Path(tempfile.mkdtemp(prefix="leadline-capture-"))
+    engine = create_engine(f"duckdb:///{folder / 'w.duckdb'}")
+    try:
+        mixed_fixture().write(engine)
+        return capture_loader_queries(engine)
+    finally:
+        engine.dispose()
+        shutil.rmtree(folder, ignore_errors=True)

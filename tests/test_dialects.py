@@ -7,20 +7,17 @@ need servers or credentials; their dialect objects are enough to compile.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy_bigquery
 from duckdb_engine import Dialect as DuckDBDialect
 from snowflake.sqlalchemy.snowdialect import SnowflakeDialect
-from sqlalchemy import column, create_engine, select, table
+from sqlalchemy import column, select, table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from trino.sqlalchemy.dialect import TrinoDialect
 
 from loaders.sql_functions import minutes_between, month_start, quantile_cont, week_start
-from tests.loader_queries import Captured, as_select, capture_loader_queries
-from tests.metric_fixtures import mixed_fixture
+from tests.loader_queries import Captured, as_select, captured_on_sample_warehouse
 
 DIALECTS: dict[str, Dialect] = {
     "duckdb": DuckDBDialect(),
@@ -32,11 +29,8 @@ DIALECTS: dict[str, Dialect] = {
 
 
 @pytest.fixture(scope="module")
-def captured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Captured]:
-    engine = create_engine(f"duckdb:///{tmp_path_factory.mktemp('dialects') / 'w.duckdb'}")
-    mixed_fixture().write(engine)
-    yield capture_loader_queries(engine)
-    engine.dispose()
+def captured() -> Captured:
+    return captured_on_sample_warehouse()
 
 
 @pytest.mark.parametrize("dialect", DIALECTS, ids=str)

@@ -22,8 +22,8 @@ from sqlalchemy.dialects import postgresql
 from loaders.contract import DISTINCT_COUNT_ONLY, NEVER_SELECTED
 from metrics.registry import METRIC_COLUMNS
 from metrics.suppression import SUPPRESSED
-from tests.loader_queries import SKIPPED_MODULES, Captured, as_select, capture_loader_queries
-from tests.metric_fixtures import Fixture, lead, mixed_fixture
+from tests.loader_queries import SKIPPED_MODULES, Captured, as_select, captured_on_sample_warehouse
+from tests.metric_fixtures import Fixture, lead
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED_ACTOR_USE = re.compile(
@@ -43,11 +43,8 @@ NOT_QUERY_BUILDERS = {
 
 
 @pytest.fixture(scope="module")
-def captured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Captured]:
-    engine = create_engine(f"duckdb:///{tmp_path_factory.mktemp('privacy') / 'w.duckdb'}")
-    mixed_fixture().write(engine)
-    yield capture_loader_queries(engine)
-    engine.dispose()
+def captured() -> Captured:
+    return captured_on_sample_warehouse()
 
 
 def compiled(captured: Captured) -> list[tuple[str, str]]:
