@@ -8,7 +8,6 @@ and finally the page itself, one file each in pages/.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import streamlit as st
@@ -17,7 +16,7 @@ from dashboard import settings
 from dashboard.access import Viewer, current_viewer
 from dashboard.choices import load_choices
 from dashboard.errors import LeadlineError
-from dashboard.settings import PROJECT_ROOT
+from dashboard.navigation import OFFLINE_PAGES, PAGE_KEYS, PAGE_SPECS, first_page, navigation_pages
 from dashboard.sidebar import (
     dropped_notices,
     read_query_params,
@@ -29,59 +28,6 @@ from dashboard.ui.page import show_error
 from dashboard.url_state import Choices
 from dashboard.view import View, as_of_now, set_current_view
 
-PAGES_DIR = PROJECT_ROOT / "pages"
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    """A page of the navigation: its file in pages/, stable url path, title and icon."""
-
-    file: str
-    url_path: str
-    title: str
-    icon: str
-    section: str = "Dashboard"
-    url_keys: tuple[str, ...] = ()  # the page's own view options in the URL (sidebar.url_option)
-
-
-PAGE_SPECS: tuple[PageSpec, ...] = (
-    PageSpec("overview.py", "overview", "Overview", ":material/dashboard:", url_keys=("trend", "by")),
-    PageSpec("follow_up.py", "follow-up", "Follow-up coverage", ":material/phone_in_talk:"),
-    PageSpec("delivery.py", "delivery", "Lead delivery", ":material/local_shipping:"),
-    PageSpec("close_reasons.py", "close-reasons", "Close reasons", ":material/fact_check:"),
-    PageSpec("campaigns.py", "campaigns", "Campaigns & ROI", ":material/campaign:"),
-    PageSpec("definitions.py", "definitions", "Definitions", ":material/menu_book:", "Reference"),
-)
-PAGE_KEYS = frozenset(key for spec in PAGE_SPECS for key in spec.url_keys)
-# Pages that draw without the warehouse (they still open when it does not answer).
-OFFLINE_PAGES = frozenset({"definitions"})
-
-
-def _start_page() -> None:
-    """The app root; never drawn: main() sends the viewer on to their first page."""
-
-
-def navigation_pages(viewer: Viewer) -> dict[str, list[st.Page]]:
-    """The st.Page objects the viewer may open, by section; pages whose file is missing are left out.
-
-    Streamlit serves its default page at the root and nowhere else, so the default is a hidden
-    start page that forwards to the first real page: every page then has a stable deep link
-    (/overview, /definitions ...).
-    """
-    sections: dict[str, list[st.Page]] = {
-        "": [st.Page(_start_page, title="Leadline", url_path="start", default=True, visibility="hidden")]
-    }
-    for spec in PAGE_SPECS:
-        path = PAGES_DIR / spec.file
-        if path.exists() and viewer.may_open(spec.url_path):
-            page = st.Page(path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
-            sections.setdefault(spec.section, []).append(page)
-    return sections
-
-
-def _first_page(sections: dict[str, list[st.Page]]) -> st.Page | None:
-    return next((page for pages in list(sections.values())[1:] for page in pages), None)
-
 
 def main() -> None:
     """One run of the app."""
@@ -90,7 +36,7 @@ def main() -> None:
     sections = navigation_pages(viewer)
     page = st.navigation(sections, position="sidebar")
     if page.url_path == "":
-        first = _first_page(sections)
+        first = first_page(sections)
         if first is None:
             st.error("You may not open any page of this dashboard. Ask your administrator for access.")
             return
