@@ -509,3 +509,15 @@ def test_as_of_with_time_zone_is_read_as_utc(duckdb_warehouse: Warehouse) -> Non
     table = Fixture([lead("a")]).table(duckdb_warehouse.engine, as_of=aware)
     assert table["no_contact"][0] == 1
     assert AS_OF > T0  # the default as_of leaves every fixture lead older than 24 h
+
+
+def test_grouped_empty_lead_set_has_no_rows_and_the_full_schema(duckdb_warehouse: Warehouse) -> None:
+    import polars as pl
+
+    from metrics.registry import METRICS
+
+    table = Fixture().table(duckdb_warehouse.engine, min_group_size=5, group_by=("week", "brand"))
+    assert table.height == 0
+    expected = {"week": pl.Date(), "brand": pl.String()}
+    expected |= {m.name: pl.Int64() if m.format == "count" else pl.Float64() for m in METRICS}
+    assert dict(table.schema) == expected | {"suppressed": pl.Boolean()}
