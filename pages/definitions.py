@@ -68,5 +68,5 @@ conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (
                 unsafe_allow_html=True,
             )
             st.markdown(m.definition.replace("_", r"\_"))
-            shown_unit = unit(m) or "count"
+            shown_unit = unit(m) or ("count" if m.format == "count" else "plain number")
             st.caption(f"Unit: {shown_unit} · {BETTER[m.better]}")

@@ -131,6 +131,7 @@ def test_a_link_with_unknown_values_opens_with_a_notice(
     shown = texts(at)
     assert "'NOPE': unknown or outside your access" in shown
     assert "from 'not-a-date'" in shown
+    assert "'planet' is not one of" in shown  # the page's own option, reported by the page
     assert "dealer" not in dict(at.query_params)
 
 

@@ -192,7 +192,12 @@ def bar_chart(
                 x=0, y=name, text=text, showarrow=False, xanchor="left", font={"color": "#6c757d", "size": 12}
             )
     if target is not None:
-        fig.add_vline(x=target, line={"dash": "dash", "color": COLORS["target"], "width": 1.5})
+        fig.add_vline(
+            x=target,
+            line={"dash": "dash", "color": COLORS["target"], "width": 1.5},
+            annotation_text=f"Target {format_metric(metric_name, target)}",
+            annotation_position="top",
+        )
     style(fig, height=max(220, 60 + 30 * len(names)))
     value_axis(fig, m, axis="x")
     shown_values = [v for v in values if v is not None]

@@ -64,7 +64,7 @@ def file_name(title: str, view: View) -> str:
     parts = [title, view.state.start.isoformat(), view.state.end.isoformat()]
     for dim, values in view.state.filters:
         parts.append(f"{dim.removesuffix('_id')}-{'+'.join(values)}")
-    slug = re.sub(r"[^A-Za-z0-9+.-]+", "-", "_".join(parts)).strip("-")
+    slug = re.sub(r"[^A-Za-z0-9+._-]+", "-", "_".join(parts)).strip("-")
     return f"leadline_{slug[:_MAX_NAME]}.csv"
 
 

@@ -7,6 +7,8 @@ download does not work here. Screenshots go to artifacts/screenshots/ (git-ignor
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,11 +32,10 @@ DEMO_LEADS = 20_000
 
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """URL of a demo warehouse of 20,000 leads ending today, written once per test session."""
-    from loaders.demo import generate_demo
-
+    """URL of a demo warehouse of 20,000 leads ending today, written once per session by `leadline demo`."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    generate_demo(path, leads=DEMO_LEADS)
+    command = [sys.executable, "-m", "dashboard.cli", "demo", "--leads", str(DEMO_LEADS), "--out", str(path)]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=300)
     return f"duckdb:///{path}"
 
 
