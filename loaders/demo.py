@@ -122,6 +122,10 @@ def generate_demo(
             ) from exc
         finally:
             engine.dispose()
+        # Renaming a file whose write-ahead log still holds rows would silently lose them.
+        log = Path(f"{scratch}.wal")
+        if log.exists() and log.stat().st_size > 0:
+            raise DemoError(f"The demo warehouse {path} was not fully written.", "Run `leadline demo` again.")
     return DemoSummary(
         path=path,
         leads=counts["leads"],
