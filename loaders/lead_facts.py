@@ -7,8 +7,11 @@ Nothing here is executed: callers aggregate over ``lead_facts(query)`` and run t
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     ColumnElement,
@@ -62,19 +65,23 @@ def dimension_columns() -> dict[str, ColumnElement[Any]]:
     }
 
 
-def scope_predicate(scope: Scope | AccessScope) -> ColumnElement[bool]:
+def scope_predicate(
+    scope: Scope | AccessScope, dims: Mapping[str, ColumnElement[Any]] | None = None
+) -> ColumnElement[bool]:
     """The access scope as a WHERE predicate.
 
     Brands and markets each narrow the leads. Dealer groups and single dealers together
     form one grant: a lead passes when its group OR its dealer is granted (the union).
     An empty tuple grants nothing, so an empty scope matches no lead at all.
     An ``AccessScope`` is the OR of its grants' predicates; with no grants it matches nothing.
+    ``dims`` are the dimension expressions to test (default: ``dimension_columns()``; the
+    materialised facts pass their own columns).
     """
+    dims = dimension_columns() if dims is None else dims
     if isinstance(scope, AccessScope):
         if scope.is_everything:
             return true()
-        return or_(false(), *(scope_predicate(grant) for grant in scope.grants))
-    dims = dimension_columns()
+        return or_(false(), *(scope_predicate(grant, dims) for grant in scope.grants))
 
     def member(dim: str, allowed: tuple[str, ...] | None) -> ColumnElement[bool]:
         return dims[dim].in_(list(allowed)) if allowed else false()
@@ -91,18 +98,31 @@ def scope_predicate(scope: Scope | AccessScope) -> ColumnElement[bool]:
     return and_(true(), *clauses)
 
 
-def lead_set(query: LeadQuery) -> Select[Any]:
-    """The lead set L with its dimension columns: period, consent, filters and scope applied."""
+def query_predicates(
+    query: LeadQuery, created_at: ColumnElement[Any], dims: Mapping[str, ColumnElement[Any]]
+) -> list[ColumnElement[bool]]:
+    """The period, filters and scope of ``query`` as WHERE predicates over the given columns."""
     start, stop = period_bounds(query)
-    dims = dimension_columns()
-    where = [
-        leads.c.created_at >= start,
-        leads.c.created_at < stop,
-        consent_not_false(),
-        scope_predicate(query.scope),
-    ]
+    where = [created_at >= start, created_at < stop, scope_predicate(query.scope, dims)]
     for dim, values in query.filters:
         where.append(dims[dim].in_(list(values)))
+    return where
+
+
+def lead_set(query: LeadQuery) -> Select[Any]:
+    """The lead set L with its dimension columns: period, consent, filters and scope applied.
+
+    Reads the materialised facts when ``reading_facts_from`` made them the active source.
+    """
+    reader = _ACTIVE_READER.get()
+    if reader is not None:
+        return reader.lead_set(query)
+    where = [consent_not_false(), *query_predicates(query, leads.c.created_at, dimension_columns())]
+    return lead_rows_select(where)
+
+
+def lead_rows_select(where: Sequence[ColumnElement[bool]], *extra: ColumnElement[Any]) -> Select[Any]:
+    """``LEAD_SET_COLUMNS`` (plus ``extra``) of the leads matching ``where``, with their dealer and campaign."""
     source = leads.outerjoin(dealers, dealers.c.dealer_id == leads.c.dealer_id).outerjoin(
         campaigns, campaigns.c.campaign_id == leads.c.campaign_id
     )
@@ -112,7 +132,8 @@ def lead_set(query: LeadQuery) -> Select[Any]:
             leads.c.created_at,
             leads.c.delivered_at,
             leads.c.customer_key,
-            *(expr.label(name) for name, expr in dims.items()),
+            *(expr.label(name) for name, expr in dimension_columns().items()),
+            *extra,
         )
         .select_from(source)
         .where(*where)
@@ -128,8 +149,19 @@ def lead_facts(query: LeadQuery) -> Subquery:
     (qualifying contacts at or before ``closed_at``), ``has_appointment``,
     ``has_test_drive``, ``has_quote``, ``is_sold``, ``is_lost``, ``sold_gross_profit``
     (0 unless sold), ``closed_at``, ``close_reason_code``.
+
+    Computed on the fly from the contract tables, unless ``reading_facts_from`` made the
+    materialised facts (loaders/facts_source.py) the active source: those have the same
+    columns and values, plus ``arrival_weekday``, ``arrival_hour`` and ``is_double``.
     """
-    base = lead_set(query).subquery("lead_set")
+    reader = _ACTIVE_READER.get()
+    if reader is not None:
+        return reader.lead_facts(query)
+    return facts_select(lead_set(query).subquery("lead_set")).subquery("lead_facts")
+
+
+def facts_select(base: Subquery, *extra: ColumnElement[Any]) -> Select[Any]:
+    """The columns of ``lead_facts`` (plus ``extra``) for the leads of ``base``, a ``lead_rows_select``."""
     contacts = _qualifying_contacts(base)
     first_response = minutes_between(base.c.created_at, contacts.c.first_contact_at)
     sold = lead_outcomes.c.sold_at.is_not(None)
@@ -152,12 +184,13 @@ def lead_facts(query: LeadQuery) -> Subquery:
         case((sold, func.coalesce(lead_outcomes.c.gross_profit, 0)), else_=0).label("sold_gross_profit"),
         lead_outcomes.c.closed_at,
         lead_outcomes.c.close_reason_code,
+        *extra,
     ).select_from(
         base.outerjoin(contacts, contacts.c.lead_id == base.c.lead_id).outerjoin(
             lead_outcomes, lead_outcomes.c.lead_id == base.c.lead_id
         )
     )
-    return facts.subquery("lead_facts")
+    return facts
 
 
 def _qualifying_contacts(base: Subquery) -> Subquery:
@@ -194,3 +227,28 @@ def _qualifying_contacts(base: Subquery) -> Subquery:
 def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """1 when the condition holds, else 0: summable on every warehouse."""
     return case((condition, 1), else_=0).cast(Integer)
+
+
+class FactsReader(Protocol):
+    """Where ``lead_set`` and ``lead_facts`` read from instead of computing on the fly."""
+
+    def lead_set(self, query: LeadQuery) -> Select[Any]:
+        """The columns of ``lead_set(query)`` for the same leads."""
+
+    def lead_facts(self, query: LeadQuery) -> Subquery:
+        """The columns of ``lead_facts(query)`` for the same leads, with the same values."""
+
+
+# Set for the duration of one table's queries by ``loaders.facts_source.reading_facts_from``;
+# a context variable so that concurrent sessions (threads) each keep their own.
+_ACTIVE_READER: ContextVar[FactsReader | None] = ContextVar("leadline_facts_reader", default=None)
+
+
+@contextmanager
+def facts_read_by(reader: FactsReader | None) -> Iterator[None]:
+    """Inside the block, ``lead_set`` and ``lead_facts`` read through ``reader`` (None: on the fly)."""
+    token = _ACTIVE_READER.set(reader)
+    try:
+        yield
+    finally:
+        _ACTIVE_READER.reset(token)

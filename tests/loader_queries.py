@@ -22,13 +22,25 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Engine, Select, Subquery, Table, create_engine, event, select
+from sqlalchemy import (
+    CompoundSelect,
+    Engine,
+    Select,
+    Subquery,
+    Table,
+    column,
+    create_engine,
+    event,
+    select,
+    table,
+)
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.visitors import iterate
 
 import loaders
 from loaders.access_scope import AccessScope
-from loaders.contract import metadata
+from loaders.contract import leads, metadata
+from loaders.lead_facts import dimension_columns, lead_rows_select
 from loaders.query import LeadQuery, Scope
 
 START, END, AS_OF = date(2024, 3, 4), date(2024, 3, 10), datetime(2024, 3, 20)
@@ -49,6 +61,14 @@ ACCESS = AccessScope.of([Scope(dealer_group_ids=("g1",)), Scope(brands=("Beta",)
 EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
     ("fetch_follow_up_by_status", "status_column"): "phone_status",
     ("peer_counts_select", "brands"): ("Alfa",),
+    ("facts_rows_select", "where"): [],
+    ("facts_rows_select", "zones"): ("Europe/Berlin",),
+    ("recomputed_leads", "touched"): select(column("lead_id")).select_from(table("leads")),
+    ("dimensions_digest", "zones"): ("Europe/Berlin",),
+    ("lead_rows_select", "where"): [],
+    ("facts_select", "base"): lead_rows_select([]).subquery("lead_set"),
+    ("query_predicates", "created_at"): leads.c.created_at,
+    ("query_predicates", "dims"): dimension_columns(),
 }
 # Modules that only write or generate data; they take no query and read nothing back to users.
 SKIPPED_MODULES = ("loaders.demo", "loaders.write", "loaders.imports")

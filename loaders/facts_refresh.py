@@ -1,0 +1,156 @@
+"""Keeping ``leadline_lead_facts`` current: a full build, or an incremental refresh of touched leads.
+
+Incremental: the leads touched since (the previous refresh's high-water mark minus
+``margin``) are recomputed, together with the other leads of their buyers (the double-lead
+flag depends on a buyer's previous lead); everything else is left alone. One new day of data
+costs a scan of the recent rows, not a rebuild.
+
+A full build happens when asked, when there are no facts yet, when the facts definition or
+the dealers, campaigns or time zones changed, and when the rows older than the margin no
+longer match the leads (leads deleted, back-filled or consent withdrawn: changes that leave
+no timestamp behind, caught by comparing counts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from time import perf_counter
+
+from sqlalchemy import Connection, Engine, Index, func, select
+
+from loaders.aggregates import count_where
+from loaders.contract import leads
+from loaders.facts_build import TABLE_COLUMNS, facts_rows_select, recomputed_leads, touched_lead_ids
+from loaders.facts_state import (
+    FactsState,
+    data_signature,
+    dimensions_digest,
+    known_timezones,
+    read_state,
+    signature_text,
+)
+from loaders.facts_table import FACTS_VERSION, facts_metadata, facts_state_table, lead_facts_table
+from loaders.lead_facts import consent_not_false
+
+# Events may land in the warehouse up to this long after their timestamp and still be seen
+# by the next incremental refresh. Older late arrivals need `leadline refresh --full`.
+CATCH_UP_MARGIN = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class RefreshSummary:
+    """What a refresh did."""
+
+    mode: str  # "full", "incremental" or "current" (nothing had changed)
+    reason: str
+    rows_written: int
+    facts_rows: int
+    seconds: float
+
+    def describe(self) -> str:
+        """One line for people."""
+        return (
+            f"Lead facts {self.mode} ({self.reason}): {self.rows_written:,} rows written, "
+            f"{self.facts_rows:,} leads in the facts, in {self.seconds:.1f} s."
+        )
+
+
+def refresh_lead_facts(
+    engine: Engine, *, full: bool = False, margin: timedelta = CATCH_UP_MARGIN, now: datetime | None = None
+) -> RefreshSummary:
+    """Bring ``leadline_lead_facts`` up to date with the contract tables, in one transaction.
+
+    Creates the Leadline tables when missing. ``now`` (naive UTC) caps the high-water mark,
+    so that a lead timestamped in the future cannot hide later changes.
+    """
+    started = perf_counter()
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    with engine.begin() as conn:
+        state = read_state(conn)
+        zones = known_timezones(conn)
+        digest = dimensions_digest(conn, zones)
+        signature = data_signature(conn)
+        newest = signature["leads"][1]
+        high_water = min(datetime.fromisoformat(newest), now) if newest else now
+        reason = _full_build_reason(conn, state, digest, margin, full)
+        if reason is None and state is not None and state.data_signature == signature_text(signature):
+            mode, reason, written = "current", "no new data", 0
+        elif reason is not None:
+            mode, written = "full", _rebuild(conn, zones)
+        else:
+            assert state is not None  # _full_build_reason returns a reason when there is no state
+            mode, reason = "incremental", f"leads touched since {state.high_water - margin}"
+            written = _catch_up(conn, zones, state.high_water - margin)
+        _write_state(
+            conn,
+            FactsState(FACTS_VERSION, digest, signature_text(signature), high_water, now),
+        )
+        total = int(conn.execute(select(func.count()).select_from(lead_facts_table)).scalar_one())
+    return RefreshSummary(mode, reason, written, total, perf_counter() - started)
+
+
+def _full_build_reason(
+    conn: Connection, state: FactsState | None, digest: str, margin: timedelta, full: bool
+) -> str | None:
+    """Why every row must be rebuilt, or None when an incremental refresh is exact."""
+    if full:
+        return "asked for"
+    if state is None:
+        return "no facts yet"
+    if state.facts_version != FACTS_VERSION:
+        return f"facts definition changed (v{state.facts_version} -> v{FACTS_VERSION})"
+    if state.dimensions_digest != digest:
+        return "dealers, campaigns or time zones changed"
+    since = state.high_water - margin
+    consenting = conn.execute(
+        select(count_where(leads.c.created_at < since)).where(consent_not_false())
+    ).scalar_one()
+    materialised = conn.execute(
+        select(count_where(lead_facts_table.c.created_at < since)).select_from(lead_facts_table)
+    ).scalar_one()
+    if int(consenting) != int(materialised):
+        return f"leads created before {since} were deleted, back-filled or withdrew consent"
+    return None
+
+
+def _rebuild(conn: Connection, zones: tuple[str, ...]) -> int:
+    """Drop and rebuild the facts of every lead, in created_at order (so that periods prune)."""
+    facts_metadata.drop_all(conn, tables=[lead_facts_table], checkfirst=True)
+    facts_metadata.create_all(conn, tables=[lead_facts_table, facts_state_table], checkfirst=True)
+    rows = facts_rows_select([], zones).subquery("all_facts")
+    ordered = select(*(rows.c[name] for name in TABLE_COLUMNS)).order_by(rows.c.created_at, rows.c.lead_id)
+    result = conn.execute(lead_facts_table.insert().from_select(list(TABLE_COLUMNS), ordered))
+    if conn.dialect.name != "duckdb":
+        # Row stores need an index to delete touched leads; DuckDB scans columns and zone maps instead.
+        Index("ix_leadline_lead_facts_lead_id", lead_facts_table.c.lead_id).create(conn)
+        Index("ix_leadline_lead_facts_created_at", lead_facts_table.c.created_at).create(conn)
+    return int(result.rowcount)
+
+
+def _catch_up(conn: Connection, zones: tuple[str, ...], since: datetime) -> int:
+    """Recompute the facts of the leads touched at or after ``since`` and of their buyers' other leads."""
+    recompute = recomputed_leads(touched_lead_ids(since))
+    stale_ids = select(leads.c.lead_id).where(recompute)
+    conn.execute(
+        lead_facts_table.delete().where(
+            (lead_facts_table.c.created_at >= since) | lead_facts_table.c.lead_id.in_(stale_ids)
+        )
+    )
+    rows = facts_rows_select([recompute], zones)
+    result = conn.execute(lead_facts_table.insert().from_select(list(TABLE_COLUMNS), rows))
+    return int(result.rowcount)
+
+
+def _write_state(conn: Connection, state: FactsState) -> None:
+    """Replace the state row (inside the caller's transaction)."""
+    conn.execute(facts_state_table.delete())
+    conn.execute(
+        facts_state_table.insert().values(
+            facts_version=state.facts_version,
+            dimensions_digest=state.dimensions_digest,
+            data_signature=state.data_signature,
+            high_water=state.high_water,
+            refreshed_at=state.refreshed_at,
+        )
+    )
