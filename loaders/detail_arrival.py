@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 import polars as pl
-from sqlalchemy import ColumnElement, Engine, case, select
+from sqlalchemy import ColumnElement, Engine, Subquery, case, select
 
 from loaders.contract import dealers
 from loaders.detail_common import fetch_counts, key_names
@@ -33,6 +33,24 @@ def known_dealer_timezones(engine: Engine) -> tuple[str, ...]:
 def fetch_arrival_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
     """Per group, weekday (1 = Monday) and hour of local arrival: ``leads`` and ``contacted``."""
     facts = lead_facts(query)
+    keys = key_names(query)
+    if "arrival_weekday" in facts.c:
+        # The materialised facts (loaders/facts_build.py) hold the same weekday and hour precomputed.
+        arrivals = select(
+            *(facts.c[name] for name in keys),
+            facts.c.arrival_weekday.label("weekday"),
+            facts.c.arrival_hour.label("hour"),
+            facts.c.first_response_min,
+        ).subquery("arrivals")
+    else:
+        arrivals = _arrivals_on_the_fly(engine, facts, keys)
+    counts = {"contacted": arrivals.c.first_response_min.is_not(None)}
+    key_types = {"weekday": pl.Int64(), "hour": pl.Int64()}
+    return fetch_counts(engine, arrivals, (*keys, "weekday", "hour"), counts, key_types)
+
+
+def _arrivals_on_the_fly(engine: Engine, facts: Subquery, keys: tuple[str, ...]) -> Subquery:
+    """Keys, weekday, hour and first_response_min per lead, local time computed by joining dealers."""
     zones = known_dealer_timezones(engine)
     local: ColumnElement[Any] = facts.c.created_at
     if zones:
@@ -40,8 +58,7 @@ def fetch_arrival_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
             (dealers.c.timezone.in_(zones), local_time(facts.c.created_at, dealers.c.timezone)),
             else_=facts.c.created_at,
         )
-    keys = key_names(query)
-    arrivals = (
+    return (
         select(
             *(facts.c[name] for name in keys),
             iso_weekday(local).label("weekday"),
@@ -51,6 +68,3 @@ def fetch_arrival_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
         .select_from(facts.outerjoin(dealers, dealers.c.dealer_id == facts.c.dealer_id))
         .subquery("arrivals")
     )
-    counts = {"contacted": arrivals.c.first_response_min.is_not(None)}
-    key_types = {"weekday": pl.Int64(), "hour": pl.Int64()}
-    return fetch_counts(engine, arrivals, (*keys, "weekday", "hour"), counts, key_types)

@@ -56,6 +56,11 @@ def fetch_double_lead_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
     ordered by lead_id, so of two simultaneous leads exactly one is the double.
     """
     facts = lead_facts(query)
+    keys = key_names(query)
+    if "is_double" in facts.c:
+        # The materialised facts (loaders/facts_build.py) hold the same flag precomputed.
+        precomputed = select(*(facts.c[name] for name in keys), facts.c.is_double).subquery("double_flags")
+        return fetch_counts(engine, precomputed, keys, {"double_leads": precomputed.c.is_double == 1})
     earlier = aliased(leads, name="earlier_lead")
     window = timedelta(days=DOUBLE_LEAD_WINDOW_DAYS)
     earlier_exists = exists(
@@ -71,7 +76,6 @@ def fetch_double_lead_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
             or_(earlier.c.consent.is_(None), earlier.c.consent == true()),
         )
     )
-    keys = key_names(query)
     flagged = select(
         *(facts.c[name] for name in keys),
         case((and_(facts.c.customer_key.is_not(None), earlier_exists), 1), else_=0).label("is_double"),
