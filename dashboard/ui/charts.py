@@ -34,6 +34,34 @@ COLORS: dict[str, str] = {
     "target": "#444b55",  # targets: dark grey, dashed
 }
 
+# Parts of one whole (stacked bars, heat maps): shades of the meanings above, good to bad.
+RESPONSE_BUCKET_COLORS: dict[str, str] = {  # keys: metrics.detail_response.RESPONSE_BUCKETS
+    "within_15_min": COLORS["contacted"],
+    "from_15_to_60_min": COLORS["fast_response"],
+    "from_1_to_4_h": "#a9ddd4",
+    "from_4_to_24_h": "#f3c0bb",
+    "over_24_h": "#e8837c",
+    "never": COLORS["no_contact"],
+}
+NO_CONTACT_AGE_COLORS: dict[str, str] = {  # labels of metrics.detail_coverage.NO_CONTACT_AGE_BUCKETS
+    "1-2 days": "#f3c0bb",
+    "3-7 days": "#e8837c",
+    "8-30 days": COLORS["no_contact"],
+    "Over 30 days": "#8f2626",
+}
+CLOSE_CATEGORY_COLORS: dict[str, str] = {  # close-reason categories of loaders/taxonomy.py
+    "conversion": COLORS["appointment"],
+    "no_interest": COLORS["lost"],
+    "not_reached": COLORS["no_contact"],
+    "pollution": "#a86b32",  # leads that should never have been paid for: brown
+    "other": "#b9bfc7",
+    "unspecified": COLORS["vague"],
+}
+OTHER_COLOR = "#cfd4da"  # a part without a colour of its own (e.g. a category of your taxonomy)
+# Heat-map colour scales, from the worst value to the best.
+FOLLOW_UP_SCALE = [[0.0, COLORS["no_contact"]], [0.5, "#f7f7f7"], [1.0, COLORS["contacted"]]]
+DELIVERED_SCALE = [[0.0, COLORS["undelivered"]], [0.6, "#fbe2c5"], [1.0, "#f1f3f5"]]
+
 _METRIC_COLOR: dict[str, str] = {
     "leads": "leads",
     "contacted": "contacted",
