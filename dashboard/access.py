@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import streamlit as st
 
 from dashboard.access_file import Identity
+from dashboard.access_watch import load_access_file
 from dashboard.auth_config import load_auth_config, read_auth_section
 from dashboard.errors import SettingsError
 from dashboard.roles import UserAccess
@@ -110,8 +111,12 @@ def viewer_of(access: UserAccess, identity: Identity) -> Viewer:
 
 
 def sign_in_configured() -> bool:
-    """True when an ``[auth]`` section is set up; SettingsError when it is there but unusable.
+    """True when an ``[auth]`` section is set up; SettingsError when it, or the access file, is unusable.
 
-    Without one Leadline serves in demo mode on localhost only.
+    Without one Leadline serves in demo mode on localhost only. With one, ``leadline serve``
+    refuses to start until the access file is valid too (later edits are read without a restart).
     """
-    return load_auth_config(read_auth_section()) is not None
+    if load_auth_config(read_auth_section()) is None:
+        return False
+    load_access_file()
+    return True
