@@ -35,10 +35,11 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("close_reasons.py", "close-reasons", "Close reasons", ":material/fact_check:"),
     PageSpec("campaigns.py", "campaigns", "Campaigns & ROI", ":material/campaign:"),
     PageSpec("definitions.py", "definitions", "Definitions", ":material/menu_book:", "Reference"),
+    PageSpec("settings.py", "settings", "Settings", ":material/settings:", "Reference"),  # admins only
 )
 PAGE_KEYS = frozenset(key for spec in PAGE_SPECS for key in spec.url_keys)
 # Pages that draw without the warehouse (they still open when it does not answer).
-OFFLINE_PAGES = frozenset({"definitions"})
+OFFLINE_PAGES = frozenset({"definitions", "settings"})
 
 
 def _start_page() -> None:

@@ -231,3 +231,19 @@ def test_pages_per_role(role: str, lacks: set[str]) -> None:
     assert set(ALL_PAGES) - set(viewer.pages) == lacks & set(ALL_PAGES)
     assert viewer.role == role
     assert Identity(user["email"]) == Identity(who.email)
+
+
+def test_the_settings_view_is_for_admins_only(env: str) -> None:
+    settings_page = str(ROOT / "pages" / "settings.py")
+    admin = run_app(USERS["admin"])
+    admin.switch_page(settings_page)
+    admin.run()
+    shown = texts(admin)
+    assert "Settings in effect" in shown and "OpenID Connect sign-in" in shown
+    grants = next(df.value for df in admin.dataframe if "grant" in df.value.columns)
+    assert sorted(grants["role"]) == ["admin", "analyst", "brand", "dealer_group"]
+    assert "4f6d0c1e" not in shown  # no secret is ever shown
+
+    brand = run_app(USERS["brand"])
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not offered to them
+        brand.switch_page(settings_page)

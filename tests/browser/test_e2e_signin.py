@@ -188,6 +188,9 @@ def test_a_dealer_principal_sees_their_dealers_and_a_tampered_url_gets_a_notice(
     settle(page)
     assert "Campaigns & ROI" not in page.get_by_test_id("stSidebarNav").inner_text()
     assert not page.locator("h1", has_text="Campaigns").count()
+    page.goto(f"{signin_server.url}/settings")  # the administrators' page
+    settle(page)
+    assert "Settings in effect" not in page.inner_text("body")
 
 
 def test_an_analyst_sees_their_brands(page: Any, signin_server: SignInServer) -> None:

@@ -1,0 +1,48 @@
+"""Settings (administrators only): the settings in effect, how people sign in, and who may see what."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.access_watch import load_access_file
+from dashboard.auth_config import load_auth_config, read_auth_section
+from dashboard.errors import SettingsError
+from dashboard.settings_view import grant_rows, settings_rows, sign_in_summary, unknown_names
+from dashboard.view import current_view
+
+view = current_view()
+if not view.viewer.is_admin:  # the navigation never offers it to others; a typed URL gets nothing either
+    st.stop()
+
+st.title("Settings")
+st.caption(
+    "What this Leadline runs with. Secrets are never shown, only whether they are set. See docs/settings.md."
+)
+
+st.subheader("Settings in effect")
+st.dataframe(settings_rows(), hide_index=True, width="stretch")
+
+st.subheader("Sign-in")
+try:
+    auth = load_auth_config(read_auth_section())
+    st.write(sign_in_summary(auth))
+except SettingsError as exc:
+    auth = None
+    st.error(exc.describe())
+
+st.subheader("Access file")
+if auth is None and not view.viewer.access:
+    st.caption("In demo mode everyone sees everything; the access file applies once sign-in is configured.")
+try:
+    access_file = load_access_file()
+except SettingsError as exc:
+    st.warning(exc.describe())
+else:
+    st.write(
+        f"`{access_file.path}`: {len(access_file.entries)} grants; users without one are sent to "
+        f"{access_file.contact}. Claims matched: `{access_file.email_claim}`, `{access_file.group_claim}`."
+    )
+    st.dataframe(grant_rows(access_file), hide_index=True, width="stretch")
+    if view.choices.labels:  # empty when the warehouse does not answer: nothing to compare with
+        for problem in unknown_names(access_file, view.choices.labels):
+            st.warning(problem)
