@@ -1,0 +1,91 @@
+"""Detail tables (buckets, shares, runs, reasons) shown and downloaded with a help text on every number.
+
+Columns that are registry metrics take label, definition and format from metrics/registry.py;
+the others (a bucket's share, a run's first week ...) are declared once per page with ``Col``,
+whose ``help`` says exactly what the number counts. Percent columns hold fractions (0.42) and
+are shown and exported as percentages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboard.ui.export import download_csv
+from dashboard.ui.format import axis_title
+from dashboard.view import View
+from metrics.registry import BY_NAME, Format, metric
+
+_NUMBER_FORMATS: dict[str, str] = {
+    "count": "localized",
+    "percent": "%.1f %%",
+    "minutes": "%.0f min",
+    "money": "€%.0f",
+    "ratio": "%+.0f %%",
+    "number": "%.1f",
+}
+
+
+@dataclass(frozen=True)
+class Col:
+    """How a column is shown: its title, help text and number format (None: text or date)."""
+
+    title: str
+    help: str | None = None
+    fmt: Format | None = None
+    pinned: bool = False
+
+
+def metric_col(name: str) -> Col:
+    """The column of registry metric ``name``: its label, definition and format."""
+    m = metric(name)
+    return Col(m.label, m.help, m.format)
+
+
+def _scaled(frame: pl.DataFrame, columns: Mapping[str, Col]) -> pl.DataFrame:
+    return frame.with_columns(
+        (pl.col(c) * 100).alias(c) for c, col in columns.items() if col.fmt in ("percent", "ratio")
+    )
+
+
+def detail_dataframe(
+    frame: pl.DataFrame, columns: Mapping[str, Col], *, key: str, height: int | None = None
+) -> None:
+    """``frame``'s ``columns`` (in that order) as a table with titles, help texts and formats."""
+    config: dict[str, Any] = {}
+    for name, col in columns.items():
+        if col.fmt is None:
+            config[name] = st.column_config.Column(col.title, help=col.help, pinned=col.pinned)
+        else:
+            config[name] = st.column_config.NumberColumn(
+                col.title, help=col.help, format=_NUMBER_FORMATS[col.fmt]
+            )
+    shown = _scaled(frame.select(list(columns)), columns)
+    st.dataframe(
+        shown, hide_index=True, column_config=config, key=key, width="stretch", height=height or "auto"
+    )
+
+
+def download_detail(
+    frame: pl.DataFrame, columns: Mapping[str, Col], *, title: str, view: View, key: str
+) -> None:
+    """The 'Download CSV' button for the table ``detail_dataframe`` shows, headers with units.
+
+    Registry metrics are scaled and titled by dashboard/ui/export.py; the other percent
+    columns are scaled here and titled 'Title (%)'.
+    """
+    own = {c: col for c, col in columns.items() if c not in BY_NAME}
+    out = _scaled(frame.select(*columns, *(["suppressed"] if "suppressed" in frame.columns else [])), own)
+    labels = {c: (f"{col.title} (%)" if col.fmt == "percent" else col.title) for c, col in own.items()}
+    labels |= {c: axis_title(BY_NAME[c]) for c in columns if c in BY_NAME}
+    download_csv(out, title=title, view=view, key=key, labels=labels)
+
+
+def with_label(frame: pl.DataFrame, dim: str, view: View, column: str | None = None) -> pl.DataFrame:
+    """``frame`` with the display names of ``dim``'s values in ``column`` (default: replacing ``dim``)."""
+    names = pl.Series(column or dim, [view.label(dim, v) for v in frame[dim].to_list()], dtype=pl.String)
+    return frame.with_columns(names)

@@ -1,0 +1,116 @@
+"""Lead delivery: did every lead a source sent reach the dealer's CRM?
+
+Sent against delivered by source, dealer and week, so a break (a CRM switch nobody mapped a
+feed to) stands out, and the stretches of weeks whose leads never arrived, in words.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data, detail_tables
+from dashboard.ui import charts
+from dashboard.ui.delivery_charts import (
+    delivered_share_figure,
+    heat_map_rows,
+    notable_runs,
+    run_end,
+    run_sentence,
+)
+from dashboard.ui.detail_table import Col, detail_dataframe, download_detail, metric_col, with_label
+from dashboard.ui.kpi import kpi_row
+from dashboard.ui.page import guarded, no_leads_notice, page_header
+from dashboard.view import current_view
+
+delivery_cells = data.cached(detail_tables.lead_delivery)
+undelivered_runs = data.cached(detail_tables.undelivered_runs)
+
+view = current_view()
+page_header("Lead delivery", "Did every lead a source sent reach the dealer's CRM?", view)
+
+with guarded():
+    k = view.min_group_size
+    pairs = data.metrics(view.query(("source", "dealer_id")), k)
+    if pairs.is_empty():
+        no_leads_notice()
+        st.stop()
+    total = data.metrics(view.query(), k).row(0, named=True)
+    comparison_query = view.comparison_query()
+    previous = data.metrics(comparison_query, k).row(0, named=True) if comparison_query else None
+    kpi_row(("leads", "undelivered"), total, previous, min_group_size=k, per_row=2)
+
+    st.subheader("Breaks in delivery")
+    runs = undelivered_runs(view.query(), k)
+    notable = notable_runs(runs, k)
+    if notable.is_empty():
+        st.success(
+            "No break in delivery: no source · dealer lost half or more of its leads in a row of weeks "
+            f"(with at least {k} leads not delivered).",
+            icon=":material/check_circle:",
+        )
+    for run in notable.iter_rows(named=True):
+        st.warning(run_sentence(run, view), icon=":material/link_off:")
+
+    shown_runs = (
+        runs.filter(~pl.col("suppressed"))
+        .sort("undelivered", descending=True)
+        .pipe(with_label, "source", view)
+        .with_columns(
+            pl.struct("last_week")
+            .map_elements(lambda r: run_end(r["last_week"], view.state.end), return_dtype=pl.Date)
+            .alias("last_day"),
+        )
+    )
+    run_columns = {
+        "source": Col("Source", pinned=True),
+        "dealer_name": Col("Dealer", pinned=True),
+        "first_week": Col("From", "Monday of the first week of the run."),
+        "last_day": Col("To", "Last day of the run's last week (or of the period)."),
+        "weeks": Col(
+            "Weeks",
+            "Consecutive weeks in which some leads of this source and dealer were not delivered.",
+            "count",
+        ),
+        "sent": Col("Sent", "Leads the source sent to this dealer in those weeks.", "count"),
+        "undelivered": metric_col("undelivered"),
+    }
+    hidden_runs = int(runs["suppressed"].sum())
+    with st.expander(
+        f"Every run of undelivered leads ({shown_runs.height})",
+        expanded=notable.is_empty() and shown_runs.height > 0,
+    ):
+        detail_dataframe(shown_runs, run_columns, key="dl-runs", height=320)
+        if hidden_runs:
+            st.caption(f"{hidden_runs} more run(s) about fewer than {k} leads are not listed.")
+    download_detail(shown_runs, run_columns, title="Undelivered runs", view=view, key="dl-runs-csv")
+
+    st.subheader("Delivered share by source, dealer and week")
+    rows = heat_map_rows(pairs)
+    cells = delivery_cells(view.query(), k)
+    if rows.is_empty() or cells.is_empty():
+        st.info(f"No source · dealer has {k} or more leads in this period, so there is nothing to draw.")
+    else:
+        charts.show(delivered_share_figure(cells, rows, view), key="dl-heat")
+        st.caption(
+            "Each row is a lead source feeding one dealer: first the rows with undelivered leads (most first), "
+            f"then the busiest. Orange: part of the week's leads never reached the dealer's CRM. Blank: no "
+            f"leads that week, or fewer than {k}. Weeks start on Monday; the first and last may be partial."
+        )
+
+    st.subheader("By source and dealer")
+    summary = (
+        pairs.sort(["suppressed", "undelivered", "leads"], descending=[False, True, True], nulls_last=True)
+        .pipe(with_label, "source", view)
+        .pipe(with_label, "dealer_id", view, "dealer")
+    )
+    summary_columns = {
+        "source": Col("Source", pinned=True),
+        "dealer": Col("Dealer", pinned=True),
+        "leads": metric_col("leads"),
+        "undelivered": metric_col("undelivered"),
+    }
+    detail_dataframe(summary, summary_columns, key="dl-pairs", height=320)
+    download_detail(
+        summary, summary_columns, title="Delivery by source and dealer", view=view, key="dl-pairs-csv"
+    )

@@ -1,0 +1,211 @@
+"""Follow-up coverage: is every lead followed up, how fast, and where are the gaps?
+
+For dealer principals: rate and speed by dealer group and dealer, when leads arrive against
+when they are followed up, leads never contacted, leads worked twice, and what bad contact
+data costs. Aggregates only; nothing here lists or ranks salespeople.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data, detail_tables
+from dashboard.ui import charts
+from dashboard.ui.coverage_charts import (
+    BUCKET_LABELS,
+    arrival_figure,
+    bucket_columns,
+    bucket_share_bar,
+    gap_sentences,
+    no_contact_figure,
+)
+from dashboard.ui.detail_table import Col, detail_dataframe, download_detail, metric_col, with_label
+from dashboard.ui.kpi import kpi_row
+from dashboard.ui.page import guarded, no_leads_notice, page_header
+from dashboard.view import current_view
+
+KPIS = (
+    "follow_up_rate",
+    "median_first_response_min",
+    "p90_first_response_min",
+    "responded_1h_rate",
+    "no_contact",
+    "duplicate_contact_rate",
+)
+DEALER_METRICS = ("leads", "follow_up_rate", "median_first_response_min", "p90_first_response_min")
+TOP_DEALERS = 15
+
+response_buckets = data.cached(detail_tables.response_buckets)
+arrival = data.cached(detail_tables.arrival_heat_map)
+no_contact_ages = data.cached(detail_tables.no_contact_by_dealer_age)
+duplicates = data.cached(detail_tables.duplicate_contact_by_dealer)
+by_phone = data.cached(detail_tables.follow_up_by_phone_status)
+by_email = data.cached(detail_tables.follow_up_by_email_status)
+
+view = current_view()
+page_header("Follow-up coverage", "Is every lead followed up, how fast, and where are the gaps?", view)
+
+with guarded():
+    k = view.min_group_size
+    groups = data.metrics(view.query(("dealer_group_id",)), k)
+    if groups.is_empty():
+        no_leads_notice()
+        st.stop()
+    total = data.metrics(view.query(), k).row(0, named=True)
+    comparison_query = view.comparison_query()
+    previous = data.metrics(comparison_query, k).row(0, named=True) if comparison_query else None
+    kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
+
+    st.subheader("How fast are leads answered?")
+    buckets = response_buckets(view.query(("dealer_group_id",)), k)
+    charts.show(bucket_share_bar(buckets, "dealer_group_id", view, title="Dealer group"), key="fu-buckets")
+    st.caption(
+        "Each bar is one dealer group's leads, split by the time from the lead's arrival to the first "
+        "qualifying contact (outbound, by a person). *Never*: not contacted (yet)."
+    )
+
+    st.markdown("**By dealer**")
+    dealers = data.metrics(view.query(("dealer_id",)), k)
+    dealer_buckets = bucket_columns(response_buckets(view.query(("dealer_id",)), k), "dealer_id")
+    table = (
+        dealers.join(dealer_buckets, on="dealer_id", how="left")
+        .sort(["suppressed", "leads"], descending=[False, True], nulls_last=True)
+        .pipe(with_label, "dealer_id", view, "dealer")
+    )
+    share_help = "Share of the dealer's leads whose first qualifying contact came {}."
+    columns = {
+        "dealer": Col("Dealer", pinned=True),
+        **{name: metric_col(name) for name in DEALER_METRICS},
+        **{
+            f"share_{b}": Col(label, share_help.format(label.lower()), "percent")
+            for b, label in BUCKET_LABELS.items()
+            if f"share_{b}" in table.columns
+        },
+    }
+    columns["share_never"] = Col(
+        "Never", "Share of the dealer's leads with no qualifying contact.", "percent"
+    )
+    columns = {c: col for c, col in columns.items() if c in table.columns}
+    detail_dataframe(table, columns, key="fu-dealers")
+    download_detail(table, columns, title="Follow-up speed by dealer", view=view, key="fu-dealers-csv")
+
+    st.subheader("When leads arrive, and whether they are followed up")
+    charts.show(arrival_figure(arrival(view.query(), k), k), key="fu-arrival")
+    st.caption(
+        "Colour: follow-up rate of the leads that arrived in that hour (red low, teal high); hover for the "
+        f"number of leads. Hours are the dealer's local time where its time zone is known, else UTC. "
+        f"Blank cells: no leads, or fewer than {k}."
+    )
+
+    st.subheader("Leads never contacted")
+    ages = no_contact_ages(view.query(), k)
+    per_dealer = (
+        ages.filter(~pl.col("suppressed"))
+        .group_by("dealer_id")
+        .agg(pl.col("no_contact").sum().alias("total"))
+        .filter(pl.col("total") > 0)
+        .sort("total", descending=True)
+    )
+    if per_dealer.is_empty():
+        st.success("Every lead older than 24 hours has been contacted.", icon=":material/check_circle:")
+    else:
+        shown_dealers = per_dealer["dealer_id"].head(TOP_DEALERS).to_list()
+        charts.show(no_contact_figure(ages, shown_dealers, view), key="fu-no-contact")
+        more = per_dealer.height - len(shown_dealers)
+        st.caption(
+            "Leads older than 24 hours without a qualifying contact, by how long they have waited. "
+            + (
+                f"The {len(shown_dealers)} dealers with the most are shown; the table below has all {per_dealer.height}."
+                if more > 0
+                else ""
+            )
+        )
+        wide = ages.pivot(
+            on="age_bucket", index=["dealer_id", "dealer_name", "leads", "suppressed"], values="no_contact"
+        )
+        age_cols = [c for c in wide.columns if c not in ("dealer_id", "dealer_name", "leads", "suppressed")]
+        wide = wide.with_columns(pl.sum_horizontal(age_cols).alias("no_contact")).sort(
+            ["suppressed", "no_contact"], descending=[False, True], nulls_last=True
+        )
+        age_columns = {
+            "dealer_name": Col("Dealer", pinned=True),
+            "leads": metric_col("leads"),
+            "no_contact": metric_col("no_contact"),
+            **{
+                c: Col(c, f"Never-contacted leads whose age at the last full hour is {c.lower()}.", "count")
+                for c in age_cols
+            },
+        }
+        with st.expander(f"All {wide.height} dealers"):
+            detail_dataframe(wide, age_columns, key="fu-ages")
+        download_detail(
+            wide, age_columns, title="Leads never contacted by dealer and age", view=view, key="fu-ages-csv"
+        )
+
+    st.subheader("Leads worked by two or more people")
+    dup = duplicates(view.query(), k).sort(
+        ["suppressed", "duplicate_contact_rate"], descending=[False, True], nulls_last=True
+    )
+    dup_columns = {
+        "dealer_name": Col("Dealer", pinned=True),
+        **{n: metric_col(n) for n in ("leads", "contacted", "duplicate_contact", "duplicate_contact_rate")},
+    }
+    st.caption(
+        "Double work and mixed messages for the buyer: leads contacted by two or more different salespeople. "
+        "Counted per dealer, never per person."
+    )
+    detail_dataframe(dup, dup_columns, key="fu-dup", height=300)
+    download_detail(dup, dup_columns, title="Duplicate contact by dealer", view=view, key="fu-dup-csv")
+
+    st.subheader("What bad contact data costs")
+    phone, email = by_phone(view.query(), k), by_email(view.query(), k)
+    sentences = gap_sentences(phone, "phone_status") + gap_sentences(email, "email_status")
+    if sentences:
+        st.markdown("\n".join(f"- {s}" for s in sentences))
+    else:
+        st.caption(f"Not enough leads per contact-data status to compare (fewer than {k} each).")
+    left, right = st.columns(2)
+    for column, frame, kind, title in (
+        (left, phone, "phone_status", "Phone number"),
+        (right, email, "email_status", "E-mail address"),
+    ):
+        with column:
+            labels = [str(v).capitalize() for v in frame[kind].to_list()]
+            charts.show(
+                charts.bar_chart(
+                    frame, kind, "follow_up_rate", category_title=title, labels=labels, min_group_size=k
+                ),
+                key=f"fu-{kind}",
+            )
+    status_columns = {
+        "status": Col("Status", pinned=True),
+        "leads": metric_col("leads"),
+        "follow_up_rate": metric_col("follow_up_rate"),
+        "points_vs_valid": Col(
+            "Points vs valid",
+            "Follow-up rate minus that of leads with valid data, in percentage points.",
+            "number",
+        ),
+    }
+    both = pl.concat(
+        [
+            phone.select(
+                pl.concat_str(pl.lit("Phone: "), pl.col("phone_status")).alias("status"),
+                "leads",
+                "follow_up_rate",
+                "points_vs_valid",
+                "suppressed",
+            ),
+            email.select(
+                pl.concat_str(pl.lit("E-mail: "), pl.col("email_status")).alias("status"),
+                "leads",
+                "follow_up_rate",
+                "points_vs_valid",
+                "suppressed",
+            ),
+        ]
+    )
+    download_detail(
+        both, status_columns, title="Follow-up by contact-data status", view=view, key="fu-status-csv"
+    )
