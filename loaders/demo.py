@@ -42,7 +42,6 @@ from loaders.write import create_contract_tables, write_tables
 
 DEFAULT_LEADS = 300_000
 DEFAULT_SEED = 7
-DEFAULT_OUT = Path("data/demo.duckdb")
 MAX_LEADS = 50_000_000
 CHUNK_LEADS = 1_000_000
 
@@ -118,7 +117,7 @@ def generate_demo(
         except (SQLAlchemyError, duckdb.Error, OSError) as exc:
             raise DemoError(
                 f"Could not write the demo warehouse {path}: {str(exc).splitlines()[0]}",
-                "Check that the folder is writable and the disk has room (10M leads take about 2 GB).",
+                "Check that the folder is writable and the disk has room (10 million leads take about 3 GB).",
             ) from exc
         finally:
             engine.dispose()

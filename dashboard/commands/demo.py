@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from loaders.demo import DEFAULT_LEADS, DEFAULT_OUT, DEFAULT_SEED, MAX_LEADS, DemoError, generate_demo
+from dashboard.settings import DEFAULT_DEMO_PATH, PROJECT_ROOT
+from loaders.demo import DEFAULT_LEADS, DEFAULT_SEED, MAX_LEADS, DemoError, generate_demo
 
 
 def add_parser(subparsers: Any) -> None:
@@ -36,8 +37,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--out",
         metavar="PATH",
-        default=str(DEFAULT_OUT),
-        help=f"DuckDB file to write (default {DEFAULT_OUT})",
+        default=str(DEFAULT_DEMO_PATH),
+        help=f"DuckDB file to write (default: {DEFAULT_DEMO_PATH.relative_to(PROJECT_ROOT)} in the project, "
+        "where the dashboard looks by default)",
     )
     parser.add_argument(
         "--end",
