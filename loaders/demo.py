@@ -101,6 +101,8 @@ def generate_demo(
             f"The number of demo leads must be between 1 and {MAX_LEADS:,}; got {leads:,}.",
             "Use e.g. --leads 300000 (the default).",
         )
+    if seed < 0:
+        raise DemoError(f"The demo seed must be 0 or more; got {seed}.", "Use e.g. --seed 7 (the default).")
     end = end or today_utc()
     if as_of is not None and not (datetime.combine(end, time()) < as_of <= datetime.combine(end, time.max)):
         raise DemoError(
