@@ -25,6 +25,8 @@ from typing import Any
 from sqlalchemy import (
     CompoundSelect,
     Engine,
+    Insert,
+    MetaData,
     Select,
     Subquery,
     Table,
@@ -40,7 +42,9 @@ from sqlalchemy.sql.visitors import iterate
 import loaders
 from loaders.access_scope import AccessScope
 from loaders.contract import leads, metadata
-from loaders.lead_facts import dimension_columns, lead_rows_select
+from loaders.facts_refresh import refresh_lead_facts
+from loaders.facts_source import MaterialisedFacts
+from loaders.lead_facts import dimension_columns, facts_read_by, lead_rows_select
 from loaders.query import LeadQuery, Scope
 
 START, END, AS_OF = date(2024, 3, 4), date(2024, 3, 10), datetime(2024, 3, 20)
@@ -128,25 +132,37 @@ def capture_loader_queries(engine: Engine) -> Captured:
     current = [""]
 
     def remember(_conn: Any, clauseelement: Any, *_args: Any) -> None:
-        # Only queries over the contract: the dialects' own catalog look-ups are not ours.
+        # INSERT ... SELECT materialises what the SELECT reads: check that SELECT too.
+        if isinstance(clauseelement, Insert) and clauseelement.select is not None:
+            clauseelement = clauseelement.select
+        # Only queries over Leadline's tables: the dialects' own catalog look-ups are not ours.
         if isinstance(clauseelement, QUERY_TYPES) and reads_contract(clauseelement):
             captured.statements.append((current[0], clauseelement))
 
-    event.listen(engine, "before_execute", remember)
-    try:
+    def run_every_loader(label: str, queries: tuple[LeadQuery, ...]) -> None:
         for where, function in loader_functions():
             if not _is_query_function(function):
                 continue
-            current[0] = where
-            for query in QUERIES:
+            current[0] = f"{where}{label}"
+            for query in queries:
                 try:
                     kwargs = _arguments(function, engine, query)
                 except LookupError as missing:
-                    captured.uncalled.append(str(missing))
+                    if not label:
+                        captured.uncalled.append(str(missing))
                     break
                 result = function(**kwargs)
                 if isinstance(result, QUERY_TYPES):
-                    captured.statements.append((where, result))
+                    captured.statements.append((current[0], result))
+
+    event.listen(engine, "before_execute", remember)
+    try:
+        run_every_loader("", QUERIES)
+        # Again with lead_set/lead_facts reading the materialised facts, patched with a catch-up,
+        # so the queries of that path are checked as well.
+        refresh_lead_facts(engine)
+        with facts_read_by(MaterialisedFacts(("Europe/Berlin",), catch_up_since=datetime(2024, 3, 1))):
+            run_every_loader(" [materialised facts]", QUERIES[-1:])  # the grouped, filtered, scoped one
     finally:
         event.remove(engine, "before_execute", remember)
     return captured
@@ -163,9 +179,22 @@ def _arguments(function: Callable[..., Any], engine: Engine, query: LeadQuery) -
     return kwargs
 
 
+@functools.cache
+def leadline_metadata() -> tuple[MetaData, ...]:
+    """Every MetaData declared in loaders/: the contract's, and Leadline's own tables (materialised facts ...)."""
+    found = [metadata]
+    for info in pkgutil.walk_packages(loaders.__path__, "loaders."):
+        module = importlib.import_module(info.name)
+        found += [value for value in vars(module).values() if isinstance(value, MetaData)]
+    return tuple({id(m): m for m in found}.values())
+
+
 def reads_contract(statement: ClauseElement) -> bool:
-    """True when the statement reads at least one contract table."""
-    return any(isinstance(node, Table) and node.metadata is metadata for node in iterate(statement))
+    """True when the statement reads a table of Leadline's (contract or its own), not a system catalog."""
+    ours = leadline_metadata()
+    return any(
+        isinstance(node, Table) and any(node.metadata is m for m in ours) for node in iterate(statement)
+    )
 
 
 def as_select(statement: ClauseElement) -> ClauseElement:
