@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from time import perf_counter
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Index, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from loaders.aggregates import count_where
 from loaders.contract import leads
@@ -36,6 +37,8 @@ from loaders.lead_facts import consent_not_false
 # Events may land in the warehouse up to this long after their timestamp and still be seen
 # by the next incremental refresh. Older late arrivals need `leadline refresh --full`.
 CATCH_UP_MARGIN = timedelta(hours=24)
+# psycopg drops the row count of INSERT ... SELECT unless SQLAlchemy is asked to keep it.
+_COUNTED: dict[str, Any] = {"preserve_rowcount": True}
 
 
 @dataclass(frozen=True)
@@ -120,11 +123,9 @@ def _rebuild(conn: Connection, zones: tuple[str, ...]) -> int:
     facts_metadata.create_all(conn, tables=[lead_facts_table, facts_state_table], checkfirst=True)
     rows = facts_rows_select([], zones).subquery("all_facts")
     ordered = select(*(rows.c[name] for name in TABLE_COLUMNS)).order_by(rows.c.created_at, rows.c.lead_id)
-    result = conn.execute(lead_facts_table.insert().from_select(list(TABLE_COLUMNS), ordered))
-    if conn.dialect.name != "duckdb":
-        # Row stores need an index to delete touched leads; DuckDB scans columns and zone maps instead.
-        Index("ix_leadline_lead_facts_lead_id", lead_facts_table.c.lead_id).create(conn)
-        Index("ix_leadline_lead_facts_created_at", lead_facts_table.c.created_at).create(conn)
+    result = conn.execute(
+        lead_facts_table.insert().from_select(list(TABLE_COLUMNS), ordered), execution_options=_COUNTED
+    )
     return int(result.rowcount)
 
 
@@ -138,7 +139,9 @@ def _catch_up(conn: Connection, zones: tuple[str, ...], since: datetime) -> int:
         )
     )
     rows = facts_rows_select([recompute], zones)
-    result = conn.execute(lead_facts_table.insert().from_select(list(TABLE_COLUMNS), rows))
+    result = conn.execute(
+        lead_facts_table.insert().from_select(list(TABLE_COLUMNS), rows), execution_options=_COUNTED
+    )
     return int(result.rowcount)
 
 

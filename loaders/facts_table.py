@@ -13,7 +13,7 @@ They are not part of the contract (loaders/contract.py), which lists what Leadli
 
 from __future__ import annotations
 
-from sqlalchemy import TIMESTAMP, Column, Date, Double, Integer, MetaData, Numeric, Table, Text
+from sqlalchemy import TIMESTAMP, Column, Date, Double, Index, Integer, MetaData, Numeric, Table, Text
 
 # Bump when a column or the meaning of a value changes: older tables are then rebuilt, never read.
 FACTS_VERSION = 1
@@ -85,6 +85,11 @@ lead_facts_table = Table(
     # lead_set(query) also hands out delivered_at; kept so that it reads from here as well.
     Column("delivered_at", TIMESTAMP()),
 )
+
+# A row store needs indexes to find the touched leads and a period; DuckDB (and the cloud
+# warehouses, which have no CREATE INDEX) scan columns with zone maps instead.
+Index("ix_leadline_lead_facts_lead_id", lead_facts_table.c.lead_id).ddl_if(dialect="postgresql")
+Index("ix_leadline_lead_facts_created_at", lead_facts_table.c.created_at).ddl_if(dialect="postgresql")
 
 facts_state_table = Table(
     "leadline_facts_state",
