@@ -34,3 +34,7 @@ class ContractError(LeadlineError):
 
 class FilterError(LeadlineError):
     """A filter or dimension given on the command line is not one Leadline knows."""
+
+
+class QueryTimeout(WarehouseUnavailable):
+    """A warehouse query took longer than the ``query_timeout_seconds`` setting and was abandoned."""

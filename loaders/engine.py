@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.pool import NullPool
 
 from dashboard.errors import SettingsError, WarehouseUnavailable
+from loaders.duckdb_file_gate import install_file_gate
+from loaders.query_timeout import connect_args_for, install_query_timeout
 
 
 def redact(url: str) -> str:
@@ -19,8 +23,11 @@ def redact(url: str) -> str:
         return "<unparseable URL>"
 
 
-def make_engine(url: str, *, read_only: bool = True) -> Engine:
+def make_engine(url: str, *, read_only: bool = True, query_timeout_seconds: float | None = None) -> Engine:
     """An engine for ``url``; DuckDB files open read-only unless ``read_only`` is False.
+
+    With ``query_timeout_seconds`` a statement running longer is abandoned and, on PostgreSQL,
+    a connection attempt gives up after as long (loaders/query_timeout.py).
 
     Raises SettingsError for a malformed URL or missing driver, WarehouseUnavailable for a
     DuckDB file that does not exist (reading it would silently create an empty one).
@@ -32,7 +39,9 @@ def make_engine(url: str, *, read_only: bool = True) -> Engine:
             f"The warehouse URL {redact(url)} is not a SQLAlchemy URL.",
             "Use e.g. duckdb:///data/demo.duckdb or postgresql+psycopg://user@host:5432/db.",
         ) from None
-    connect_args: dict[str, object] = {}
+    connect_args: dict[str, object] = connect_args_for(parsed, query_timeout_seconds)
+    options: dict[str, Any] = {}
+    gated_file = None
     if parsed.get_backend_name() == "duckdb":
         database = parsed.database or ""
         if read_only and database not in ("", ":memory:"):
@@ -43,8 +52,11 @@ def make_engine(url: str, *, read_only: bool = True) -> Engine:
                     "or set LEADLINE_WAREHOUSE_URL to your warehouse.",
                 )
             connect_args["read_only"] = True
+            # No idle connections: a replaced or rewritten file is reopened (loaders/duckdb_file_gate.py).
+            options["poolclass"] = NullPool
+            gated_file = database
     try:
-        engine = create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+        engine = create_engine(parsed, connect_args=connect_args, pool_pre_ping=True, **options)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise SettingsError(
             f"No database driver is installed for {parsed.drivername}: {exc}.",
@@ -52,6 +64,9 @@ def make_engine(url: str, *, read_only: bool = True) -> Engine:
         ) from None
     if parsed.get_backend_name() == "postgresql":
         _force_utc_session(engine)
+    install_query_timeout(engine, query_timeout_seconds)
+    if gated_file is not None:
+        install_file_gate(engine, gated_file)
     return engine
 
 
