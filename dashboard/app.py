@@ -9,6 +9,7 @@ and finally the page itself, one file each in pages/.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import streamlit as st
 
@@ -16,6 +17,7 @@ from dashboard import settings
 from dashboard.access import Viewer, current_viewer
 from dashboard.choices import load_choices
 from dashboard.errors import LeadlineError
+from dashboard.last_good import take_stale
 from dashboard.navigation import OFFLINE_PAGES, PAGE_KEYS, PAGE_SPECS, first_page, navigation_pages
 from dashboard.sidebar import (
     dropped_notices,
@@ -24,7 +26,7 @@ from dashboard.sidebar import (
     render_copy_link,
     render_sidebar,
 )
-from dashboard.ui.page import show_error
+from dashboard.ui.page import show_error, show_stale_notice
 from dashboard.url_state import Choices
 from dashboard.view import View, as_of_now, set_current_view
 
@@ -71,10 +73,20 @@ def main() -> None:
         st.warning(f"Some values in the link could not be used and were left out:\n{lines}")
     st.sidebar.caption(f"Viewing as: {viewer.label}")
     set_current_view(View(viewer, state, choices, as_of_now(), min_group_size))
+    stale_slot = st.empty()  # above the page: filled when the warehouse failed during this run
     try:
         page.run()
     finally:  # also after a page's st.stop(): the link is built from the URL the page left
         render_copy_link()
+        render_stale_notice(stale_slot)
+
+
+def render_stale_notice(slot: Any) -> None:
+    """When this run showed earlier results because the warehouse failed, say so above the page."""
+    notice = take_stale()
+    if notice is not None:
+        with slot.container():
+            show_stale_notice(notice)
 
 
 def _offline_view(viewer: Viewer) -> View:

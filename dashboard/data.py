@@ -3,7 +3,8 @@
 The engine lives in ``st.cache_resource``; every table in ``st.cache_data`` with the
 time-to-live and size bound of the settings. Cache keys are (warehouse URL, the function,
 its arguments): a ``LeadQuery`` is frozen and hashable, so changing one filter recomputes
-only the tables whose query changed. A failing query is never cached, so "Retry" retries.
+only the tables whose query changed. A failing query is never cached, so "Retry" retries;
+meanwhile the session's last good result of the same table is shown (dashboard/last_good.py).
 
 Page authors wrap a table function of ``dashboard/tables.py`` or ``dashboard/detail_tables.py``
 (``fn(engine, query, ...) -> pl.DataFrame``) once, at module level, with ``cached``::
@@ -15,17 +16,23 @@ Page authors wrap a table function of ``dashboard/tables.py`` or ``dashboard/det
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
+import duckdb
 import streamlit as st
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import settings, tables
+from dashboard import last_good, settings, tables
 from dashboard.errors import LeadlineError, SettingsError, WarehouseUnavailable
-from loaders.engine import make_engine, redact
+from loaders.check import check_contract
+from loaders.data_quality import check_data_quality
+from loaders.engine import make_engine
+from loaders.engine_cache import EngineCache
+from loaders.warehouse_errors import is_connection_failure, warehouse_error
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,29 +57,38 @@ def warehouse_url() -> str:
     return str(settings.get("warehouse_url"))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _engine_for(url: str) -> Engine:
-    return make_engine(url)
+def _new_engine(url: str) -> Engine:
+    return make_engine(url, query_timeout_seconds=_setting_or_default("query_timeout_seconds"))
+
+
+# Shared by every session of the server; reopens a replaced DuckDB file and drops the
+# connections of a warehouse that stopped answering (loaders/engine_cache.py).
+_ENGINES = EngineCache(_new_engine)
 
 
 def engine() -> Engine:
     """The engine of the configured warehouse, created once per URL and shared by sessions."""
-    return _engine_for(warehouse_url())
+    return _ENGINES.get(warehouse_url())
+
+
+def reset_connections() -> None:
+    """Drop the configured warehouse's connections, so the next query connects afresh (Retry)."""
+    with contextlib.suppress(SettingsError):
+        _ENGINES.discard(warehouse_url())
 
 
 def run_query(fn: Callable[Concatenate[Engine, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """``fn(engine, *args, **kwargs)`` with database failures turned into WarehouseUnavailable."""
+    """``fn(engine, *args, **kwargs)`` with database failures turned into WarehouseUnavailable
+    (QueryTimeout when the query ran past ``query_timeout_seconds``)."""
     url = warehouse_url()
     try:
-        return fn(_engine_for(url), *args, **kwargs)
+        return fn(_ENGINES.get(url), *args, **kwargs)
     except LeadlineError:
         raise
-    except (DBAPIError, SQLAlchemyError, OSError) as exc:
-        first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
-        raise WarehouseUnavailable(
-            f"The warehouse at {redact(url)} did not answer: {first_line}",
-            "Check that the warehouse is running and reachable, then press Retry.",
-        ) from None
+    except (SQLAlchemyError, duckdb.Error, OSError) as exc:
+        if is_connection_failure(exc):
+            _ENGINES.discard(url)
+        raise warehouse_error(url, exc, _setting_or_default("query_timeout_seconds")) from None
 
 
 def cached(fn: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
@@ -95,7 +111,18 @@ def cached(fn: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
 
     @functools.wraps(fn)
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
-        return store(warehouse_url(), fn_name, *args, **kwargs)
+        url = warehouse_url()
+        key = (url, fn_name, args, tuple(sorted(kwargs.items())))
+        try:
+            value = store(url, fn_name, *args, **kwargs)
+        except WarehouseUnavailable as exc:
+            kept = last_good.recall(key)
+            if kept is None:
+                raise
+            last_good.note_stale(kept, exc)  # the page says since when (dashboard/app.py)
+            return cast(R, kept.value)
+        last_good.remember(key, value)
+        return value
 
     return call
 
@@ -108,3 +135,9 @@ def clear_caches() -> None:
 # The 22 metrics per group of ``query.group_by``, small groups suppressed (dashboard/tables.py):
 # ``data.metrics(query, min_group_size)``.
 metrics = cached(tables.metrics_table)
+
+
+# The data-quality report (loaders/data_quality.py) and the schema warnings (loaders/check.py)
+# of the Data quality page: ``data.quality(as_of)``, ``data.contract_problems()``.
+quality = cached(check_data_quality)
+contract_problems = cached(check_contract)

@@ -18,6 +18,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.errors import LeadlineError
+from dashboard.last_good import StaleNotice
 from dashboard.ui.format import suppressed_text
 from dashboard.view import View
 from metrics.registry import BY_NAME, metric
@@ -57,10 +58,27 @@ def page_header(title: str, intro: str, view: View) -> None:
 
 
 def show_error(exc: LeadlineError, *, key: str = "retry") -> None:
-    """The error's message and hint in a red box, with a Retry button that clears the caches."""
+    """The error's message and hint in a red box, with a Retry button.
+
+    Failed queries are never cached, so Retry only needs fresh connections and a rerun; the
+    other sessions' cached tables stay.
+    """
     st.error(f"**{exc.message}**" + (f"\n\n{exc.hint}" if exc.hint else ""), icon=":material/error:")
     if st.button("Retry", key=key, icon=":material/refresh:"):
-        data.clear_caches()
+        data.reset_connections()
+        st.rerun()
+
+
+def show_stale_notice(notice: StaleNotice, *, key: str = "retry-stale") -> None:
+    """Say that the numbers shown are from earlier because the warehouse is not answering, with Retry."""
+    since = notice.oldest.strftime("%H:%M UTC")
+    st.warning(
+        f"**Showing results from {since}: the warehouse is not answering.** {notice.error.message}"
+        + (f"\n\n{notice.error.hint}" if notice.error.hint else ""),
+        icon=":material/cloud_off:",
+    )
+    if st.button("Retry", key=key, icon=":material/refresh:"):
+        data.reset_connections()
         st.rerun()
 
 
