@@ -138,7 +138,13 @@ METRICS: tuple[Metric, ...] = (
     Metric("roi", "ROI", "(gross_profit - spend) / spend.", "ratio", "higher"),
 )
 
-BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
+# Metrics pages derive from the 22 (metrics/derived.py). They are not columns of `leadline metrics`,
+# whose columns are exactly METRIC_COLUMNS; docs/metrics.md lists them in a table of their own.
+DERIVED_METRICS: tuple[Metric, ...] = (
+    Metric("appointment_rate", "Appointment rate", "appointments / leads.", "percent", "higher"),
+)
+
+BY_NAME: dict[str, Metric] = {m.name: m for m in (*METRICS, *DERIVED_METRICS)}
 METRIC_COLUMNS: tuple[str, ...] = tuple(m.name for m in METRICS)
 
 

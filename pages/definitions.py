@@ -9,7 +9,7 @@ from dashboard.ui.charts import metric_color
 from dashboard.ui.format import format_metric, unit
 from dashboard.ui.page import guarded
 from dashboard.view import current_view
-from metrics.registry import METRICS
+from metrics.registry import DERIVED_METRICS, METRICS
 
 BETTER = {
     "higher": "Higher is better",
@@ -55,7 +55,7 @@ conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (
 
     search = st.text_input("Find a metric", placeholder="e.g. response, ROI, lost", key="definitions-search")
     needle = search.strip().casefold()
-    shown = [m for m in METRICS if not needle or needle in f"{m.label} {m.name} {m.definition}".casefold()]
+    shown = [m for m in (*METRICS, *DERIVED_METRICS) if not needle or needle in f"{m.label} {m.name} {m.definition}".casefold()]
     if not shown:
         st.info(f"No metric mentions {search!r}.")
     columns = st.columns(2)

@@ -75,6 +75,7 @@ _METRIC_COLOR: dict[str, str] = {
     "avg_attempts": "contacted",
     "undelivered": "undelivered",
     "appointments": "appointment",
+    "appointment_rate": "appointment",
     "sold": "sold",
     "conversion_rate": "sold",
     "lost": "lost",

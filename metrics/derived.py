@@ -1,0 +1,34 @@
+"""Metrics derived from the 22 columns of a metrics table: pure Polars, no I/O.
+
+Each is declared in ``metrics.registry.DERIVED_METRICS`` with its exact definition; this module
+is the one place that computes it. A suppressed group stays suppressed: its inputs are NULL,
+so its derived values are NULL too.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from metrics.registry import DERIVED_METRICS
+
+
+def _ratio(numerator: str, denominator: str) -> pl.Expr:
+    """``numerator / denominator``, NULL when the denominator is 0 or NULL (never a division by 0)."""
+    return pl.when(pl.col(denominator) > 0).then(pl.col(numerator) / pl.col(denominator)).otherwise(None)
+
+
+_EXPRESSIONS: dict[str, pl.Expr] = {
+    "appointment_rate": _ratio("appointments", "leads"),
+}
+assert set(_EXPRESSIONS) == {m.name for m in DERIVED_METRICS}, "every derived metric needs its expression"
+
+
+def with_derived_metrics(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (a metrics table) with every derived metric appended as a Float64 column.
+
+    >>> with_derived_metrics(pl.DataFrame({"leads": [4, 0], "appointments": [1, 0]}))["appointment_rate"].to_list()
+    [0.25, None]
+    """
+    return frame.with_columns(
+        expression.cast(pl.Float64).alias(name) for name, expression in _EXPRESSIONS.items()
+    )

@@ -1,0 +1,39 @@
+"""Derived metrics: computed once from the 22, documented, and never a column of `leadline metrics`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from metrics.derived import with_derived_metrics
+from metrics.metric_docs import render_derived_metrics_table
+from metrics.registry import BY_NAME, DERIVED_METRICS, METRIC_COLUMNS
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "metrics.md"
+
+
+@pytest.mark.parametrize(
+    ("leads", "appointments", "expected"),
+    [(4, 1, 0.25), (10, 0, 0.0), (0, 0, None), (None, None, None), (3, 3, 1.0)],
+)
+def test_appointment_rate_is_appointments_over_leads(
+    leads: int | None, appointments: int | None, expected: float | None
+) -> None:
+    frame = pl.DataFrame(
+        {"leads": [leads], "appointments": [appointments]},
+        schema={"leads": pl.Int64, "appointments": pl.Int64},
+    )
+    assert with_derived_metrics(frame)["appointment_rate"].to_list() == [expected]
+
+
+def test_derived_metrics_are_registered_but_not_cli_columns() -> None:
+    assert len(METRIC_COLUMNS) == 22
+    for m in DERIVED_METRICS:
+        assert m.name not in METRIC_COLUMNS
+        assert BY_NAME[m.name] is m
+
+
+def test_doc_lists_the_derived_metrics() -> None:
+    assert render_derived_metrics_table() in DOC.read_text()
