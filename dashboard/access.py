@@ -31,6 +31,7 @@ ALL_PAGES: tuple[str, ...] = (
     "close-reasons",
     "campaigns",
     "definitions",
+    "data-quality",
     "settings",
 )
 

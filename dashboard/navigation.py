@@ -35,6 +35,7 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("close_reasons.py", "close-reasons", "Close reasons", ":material/fact_check:"),
     PageSpec("campaigns.py", "campaigns", "Campaigns & ROI", ":material/campaign:"),
     PageSpec("definitions.py", "definitions", "Definitions", ":material/menu_book:", "Reference"),
+    PageSpec("data_quality.py", "data-quality", "Data quality", ":material/rule:", "Reference"),
     PageSpec("settings.py", "settings", "Settings", ":material/settings:", "Reference"),  # admins only
 )
 PAGE_KEYS = frozenset(key for spec in PAGE_SPECS for key in spec.url_keys)

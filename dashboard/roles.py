@@ -43,6 +43,7 @@ ROLE_ORDER = (Role.ADMIN, Role.ANALYST, Role.BRAND, Role.DEALER_GROUP)
 RESTRICTED_PAGES: dict[str, frozenset[Role]] = {
     "campaigns": frozenset({Role.BRAND, Role.ANALYST, Role.ADMIN}),
     "settings": frozenset({Role.ADMIN}),
+    "data-quality": frozenset({Role.ANALYST, Role.ADMIN}),
 }
 
 # Export kinds: "view" downloads the aggregate table a page shows; "bulk" downloads every

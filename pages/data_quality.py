@@ -1,0 +1,78 @@
+"""Data quality: which rows of the warehouse break the contract, how many, one example each, and
+how the numbers treat them (the same report as `leadline check`; docs/data-quality.md)."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data
+from dashboard.ui.page import guarded
+from dashboard.view import current_view
+from loaders.check_schema import Severity
+from loaders.data_quality import quality_problems
+from loaders.data_quality_checks import DESCRIPTIONS
+
+view = current_view()
+st.title("Data quality")
+st.caption(
+    "Rows of the warehouse that break the contract (docs/warehouse.md), counted over the whole warehouse. "
+    "Each kind is treated in one documented way by every number (docs/data-quality.md), so the dashboard "
+    "keeps working; fix them where the data is loaded to make the numbers right."
+)
+
+with guarded():
+    report = data.quality(view.as_of)
+    problems = quality_problems(report)
+    # Example keys name rows anywhere in the network: only for viewers who may see all of it.
+    show_keys = view.viewer.scope.is_everything
+    st.markdown(
+        f"**{problems.height} of {report.height} checks found rows** "
+        f"(as of {view.as_of:%Y-%m-%d %H:00} UTC; times after it count as in the future)."
+    )
+    if problems.is_empty():
+        st.success("Every check passed: no row breaks the contract.", icon=":material/verified:")
+    else:
+        shown = problems.with_columns(
+            pl.concat_str("table", pl.lit("."), "column").alias("where"),
+            pl.col("check").replace_strict(DESCRIPTIONS, default="").alias("finding"),
+        ).select(
+            "check",
+            "where",
+            "count",
+            "finding",
+            *(["example_key"] if show_keys else []),
+            "how_treated",
+        )
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            key="quality-problems",
+            column_config={
+                "check": st.column_config.TextColumn("Check", pinned=True),
+                "where": st.column_config.TextColumn("Table.column"),
+                "count": st.column_config.NumberColumn("Rows", format="localized"),
+                "finding": st.column_config.TextColumn("What the rows are"),
+                "example_key": st.column_config.TextColumn(
+                    "Example key", help="The smallest key among them."
+                ),
+                "how_treated": st.column_config.TextColumn("How the numbers treat them", width="large"),
+            },
+        )
+        if not show_keys:
+            st.caption("Example keys are shown to administrators of the whole network.")
+
+    warnings = [p for p in data.contract_problems() if p.severity is not Severity.ERROR]
+    if warnings:
+        st.subheader("Schema notes")
+        for problem in warnings:
+            st.markdown(f"- {problem.describe()}")
+
+    with st.expander(f"All {report.height} checks"):
+        st.dataframe(
+            report.select("check", "table", "column", "count", "how_treated"),
+            hide_index=True,
+            width="stretch",
+            key="quality-all",
+        )
