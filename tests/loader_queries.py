@@ -78,6 +78,9 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
 SKIPPED_MODULES = ("loaders.demo", "loaders.write", "loaders.imports")
 
 QUERY_TYPES = (Select, CompoundSelect, Subquery)
+# ``install_*`` functions attach event listeners to an engine (timeouts, file gates); they build
+# no SQL, and running them on the capture engine would change how it connects.
+ENGINE_HOOK_PREFIX = "install_"
 
 
 @dataclass
@@ -101,6 +104,8 @@ def loader_functions() -> Iterator[tuple[str, Callable[..., Any]]]:
 
 def _is_query_function(function: Callable[..., Any]) -> bool:
     """Takes a warehouse or a LeadQuery, or returns a query: the functions whose SQL matters."""
+    if function.__name__.startswith(ENGINE_HOOK_PREFIX):
+        return False
     signature = inspect.signature(function)
     texts = [str(p.annotation) for p in signature.parameters.values()] + [str(signature.return_annotation)]
     return any(

@@ -39,7 +39,6 @@ NOT_QUERY_BUILDERS = {
     "grouped_counts",  # detail helper: the GROUP BY over a source another loader gives it
     "fetch_counts",
     "peer_query",  # returns a LeadQuery, not SQL
-    "install_query_timeout",  # sets a statement timeout on an engine; builds no SQL
 }
 
 
