@@ -32,8 +32,11 @@ def create_contract_tables(engine: Engine) -> None:
 def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with exactly the contract columns of ``table``, in order and cast to their kinds.
 
-    Columns the contract has and the frame lacks are filled with NULL.
+    Columns the contract has and the frame lacks are filled with NULL. A frame without
+    columns has no rows to give, so it conforms to an empty table (not to one NULL row).
     """
+    if frame.width == 0:
+        return pl.DataFrame(schema={spec.name: _POLARS_TYPES[spec.kind] for spec in CONTRACT[table]})
     columns = []
     for spec in CONTRACT[table]:
         dtype = _POLARS_TYPES[spec.kind]
