@@ -30,24 +30,28 @@ from loaders.detail_response import (
     fetch_prequalification_counts,
     fetch_response_bucket_counts,
 )
+from loaders.facts_source import with_materialised_facts
 from loaders.lead_facts import UNKNOWN
 from loaders.query import LeadQuery
 from metrics import detail_arrival, detail_close_reasons, detail_coverage, detail_delivery, detail_response
 from metrics.detail_choices import label_choices
 
 
+@with_materialised_facts
 def response_buckets(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Leads per first-response bucket: group columns, bucket, label, count, share, suppressed."""
     counts = fetch_response_bucket_counts(engine, query)
     return detail_response.response_buckets_table(counts, query.group_by, min_group_size)
 
 
+@with_materialised_facts
 def funnel(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Leads reaching each stage: group columns, stage, label, count, share (of leads), suppressed."""
     counts = fetch_funnel_counts(engine, query)
     return detail_response.funnel_table(counts, query.group_by, min_group_size)
 
 
+@with_materialised_facts
 def prequalification_gap(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Group columns, complete_leads, complete_follow_up_rate, incomplete_leads,
     incomplete_follow_up_rate, gap_points (percentage points), suppressed."""
@@ -55,6 +59,7 @@ def prequalification_gap(engine: Engine, query: LeadQuery, min_group_size: int) 
     return detail_response.prequalification_gap_table(counts, query.group_by, min_group_size)
 
 
+@with_materialised_facts
 def close_reasons(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Lost leads per group and code: group columns, category, close_reason_code, label,
     is_vague, next_action, count, share (of the group's lost leads), suppressed."""
@@ -64,6 +69,7 @@ def close_reasons(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.D
     )
 
 
+@with_materialised_facts
 def double_leads(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Group columns, leads, double_leads, double_lead_rate, suppressed."""
     counts = fetch_double_lead_counts(engine, query)
@@ -77,16 +83,19 @@ def _follow_up_by(status: str, engine: Engine, query: LeadQuery, min_group_size:
     return detail_response.follow_up_by_status_table(counts, groups, status, order, min_group_size)
 
 
+@with_materialised_facts
 def follow_up_by_phone_status(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Group columns, phone_status, leads, follow_up_rate, points_vs_valid, suppressed."""
     return _follow_up_by("phone_status", engine, query, min_group_size)
 
 
+@with_materialised_facts
 def follow_up_by_email_status(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Group columns, email_status, leads, follow_up_rate, points_vs_valid, suppressed."""
     return _follow_up_by("email_status", engine, query, min_group_size)
 
 
+@with_materialised_facts
 def arrival_heat_map(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """All 7 x 24 cells per group: group columns, weekday (1 = Mon), weekday_name, hour,
     leads, follow_up_rate, suppressed (per cell). Local time of the dealer, else UTC."""
@@ -94,6 +103,7 @@ def arrival_heat_map(engine: Engine, query: LeadQuery, min_group_size: int) -> p
     return detail_arrival.arrival_heat_map_table(counts, query.group_by, min_group_size)
 
 
+@with_materialised_facts
 def no_contact_by_dealer_age(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Group columns (dealer_id among them), dealer_name, age_bucket, leads (the dealer's),
     no_contact, suppressed (on the dealer's leads)."""
@@ -102,6 +112,7 @@ def no_contact_by_dealer_age(engine: Engine, query: LeadQuery, min_group_size: i
     return detail_coverage.no_contact_by_dealer_age_table(counts, read_dealers(engine), keys, min_group_size)
 
 
+@with_materialised_facts
 def duplicate_contact_by_dealer(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Group columns (dealer_id among them), dealer_name, leads, contacted, duplicate_contact,
     duplicate_contact_rate, suppressed."""
@@ -112,6 +123,7 @@ def duplicate_contact_by_dealer(engine: Engine, query: LeadQuery, min_group_size
     )
 
 
+@with_materialised_facts
 def lead_delivery(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Other group columns, source, dealer_id, dealer_name, week, sent, delivered, undelivered,
     suppressed (when fewer than K leads were sent)."""
@@ -120,6 +132,7 @@ def lead_delivery(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.D
     return detail_delivery.delivery_table(counts, read_dealers(engine), keys, min_group_size)
 
 
+@with_materialised_facts
 def undelivered_runs(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Other group columns, source, dealer_id, dealer_name, first_week, last_week, weeks, sent,
     undelivered, suppressed: stretches of weeks whose leads did not all arrive."""
@@ -128,6 +141,7 @@ def undelivered_runs(engine: Engine, query: LeadQuery, min_group_size: int) -> p
     return detail_delivery.undelivered_runs_table(counts, read_dealers(engine), keys, min_group_size)
 
 
+@with_materialised_facts
 def vague_reasons_by_dealer(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Group columns (dealer_id among them), dealer_name, leads, lost, vague_lost, vague_share,
     suppressed."""
@@ -138,6 +152,7 @@ def vague_reasons_by_dealer(engine: Engine, query: LeadQuery, min_group_size: in
     )
 
 
+@with_materialised_facts
 def attempts_before_write_off(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Group columns, attempts ('0', '1', '2', '3', '4+'), count (lost leads), share (of lost),
     suppressed."""
@@ -145,6 +160,7 @@ def attempts_before_write_off(engine: Engine, query: LeadQuery, min_group_size: 
     return detail_close_reasons.attempts_before_write_off_table(counts, query.group_by, min_group_size)
 
 
+@with_materialised_facts
 def dimension_choices(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Filter choices within the query's period and scope (its filters and grouping ignored):
     dimension, value, label, dealer_group_id (on dealer rows). No numbers, so nothing to

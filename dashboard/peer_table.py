@@ -10,11 +10,13 @@ import polars as pl
 from sqlalchemy import Engine
 
 from loaders.access_scope import AccessScope
+from loaders.facts_source import with_materialised_facts
 from loaders.network_median import load_peer_counts
 from loaders.query import LeadQuery
 from metrics.network_median import PEER_METRICS, network_median
 
 
+@with_materialised_facts
 def network_median_table(
     engine: Engine, query: LeadQuery, own: AccessScope, min_group_size: int
 ) -> pl.DataFrame:

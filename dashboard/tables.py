@@ -11,12 +11,14 @@ from sqlalchemy import Engine
 
 from loaders.aggregates import load_group_counts
 from loaders.close_reasons import load_lost_by_reason, load_taxonomy
+from loaders.facts_source import with_materialised_facts
 from loaders.query import LeadQuery
 from loaders.spend import load_campaign_leads, load_campaign_spend, load_group_campaign_leads
 from metrics.compute import allocate_spend, compute_metrics, vague_lost
 from metrics.suppression import suppress
 
 
+@with_materialised_facts
 def metrics_table(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """The 22 metrics per group of ``query.group_by``, small groups suppressed.
 

@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
-from sqlalchemy import Engine, Result, create_engine, func, select, update
+from sqlalchemy import Engine, Result, create_engine, event, func, select, update
 
 from dashboard import detail_tables
 from dashboard.tables import metrics_table
@@ -27,8 +27,9 @@ from loaders.contract import TABLES, dealers, lead_outcomes, leads
 from loaders.demo import generate_demo
 from loaders.facts_build import TABLE_COLUMNS
 from loaders.facts_refresh import refresh_lead_facts
-from loaders.facts_source import MaterialisedFacts, current_reader, forget_probes, reading_facts_from
+from loaders.facts_source import MaterialisedFacts, current_reader, forget_probes
 from loaders.facts_table import lead_facts_table
+from loaders.lead_facts import facts_read_by
 from loaders.query import LeadQuery, Scope
 from loaders.write import write_tables
 from tests.conftest import Warehouse
@@ -121,17 +122,17 @@ def differences(engine: Engine, query: LeadQuery, expected: dict[str, pl.DataFra
     """Names of the tables whose materialised answer differs from ``expected`` (on the fly)."""
     forget_probes()
     different = []
-    with reading_facts_from(engine):
-        for name, fn in TABLE_FUNCTIONS:
-            try:
-                assert_frame_equal(fn(engine, query, K), expected[name])
-            except AssertionError as exc:
-                different.append(f"{name}: {str(exc).splitlines()[0]}")
+    for name, fn in TABLE_FUNCTIONS:  # each reads the materialised facts by itself
+        try:
+            assert_frame_equal(fn(engine, query, K), expected[name])
+        except AssertionError as exc:
+            different.append(f"{name}: {str(exc).splitlines()[0]}")
     return different
 
 
 def on_the_fly(engine: Engine, query: LeadQuery) -> dict[str, pl.DataFrame]:
-    return {name: fn(engine, query, K) for name, fn in TABLE_FUNCTIONS}
+    with facts_read_by(None):  # the table functions would read the facts by themselves
+        return {name: fn(engine, query, K) for name, fn in TABLE_FUNCTIONS}
 
 
 def test_every_table_is_the_same_from_the_materialised_facts(filled: Warehouse) -> None:
@@ -241,3 +242,16 @@ def test_a_warehouse_without_facts_is_read_on_the_fly(duckdb_warehouse: Warehous
     write_tables(duckdb_warehouse.engine, {"leads": pl.DataFrame(schema={"lead_id": pl.String()})})
     forget_probes()
     assert current_reader(duckdb_warehouse.engine) is None
+
+
+def test_the_table_functions_read_the_facts_by_themselves(filled: Warehouse) -> None:
+    """Without any block around them, pages' and the CLI's calls read the materialised facts."""
+    engine = filled.engine
+    refresh_lead_facts(engine)
+    forget_probes()
+    query = queries(engine)[0]
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: seen.append(str(args[2])))
+    detail_tables.funnel(engine, query, K)
+    grouped = [sql for sql in seen if "GROUP BY" in sql]
+    assert grouped and all("leadline_lead_facts" in sql and "lead_activities" not in sql for sql in grouped)
