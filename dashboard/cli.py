@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from dashboard.errors import LeadlineError
 
-COMMANDS = ("serve", "demo", "check", "metrics", "import_")
+COMMANDS = ("serve", "demo", "check", "metrics", "import_", "refresh")
 
 
 def build_parser() -> argparse.ArgumentParser:
