@@ -37,6 +37,7 @@ from loaders.demo_leads import generate_leads
 from loaders.demo_network import build_network
 from loaders.demo_outcomes import decide_outcomes
 from loaders.engine import make_engine
+from loaders.facts_refresh import refresh_lead_facts
 from loaders.taxonomy import default_close_reasons_frame
 from loaders.write import create_contract_tables, write_tables
 
@@ -114,6 +115,9 @@ def generate_demo(
         try:
             report = progress or (lambda _message: None)
             counts, first_day = _write_all(engine, _Generator(leads, seed, end, as_of), report)
+            # The per-lead facts the dashboard reads (loaders/facts_refresh.py): built once here so
+            # that the demo answers fast from the first page view.
+            report(refresh_lead_facts(engine, full=True).describe())
             with engine.begin() as conn:
                 conn.execute(text("CHECKPOINT"))
         except (SQLAlchemyError, duckdb.Error, OSError) as exc:
