@@ -33,6 +33,7 @@ ALL_PAGES: tuple[str, ...] = (
     "definitions",
     "data-quality",
     "settings",
+    "import",
 )
 
 

@@ -44,6 +44,7 @@ RESTRICTED_PAGES: dict[str, frozenset[Role]] = {
     "campaigns": frozenset({Role.BRAND, Role.ANALYST, Role.ADMIN}),
     "settings": frozenset({Role.ADMIN}),
     "data-quality": frozenset({Role.ANALYST, Role.ADMIN}),
+    "import": frozenset({Role.ADMIN}),
 }
 
 # Export kinds: "view" downloads the aggregate table a page shows; "bulk" downloads every

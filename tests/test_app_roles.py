@@ -217,9 +217,9 @@ def test_a_shared_link_beyond_the_scope_shows_only_the_viewers_part_with_a_notic
 @pytest.mark.parametrize(
     ("role", "lacks"),
     [
-        ("brand", {"settings", "data-quality"}),
-        ("dealer_group", {"campaigns", "settings", "data-quality"}),
-        ("analyst", {"settings"}),
+        ("brand", {"settings", "data-quality", "import"}),
+        ("dealer_group", {"campaigns", "settings", "data-quality", "import"}),
+        ("analyst", {"settings", "import"}),
         ("admin", set()),
     ],
 )
