@@ -66,9 +66,10 @@ def stacked_bar(
         else set()
     )
     fig = go.Figure()
-    parts = list(colors) + sorted(set(frame[part].drop_nulls().to_list()) - set(colors))
+    present = set(frame[part].drop_nulls().to_list())  # a part without rows gets no legend entry
+    parts = [p for p in colors if p in present] + sorted(present - set(colors))
     for p in parts:
-        rows = frame.filter((pl.col(part) == p) & pl.col(category).is_in(list(labels)))
+        rows = frame.filter((pl.col(part) == p) & pl.col(category).is_in(list(labels), nulls_equal=True))
         values: list[float | None] = [None] * len(axis)
         counts: list[str] = [""] * len(axis)
         for record in rows.iter_rows(named=True):

@@ -1,0 +1,143 @@
+"""Campaigns & ROI: what each campaign, channel and source costs, and what it brings.
+
+For brand marketing: leads, cost per lead, contact, appointment and conversion rates, cost per
+sale, gross profit and ROI per group; the funnel; cost per lead against conversion, so weak
+sources stand out; and why each group's lost leads were lost.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data, detail_tables
+from dashboard.sidebar import url_option
+from dashboard.ui import charts
+from dashboard.ui.campaign_charts import cost_conversion_figure, funnel_figure
+from dashboard.ui.close_reason_charts import category_mix, category_mix_figure
+from dashboard.ui.detail_table import Col, download_detail, metric_col
+from dashboard.ui.kpi import kpi_row
+from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
+from dashboard.view import current_view
+from metrics.derived import with_derived_metrics
+
+KPIS = ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "roi")
+TABLE_METRICS = (
+    "leads",
+    "spend",
+    "cost_per_lead",
+    "follow_up_rate",
+    "appointment_rate",
+    "conversion_rate",
+    "cost_per_sale",
+    "gross_profit",
+    "roi",
+)
+TOP_GROUPS = 20
+GROUPINGS = {"campaign_id": "Campaign", "channel": "Channel", "source": "Source"}
+
+funnel = data.cached(detail_tables.funnel)
+close_reasons = data.cached(detail_tables.close_reasons)
+
+view = current_view()
+page_header(
+    "Campaigns & ROI", "What does each campaign, channel and source cost, and what does it bring?", view
+)
+
+with guarded():
+    k = view.min_group_size
+    if data.metrics(view.query(("week",)), k).is_empty():
+        no_leads_notice()
+        st.stop()
+    total = data.metrics(view.query(), k).row(0, named=True)
+    comparison_query = view.comparison_query()
+    previous = data.metrics(comparison_query, k).row(0, named=True) if comparison_query else None
+    kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
+
+    by = url_option("per", "Compare by", GROUPINGS, "campaign_id")
+    title = GROUPINGS[by]
+    groups = with_derived_metrics(
+        data.metrics(view.query((by,)), k).sort(
+            ["suppressed", "leads"], descending=[False, True], nulls_last=True
+        )
+    )
+    shown = group_label_column(groups, by, view)
+
+    st.subheader(f"By {title.lower()}")
+    metrics_dataframe(
+        shown, first_column="group", first_title=title, metric_names=TABLE_METRICS, key="cp-table"
+    )
+    download_csv_columns = {"group": Col(title), **{n: metric_col(n) for n in TABLE_METRICS}}
+    download_detail(
+        shown, download_csv_columns, title=f"Campaigns and ROI by {title.lower()}", view=view, key="cp-csv"
+    )
+    if by == "campaign_id":
+        st.caption(
+            "*(none)*: leads without a campaign (organic, direct). Spend is allocated as Definitions explains."
+        )
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Funnel")
+        charts.show(funnel_figure(funnel(view.query(), k)), key="cp-funnel")
+        st.caption(
+            "Leads that reached each stage, with the share of all leads. Each stage is counted on its own "
+            "(a lead can be sold without a recorded test drive), so a later stage can be larger."
+        )
+    with right:
+        st.subheader("Cost per lead against conversion")
+        visible = groups.filter(~pl.col("suppressed") & (pl.col("spend") > 0))
+        if visible.is_empty():
+            st.info(
+                f"No {title.lower()} has {k} or more leads and a spend to compare.", icon=":material/info:"
+            )
+        else:
+            names = [view.label(by, v) for v in visible[by].to_list()]
+            charts.show(cost_conversion_figure(visible, names, group_title=title), key="cp-scatter")
+            hidden = int(groups["suppressed"].sum())
+            note = f" {hidden} {title.lower()}(s) with fewer than {k} leads are left out." if hidden else ""
+            unpaid = groups.filter(~pl.col("suppressed") & ~(pl.col("spend") > 0)).height
+            note += (
+                f" {unpaid} without spend (e.g. leads without a campaign) have no cost per lead."
+                if unpaid
+                else ""
+            )
+            st.caption(
+                f"One bubble per {title.lower()}, its size the number of leads. Bottom right: expensive leads "
+                f"that rarely become sales.{note}"
+            )
+
+    st.subheader(f"Why each {title.lower()}'s lost leads were lost")
+    mix = category_mix(close_reasons(view.query((by,)), k), by)
+    if mix.filter(~pl.col("suppressed") & (pl.col("count") > 0)).is_empty():
+        st.info(f"No {title.lower()} has {k} or more lost leads in this view.", icon=":material/info:")
+    else:
+        charts.show(category_mix_figure(mix, by, view, title=title, top=TOP_GROUPS), key="cp-mix")
+        groups_with_lost = mix[by].n_unique()
+        more = (
+            f" The {TOP_GROUPS} with the most lost leads are shown; the CSV has all {groups_with_lost}."
+            if groups_with_lost > TOP_GROUPS
+            else ""
+        )
+        st.caption(
+            "Each bar splits one group's lost leads by close-reason category (Close reasons has the details). "
+            f"A large *Pollution* share means leads that should never have been paid for.{more}"
+        )
+        mix_columns = {
+            by: Col(title),
+            "category": Col("Category", "Close-reason category of the taxonomy."),
+            "count": Col(
+                "Lost leads", "Lost leads of the group closed with a reason of this category.", "count"
+            ),
+            "share": Col("Share of lost", "These lost leads / the group's lost leads.", "percent"),
+        }
+        labelled = mix.with_columns(
+            pl.Series(by, [view.label(by, v) for v in mix[by].to_list()], dtype=pl.String)
+        )
+        download_detail(
+            labelled.sort(by, "category"),
+            mix_columns,
+            title=f"Close-reason mix by {title.lower()}",
+            view=view,
+            key="cp-mix-csv",
+        )
