@@ -48,6 +48,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError("must be true or false")
+    return value in ("true", "1", "yes")
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -83,6 +90,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "",
         str,
         "Secret key for the keyed hashes (HMAC) that turn buyers and salespeople into pseudonymous keys.",
+    ),
+    SettingSpec(
+        "dashboard_import",
+        True,
+        _boolean,
+        "Whether admins may write imports from the dashboard's Import page into a DuckDB warehouse "
+        "(`false`: the page checks files and shows the `leadline import` command instead).",
     ),
 )
 
