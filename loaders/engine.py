@@ -62,7 +62,7 @@ def make_engine(url: str, *, read_only: bool = True, query_timeout_seconds: floa
             f"No database driver is installed for {parsed.drivername}: {exc}.",
             "Install the dialect's package (duckdb-engine, psycopg, trino, sqlalchemy-bigquery ...).",
         ) from None
-    if parsed.get_backend_name() == "postgresql":
+    if parsed.get_backend_name() in ("postgresql", "duckdb"):
         _force_utc_session(engine)
     install_query_timeout(engine, query_timeout_seconds)
     if gated_file is not None:
@@ -71,10 +71,16 @@ def make_engine(url: str, *, read_only: bool = True, query_timeout_seconds: floa
 
 
 def _force_utc_session(engine: Engine) -> None:
-    """Timestamps are UTC in the contract; make PostgreSQL sessions agree."""
+    """Timestamps are UTC in the contract; make sessions agree, so that a column with a time zone
+    (TIMESTAMPTZ) is compared and cut into days in UTC, not in the server's local time."""
+    statement = "SET TimeZone = 'UTC'" if engine.dialect.name == "duckdb" else "SET TIME ZONE 'UTC'"
+
+    postgresql = engine.dialect.name == "postgresql"
 
     @event.listens_for(engine, "connect")
     def _set_utc(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         cursor = dbapi_connection.cursor()
-        cursor.execute("SET TIME ZONE 'UTC'")
+        cursor.execute(statement)
         cursor.close()
+        if postgresql:  # else the pool's rollback on return undoes the SET after the first use
+            dbapi_connection.commit()
