@@ -48,44 +48,74 @@ DESCRIPTIONS: dict[str, str] = {
     "unknown_value": "not one of the allowed values",
 }
 
-_TBC = "To be confirmed by the metrics layer."
-
 # How the metrics treat rows a check finds: by (check, table, column), then (check, table), then check.
+# tests/test_data_quality_treatment.py makes each case happen and checks the numbers do this.
 _TREATMENTS: dict[tuple[str, ...], str] = {
-    ("null_required",): f"The row is kept; whatever needs the missing value skips it. {_TBC}",
+    ("null_required",): (
+        "The row is kept; where the column is needed it is empty: leads group under an empty value, "
+        "and a filter on the column leaves them out."
+    ),
     ("null_required", "leads", "created_at"): "The lead falls in no period, so it is never counted.",
     (
         "null_required",
         "leads",
         "dealer_id",
     ): "Counted; its dealer is empty and market and group are 'unknown'.",
+    (
+        "null_required",
+        "dealers",
+    ): "Leads of the dealer are counted; an empty market or dealer group is 'unknown'.",
     ("null_required", "lead_activities", "occurred_at"): "Never a qualifying contact.",
     ("null_required", "lead_activities", "direction"): "Never a qualifying contact (not 'outbound').",
     ("null_required", "lead_activities", "lead_id"): "Ignored: it belongs to no lead.",
     ("null_required", "campaign_spend", "amount"): "Left out of the spend sum.",
-    ("duplicate_key",): f"Each copy is read as a row of its own. {_TBC}",
-    ("duplicate_key", "leads"): f"Each copy is counted as a lead, so the lead counts twice. {_TBC}",
+    ("null_required", "campaign_spend", "spend_date"): "The spend falls in no period, so it is never summed.",
+    ("null_required", "campaign_spend", "campaign_id"): "Allocated to no lead, so left out of the spend.",
+    ("null_required", "campaign_spend", "currency"): "Summed as it is (amounts are never converted).",
+    ("duplicate_key",): "Each copy is read as a row of its own.",
+    (
+        "duplicate_key",
+        "leads",
+    ): "Each copy is counted as a lead with the lead's contacts and outcome: the lead, its sale or loss "
+    "count twice, and its contact attempts four times.",
     ("duplicate_key", "lead_activities"): "Each copy counts as a contact attempt: attempts are over-counted.",
-    ("duplicate_key", "lead_outcomes"): f"The lead is joined to every copy and counted once per copy. {_TBC}",
+    (
+        "duplicate_key",
+        "lead_outcomes",
+    ): "The lead is counted once per copy, with its contacts.",
     (
         "duplicate_key",
         "dealers",
-    ): f"Leads of the dealer are joined to every copy and counted once per copy. {_TBC}",
+    ): "Leads of the dealer are counted once per copy, with their contacts.",
     (
         "duplicate_key",
         "campaigns",
-    ): f"Leads of the campaign are joined to every copy and counted once per copy. {_TBC}",
+    ): "Leads of the campaign are counted once per copy, with their contacts.",
     ("duplicate_key", "campaign_spend"): "Every row is summed: a day loaded twice is spent twice.",
+    (
+        "duplicate_key",
+        "close_reasons",
+    ): "One copy per code is used; when the copies differ, which one is not defined.",
     ("unknown_lead",): "Ignored: activities and outcomes are only read for leads that exist.",
     ("unknown_dealer",): "Counted; market and dealer group show as 'unknown'.",
-    ("unknown_campaign", "leads"): f"Counted; the campaign's channel is empty. {_TBC}",
-    ("unknown_campaign", "campaign_spend"): f"Summed per campaign_id all the same. {_TBC}",
-    ("unknown_close_reason",): f"Lost leads with this code fall in the category 'unspecified'. {_TBC}",
-    ("in_the_future",): f"Read as it is. {_TBC}",
+    (
+        "unknown_campaign",
+        "leads",
+    ): "Counted; its channel is empty, and spend recorded for that campaign_id is allocated to it.",
+    (
+        "unknown_campaign",
+        "campaign_spend",
+    ): "Allocated to the leads with that campaign_id like any spend; without such leads, to nobody.",
+    (
+        "unknown_close_reason",
+    ): "Lost leads with this code count as vague closes, under the category 'unspecified' on Close reasons.",
+    ("in_the_future",): "Read as it is: a sale, quote or delivery dated in the future still counts.",
     ("in_the_future", "leads", "created_at"): "Counted only in a period that includes that day.",
     ("in_the_future", "lead_activities", "occurred_at"): "Still a qualifying contact; response times grow.",
     ("in_the_future", "campaign_spend", "spend_date"): "Summed only in a period that includes that day.",
-    ("before_2000",): f"Read as it is; almost always a placeholder date. {_TBC}",
+    (
+        "before_2000",
+    ): "Read as it is (almost always a placeholder): a sale or delivery dated then still counts.",
     (
         "before_2000",
         "leads",
@@ -96,6 +126,7 @@ _TREATMENTS: dict[tuple[str, ...], str] = {
         "lead_activities",
         "occurred_at",
     ): "Before its lead was created: not a qualifying contact.",
+    ("before_2000", "campaign_spend", "spend_date"): "Summed only in a period that includes that day.",
     ("negative_spend",): "Summed as it is: a refund or correction lowers the spend of that campaign.",
     ("unknown_value",): "Counted; shown as a group of its own when grouping by the column.",
     ("unknown_value", "lead_activities", "direction"): "Not 'outbound', so never a qualifying contact.",
@@ -104,7 +135,7 @@ _TREATMENTS: dict[tuple[str, ...], str] = {
         "unknown_value",
         "close_reasons",
         "category",
-    ): f"The reason falls in none of the known categories. {_TBC}",
+    ): "Listed after the known categories on Close reasons; whether a close is vague follows is_vague.",
 }
 
 
