@@ -237,3 +237,48 @@ def _hour_default(element: hour_of_day, compiler: SQLCompiler, **kw: Any) -> str
 def _hour_trino(element: hour_of_day, compiler: SQLCompiler, **kw: Any) -> str:
     (expr,) = element.clauses
     return f"hour({compiler.process(expr, **kw)})"
+
+
+class count_if(FunctionElement[int]):  # noqa: N801
+    """How many rows of the group satisfy a condition (NULL counts as not satisfied).
+
+    Over no rows at all DuckDB's ``count_if`` gives NULL, not 0: coalesce where that matters.
+
+    ``sum(CASE WHEN c THEN 1 ELSE 0 END)`` means the same but evaluates a CASE per row; the
+    warehouses' own conditional counts skip that and are several times faster on DuckDB.
+    """
+
+    type = Integer()
+    inherit_cache = True
+    name = "count_if"
+
+
+@compiles(count_if)
+def _count_if_default(element: count_if, compiler: SQLCompiler, **kw: Any) -> str:
+    (condition,) = element.clauses
+    return f"count(CASE WHEN {compiler.process(condition, **kw)} THEN 1 END)"
+
+
+@compiles(count_if, "duckdb")
+@compiles(count_if, "trino")
+def _count_if_function(element: count_if, compiler: SQLCompiler, **kw: Any) -> str:
+    (condition,) = element.clauses
+    return f"count_if({compiler.process(condition, **kw)})"
+
+
+@compiles(count_if, "postgresql")
+def _count_if_postgresql(element: count_if, compiler: SQLCompiler, **kw: Any) -> str:
+    (condition,) = element.clauses
+    return f"count(*) FILTER (WHERE {compiler.process(condition, **kw)})"
+
+
+@compiles(count_if, "bigquery")
+def _count_if_bigquery(element: count_if, compiler: SQLCompiler, **kw: Any) -> str:
+    (condition,) = element.clauses
+    return f"COUNTIF({compiler.process(condition, **kw)})"
+
+
+@compiles(count_if, "snowflake")
+def _count_if_snowflake(element: count_if, compiler: SQLCompiler, **kw: Any) -> str:
+    (condition,) = element.clauses
+    return f"COUNT_IF({compiler.process(condition, **kw)})"
