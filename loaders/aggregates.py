@@ -10,12 +10,12 @@ from datetime import timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Integer, Select, Subquery, and_, case, func, select
+from sqlalchemy import ColumnElement, Integer, Select, Subquery, and_, func, select
 
 from loaders.fetch import Bind, fetch_frame, group_schema, naive_utc
 from loaders.lead_facts import lead_facts
 from loaders.query import LeadQuery
-from loaders.sql_functions import quantile_cont
+from loaders.sql_functions import count_if, quantile_cont
 
 NO_CONTACT_AFTER = timedelta(hours=24)  # a lead counts as "no contact" only once it is this old
 RESPONSE_WITHIN_MIN = 60.0
@@ -47,7 +47,7 @@ def group_columns(facts: Subquery, group_by: tuple[str, ...]) -> list[ColumnElem
 
 def count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """How many rows of the group satisfy ``condition`` (0, not NULL, for an empty group)."""
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+    return func.coalesce(count_if(condition), 0).cast(Integer)
 
 
 def group_counts_select(query: LeadQuery) -> Select[Any]:
