@@ -8,16 +8,17 @@ S_c x (leads of c in the group) / N_c, summed over campaigns.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 
 from loaders.aggregates import group_columns
-from loaders.contract import campaign_spend, leads
+from loaders.contract import campaign_spend
 from loaders.fetch import Bind, fetch_frame, group_schema
-from loaders.lead_facts import consent_not_false, lead_facts, period_bounds
-from loaders.query import LeadQuery
+from loaders.lead_facts import lead_facts, lead_set
+from loaders.query import LeadQuery, Scope
 
 # Named apart from campaign_id so that grouping by campaign_id does not clash with it.
 SPEND_CAMPAIGN = "spend_campaign_id"
@@ -43,18 +44,14 @@ def campaign_spend_select(query: LeadQuery) -> Select[Any]:
 
 def campaign_leads_select(query: LeadQuery) -> Select[Any]:
     """N_c: leads per campaign created in the period with consent not false; no filter, no scope."""
-    start, stop = period_bounds(query)
+    # The lead set of the period without filters or scope: read from the materialised facts
+    # when they are in use, which spares a scan of the whole leads table.
+    everyone = dataclasses.replace(query, group_by=(), filters=(), scope=Scope.everything())
+    period_leads = lead_set(everyone).subquery("period_leads")
     return (
-        select(leads.c.campaign_id.label(SPEND_CAMPAIGN), func.count().label("campaign_leads"))
-        .where(
-            and_(
-                leads.c.campaign_id.is_not(None),
-                leads.c.created_at >= start,
-                leads.c.created_at < stop,
-                consent_not_false(),
-            )
-        )
-        .group_by(leads.c.campaign_id)
+        select(period_leads.c.campaign_id.label(SPEND_CAMPAIGN), func.count().label("campaign_leads"))
+        .where(period_leads.c.campaign_id.is_not(None))
+        .group_by(period_leads.c.campaign_id)
     )
 
 
