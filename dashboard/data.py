@@ -32,6 +32,7 @@ from loaders.check import check_contract
 from loaders.data_quality import check_data_quality
 from loaders.engine import make_engine
 from loaders.engine_cache import EngineCache
+from loaders.imports import defaulted_columns as _defaulted_columns
 from loaders.warehouse_errors import is_connection_failure, warehouse_error
 
 P = ParamSpec("P")
@@ -141,3 +142,6 @@ metrics = cached(tables.metrics_table)
 # of the Data quality page: ``data.quality(as_of)``, ``data.contract_problems()``.
 quality = cached(check_data_quality)
 contract_problems = cached(check_contract)
+
+# Columns `leadline import` set to a stated constant (loaders/imports/log.py): ``data.defaulted_columns()``.
+defaulted_columns = cached(_defaulted_columns)
