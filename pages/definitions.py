@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import settings
 from dashboard.ui.charts import metric_color
+from dashboard.ui.defaulted import render_defaulted_columns
 from dashboard.ui.format import format_metric, unit
 from dashboard.ui.page import guarded
 from dashboard.view import current_view
@@ -52,6 +53,8 @@ conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (
 `LEADLINE_TARGET_FOLLOW_UP_RATE`, `LEADLINE_TARGET_CONVERSION_RATE`).
 """
         )
+
+    render_defaulted_columns()  # constants an import set where the data had no value
 
     search = st.text_input("Find a metric", placeholder="e.g. response, ROI, lost", key="definitions-search")
     needle = search.strip().casefold()
