@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,6 @@ from tests.browser.oidc import (
     OidcProvider,
     TestUser,
     free_port,
-    launch_chromium,
     oidc_provider,
     sign_in,
     sign_out,
@@ -51,21 +51,20 @@ def probe(tmp_path: Path) -> Iterator[tuple[OidcProvider, str]]:
             log.close()
 
 
-def test_sign_in_and_out_through_the_local_provider(probe: tuple[OidcProvider, str]) -> None:
-    from playwright.sync_api import expect, sync_playwright
+def test_sign_in_and_out_through_the_local_provider(probe: tuple[OidcProvider, str], browser: Any) -> None:
+    from playwright.sync_api import expect
 
     provider, app_url = probe
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page()
-            page.goto(app_url)
-            expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=20_000)
-            sign_in(page, provider, ANNA.email)
-            expect(page.get_by_text(f"signed in as {ANNA.email}")).to_be_visible(timeout=20_000)
-            expect(page.get_by_text("groups: leadline-brand-a, staff")).to_be_visible()
-            sign_out(page, provider)
-            expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=20_000)
-            expect(page.get_by_text("signed in as")).to_have_count(0)
-        finally:
-            browser.close()
+    context = browser.new_context()  # the session's Chromium (tests/browser/conftest.py), fresh cookies
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=60_000)
+        sign_in(page, provider, ANNA.email)
+        expect(page.get_by_text(f"signed in as {ANNA.email}")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("groups: leadline-brand-a, staff")).to_be_visible()
+        sign_out(page, provider)
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("signed in as")).to_have_count(0)
+    finally:
+        context.close()
