@@ -23,6 +23,10 @@ CONFIG_FILE = PROJECT_ROOT / "streamlit_config.toml"
 APP_FILE = PROJECT_ROOT / "dashboard" / "app.py"
 # Without sign-in anyone who reaches the port sees every number: only this machine may.
 DEMO_ADDRESS = "127.0.0.1"
+# ...and only under these names, so that a web page cannot reach it through DNS rebinding.
+DEMO_HOSTS = ("localhost", "127.0.0.1")
+# Protections the server never runs without, whatever the file says (docs/deploy.md).
+REQUIRED_FLAGS = {"server.enableXsrfProtection": ["true"], "server.enableCORS": ["true"]}
 
 
 def add_parser(subparsers: Any) -> None:
@@ -58,10 +62,19 @@ def run(args: argparse.Namespace) -> int:
 def streamlit_command(config_file: Path, *, port: int | None, demo_mode: bool) -> list[str]:
     """The argv that runs the dashboard with every key of ``config_file`` as a flag."""
     flags = config_flags(load_config(config_file))
+    for name, required in REQUIRED_FLAGS.items():
+        if flags.get(name, required) != required:
+            raise SettingsError(
+                f"{config_file.name} sets {name} = {flags[name][0]}, which would let other web sites act "
+                "on the dashboard (cross-site requests, cross-origin WebSockets).",
+                f"Set {name} = {required[0]}; docs/deploy.md explains the reverse-proxy set-up instead.",
+            )
+        flags[name] = required
     if port is not None:
         flags["server.port"] = [str(port)]
     if demo_mode:
         flags["server.address"] = [DEMO_ADDRESS]
+        flags["server.allowedHosts"] = list(DEMO_HOSTS)
     return [
         sys.executable,
         "-m",
