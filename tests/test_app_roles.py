@@ -21,6 +21,7 @@ from dashboard.cli import main as cli
 from dashboard.sidebar import widget_key
 from dashboard.ui.format import format_metric
 
+pytestmark = pytest.mark.slow  # each case starts the app or a process
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
 PERIOD = {"from": "2000-01-01", "to": "2100-01-01"}

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each case starts the app or a process
 ROOT = Path(__file__).resolve().parent.parent
 STRONG = "7c2f9e1a5b3d8c4e6f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c"
 PROVIDER = (
