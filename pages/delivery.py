@@ -15,7 +15,6 @@ from dashboard.ui.delivery_charts import (
     delivered_share_figure,
     heat_map_rows,
     notable_runs,
-    run_end,
     run_sentence,
 )
 from dashboard.ui.detail_table import Col, detail_dataframe, download_detail, metric_col, with_label
@@ -57,15 +56,14 @@ with guarded():
         .sort("undelivered", descending=True)
         .pipe(with_label, "source", view)
         .with_columns(
-            pl.struct("last_week")
-            .map_elements(lambda r: run_end(r["last_week"], view.state.end), return_dtype=pl.Date)
-            .alias("last_day"),
+            pl.col("first_week").clip(lower_bound=view.state.start).alias("first_day"),
+            pl.col("last_week").dt.offset_by("6d").clip(upper_bound=view.state.end).alias("last_day"),
         )
     )
     run_columns = {
         "source": Col("Source", pinned=True),
         "dealer_name": Col("Dealer", pinned=True),
-        "first_week": Col("From", "Monday of the first week of the run."),
+        "first_day": Col("From", "First day of the run: Monday of its first week (or the period's start)."),
         "last_day": Col("To", "Last day of the run's last week (or of the period)."),
         "weeks": Col(
             "Weeks",

@@ -24,11 +24,13 @@ from dashboard.import_flow import (
 )
 from dashboard.ui.page import guarded, show_error
 from dashboard.view import current_view
+from loaders.engine import redact
 from loaders.imports import ImportPlan, MappingError, parse_mapping, plan_import
 
 PASTE = "paste"
 PLAN_KEY, RESULT_KEY = "import_plan", "import_result"
 PREVIEW_ROWS = 20
+FIRST_EXAMPLE = "xeducation.toml"  # needs no pseudonym secret: a first import that just works
 
 view = current_view()
 st.title("Import data")
@@ -50,6 +52,7 @@ with guarded("retry-import"):
         "Start from",
         [*examples, PASTE],
         format_func=lambda name: "Paste or write your own" if name == PASTE else f"Example: {name}",
+        index=list(examples).index(FIRST_EXAMPLE) if FIRST_EXAMPLE in examples else 0,
         key="import-choice",
         help="The examples in examples/mappings/ read the public data sets they describe.",
     )
@@ -72,7 +75,8 @@ with guarded("retry-import"):
     except MappingError as exc:
         show_error(exc, key="retry-mapping")
         st.stop()
-    if mapping.has_personal_data and not settings.get("pseudonym_secret"):
+    needs_secret = mapping.has_personal_data and not settings.get("pseudonym_secret")
+    if needs_secret:
         st.warning(
             "**This mapping reads personal data** (names, phone numbers or e-mail addresses), which Leadline "
             "turns into pseudonymous keys with a secret. No secret is set, so it cannot be imported yet.\n\n"
@@ -100,17 +104,19 @@ with guarded("retry-import"):
             uploaded_labels[name] = label if label in files else name
             where = "uploaded"
         elif path is not None and path.is_file():
-            where = f"read from {path}"
+            where = f"read from {path.resolve()}"
         else:
             where = "missing: upload it"
-        rows.append({"[files.…]": name, "File": label, "Source": where})
+        rows.append({"Mapping name": f"[files.{name}]", "File": label, "Source": where})
     st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch", key="import-file-status")
 
     signature = hashlib.sha256(
         "\x1f".join([text, *(f"{n}:{len(b)}" for n, b in sorted(files.items()))]).encode()
     ).hexdigest()
     st.subheader("3 · Check and preview")
-    if st.button("Check", type="primary", icon=":material/fact_check:", key="import-check"):
+    if st.button(
+        "Check", type="primary", icon=":material/fact_check:", key="import-check", disabled=needs_secret
+    ):
         try:
             reader = data.engine()
         except LeadlineError:
@@ -168,7 +174,9 @@ with guarded("retry-import"):
             "Download the report", plan.report, file_name="leadline_import_report.txt", key="import-report"
         )
 
-    st.code(plan.summary(), language=None)
+    st.code(
+        "\n".join(line for line in plan.summary().splitlines() if "defaulted:" not in line), language=None
+    )
     if plan.frames:
         tabs = st.tabs([f"{table} ({frame.height:,})" for table, frame in plan.frames.items()])
         for tab, (table, frame) in zip(tabs, plan.frames.items(), strict=True):
@@ -200,6 +208,10 @@ with guarded("retry-import"):
         )
 
     st.subheader("4 · Import")
+    st.caption(
+        f"Into **{redact(url)}**, the warehouse every page reads. Rows whose keys the import brings again "
+        "are replaced; everything else stays."
+    )
     if not plan.ok:
         st.caption("Import is possible once the check finds no problem.")
     elif not target.writable:

@@ -79,7 +79,9 @@ def reasons_figure(reasons: pl.DataFrame) -> go.Figure:
     fig.update_xaxes(title_text="Lost leads (count)", tickformat=",d", rangemode="tozero")
     if shown.height:
         fig.update_xaxes(range=[0, max(shown["count"].to_list()) * 1.12])
-    fig.update_yaxes(title_text="Close reason", autorange="reversed", automargin=True, showgrid=False)
+    fig.update_yaxes(
+        title_text="Close reason", autorange="reversed", automargin=True, showgrid=False, ticksuffix="  "
+    )
     return fig
 
 

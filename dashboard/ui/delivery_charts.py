@@ -71,6 +71,11 @@ def run_end(last_week: date, period_end: date) -> date:
     return min(last_week + timedelta(days=6), period_end)
 
 
+def run_start(first_week: date, period_start: date) -> date:
+    """The first day a run covers: the Monday of its first week, or the period's start if later."""
+    return max(first_week, period_start)
+
+
 def run_sentence(run: Mapping[str, Any], view: View) -> str:
     """'mobile_de → Autohaus Nord: 312 leads not delivered over 5 weeks, 2026-08-03 to 2026-09-06.'"""
     first, last, weeks = run["first_week"], run["last_week"], int(run["weeks"])
@@ -80,7 +85,7 @@ def run_sentence(run: Mapping[str, Any], view: View) -> str:
     return (
         f"**{source} → {dealer}**: {format_value(run['undelivered'], 'count')} of "
         f"{format_value(run['sent'], 'count')} leads not delivered {span}, "
-        f"{first.isoformat()} to {run_end(last, view.state.end).isoformat()}."
+        f"{run_start(first, view.state.start).isoformat()} to {run_end(last, view.state.end).isoformat()}."
     )
 
 

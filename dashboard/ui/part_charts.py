@@ -16,7 +16,7 @@ from dashboard.ui.charts import OTHER_COLOR, style
 from dashboard.ui.format import format_value, suppressed_text
 from metrics.registry import Format
 
-MAX_LABEL = 34
+MAX_LABEL = 40
 _TICKS: dict[str, dict[str, str]] = {"percent": {"tickformat": ".0%"}, "count": {"tickformat": ",d"}}
 
 
@@ -109,7 +109,7 @@ def stacked_bar(
     fig.update_xaxes(title_text=value_title, rangemode="tozero", **_TICKS.get(value_format, {}))
     if value_format == "percent":
         fig.update_xaxes(range=[0, 1])
-    fig.update_yaxes(title_text=category_title, autorange="reversed", automargin=True)
+    fig.update_yaxes(title_text=category_title, autorange="reversed", automargin=True, ticksuffix="  ")
     return fig
 
 
@@ -148,7 +148,9 @@ def heat_map(
     style(fig, height=max(300, 120 + 26 * len(axis)))
     fig.update_layout(plot_bgcolor="white")  # a blank cell (no leads, or too few) stays white
     fig.update_xaxes(
-        title_text=x_title, type="category", tickangle=0 if len(x) <= 14 or max(map(len, x)) <= 2 else -45
+        title_text=x_title,
+        type="category",
+        tickangle=0 if len(x) * max(map(len, x), default=0) <= 60 else -45,
     )
     fig.update_yaxes(
         title_text=y_title, autorange="reversed", automargin=True, type="category", showgrid=False
