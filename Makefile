@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO := data/demo.duckdb
 DEMO_LEADS ?= 300000
 
-.PHONY: install run demo test lint typecheck unit bench clean
+.PHONY: install run demo test lint typecheck unit audit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Dependency advisories (pip-audit) and the security lint against .ci/audit-ignore.toml; needs PyPI.
+audit: $(STAMP)
+	$(BIN)/python .ci/audit.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
