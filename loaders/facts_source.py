@@ -16,13 +16,14 @@ Every path filters, groups and aggregates in the warehouse; only aggregates leav
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, FromClause, Select, Subquery, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
@@ -46,8 +47,11 @@ from loaders.facts_table import (
     lead_facts_table,
 )
 from loaders.fetch import Bind
-from loaders.lead_facts import facts_read_by, query_predicates
+from loaders.lead_facts import facts_read_by, query_predicates, reader_chosen
 from loaders.query import LeadQuery
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # How long a probe's answer is trusted. Well under the result cache's time-to-live, so new
 # data shows up within that time-to-live plus this.
@@ -139,6 +143,27 @@ def forget_probes() -> None:
 
 @contextmanager
 def reading_facts_from(bind: Bind) -> Iterator[None]:
-    """Inside the block, lead_set/lead_facts read the materialised facts of ``bind`` when exact."""
+    """Inside the block, lead_set/lead_facts read the materialised facts of ``bind`` when exact.
+
+    Inside an outer ``reading_facts_from`` or ``facts_read_by`` block, the outer choice stands.
+    """
+    if reader_chosen():
+        yield
+        return
     with facts_read_by(current_reader(bind)):
         yield
+
+
+def with_materialised_facts(table: Callable[Concatenate[Any, P], R]) -> Callable[Concatenate[Any, P], R]:
+    """Decorate a table function ``fn(engine, ...)`` so that its queries run in ``reading_facts_from``.
+
+    All its queries (and the probe) share one connection: opening a DuckDB file costs far more
+    than a query on its facts, and the engine keeps no idle connections (loaders/engine.py).
+    """
+
+    @functools.wraps(table)
+    def run(bind: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with connection_of(bind) as conn, reading_facts_from(conn):
+            return table(conn, *args, **kwargs)
+
+    return run

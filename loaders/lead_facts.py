@@ -240,15 +240,26 @@ class FactsReader(Protocol):
 
 
 # Set for the duration of one table's queries by ``loaders.facts_source.reading_facts_from``;
-# a context variable so that concurrent sessions (threads) each keep their own.
+# context variables so that concurrent sessions (threads) each keep their own.
 _ACTIVE_READER: ContextVar[FactsReader | None] = ContextVar("leadline_facts_reader", default=None)
+_READER_CHOSEN: ContextVar[bool] = ContextVar("leadline_facts_reader_chosen", default=False)
 
 
 @contextmanager
 def facts_read_by(reader: FactsReader | None) -> Iterator[None]:
-    """Inside the block, ``lead_set`` and ``lead_facts`` read through ``reader`` (None: on the fly)."""
+    """Inside the block, ``lead_set`` and ``lead_facts`` read through ``reader`` (None: on the fly).
+
+    The choice holds for nested blocks too: ``reader_chosen()`` is then true.
+    """
     token = _ACTIVE_READER.set(reader)
+    chosen = _READER_CHOSEN.set(True)
     try:
         yield
     finally:
+        _READER_CHOSEN.reset(chosen)
         _ACTIVE_READER.reset(token)
+
+
+def reader_chosen() -> bool:
+    """True inside a ``facts_read_by`` block: the source of the facts is already decided."""
+    return _READER_CHOSEN.get()
