@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from loaders.aggregates import load_group_counts
 from loaders.close_reasons import load_lost_by_reason, load_taxonomy
 from loaders.facts_source import with_materialised_facts
+from loaders.facts_state import connection_of
 from loaders.query import LeadQuery
 from loaders.spend import load_campaign_leads, load_campaign_spend, load_group_campaign_leads
 from metrics.compute import allocate_spend, compute_metrics, vague_lost
@@ -28,7 +29,7 @@ def metrics_table(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.D
     that set is empty it has 0 leads, which is fewer than any K >= 1, so it is suppressed.
     """
     group_by = query.group_by
-    with engine.connect() as conn:  # one connection for the six queries
+    with connection_of(engine) as conn:  # one connection for the six queries (the facade may pass one)
         counts = load_group_counts(conn, query)
         vague = vague_lost(load_lost_by_reason(conn, query), load_taxonomy(conn), group_by)
         spend = allocate_spend(
