@@ -240,7 +240,22 @@ def decode(
             dropped.append(Dropped(key[:40], "", "not a filter Leadline knows; ignored"))
             continue
         pairs[dim] = _known_values(key, dim, list(values), choices, dropped)
-    return FilterState(start, end, compare, canonical_filters(pairs)), dropped
+    state = _narrowed(FilterState(start, end, compare, canonical_filters(pairs)), choices, dropped)
+    return state, dropped
+
+
+def _narrowed(state: FilterState, choices: Choices, dropped: list[Dropped]) -> FilterState:
+    """Groups outside the chosen markets and dealers outside the chosen groups or markets dropped,
+    with a notice, as the sidebar's narrowed lists would drop them silently."""
+    for dim in ("dealer_group_id", "dealer_id"):
+        values = state.values(dim)
+        allowed = set(choices.options(dim, state)) if values else set()
+        outside = [v for v in values if v not in allowed]
+        for value in outside:
+            dropped.append(Dropped(FILTER_KEYS[dim], value, "not in the chosen market or dealer group; ignored"))
+        if outside:
+            state = state.with_values(dim, [v for v in values if v in allowed])
+    return state
 
 
 def _parse_day(key: str, text: str | None, dropped: list[Dropped]) -> date | None:
