@@ -11,6 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+# Imported whole before any page runs: plotly looks numpy and pandas up in sys.modules lazily,
+# and two sessions starting at once could otherwise get a half-imported module (seen under load).
+import numpy  # noqa: F401
+import pandas  # noqa: F401
 import streamlit as st
 
 from dashboard import settings
