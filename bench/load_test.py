@@ -1,0 +1,332 @@
+"""Load test: many simultaneous browser sessions clicking through pages and filters.
+
+Starts `leadline serve` on a warehouse, opens ``--users`` Chromium contexts (Playwright, one
+browser) and lets each one, for ``--seconds``, open pages with random periods, comparisons and
+filters taken from the warehouse's real values, and click the Overview's "Break down by"
+control. Reports errors (exceptions or error boxes on a page, timeouts, lost connections), page
+render times (from the navigation or click until the script run is over, no spinner shows and
+the page's title is drawn) and the server's peak resident memory. docs/reliability.md has a
+run's figures; tests/browser/test_load_short.py runs a short version.
+
+    python bench/load_test.py --warehouse duckdb:///data/bench_1m.duckdb --users 25 --seconds 120
+    python bench/load_test.py --leads 20000 --users 4 --seconds 20 --out artifacts/load.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+
+from tests.serve_helpers import free_port, start_server, stop_server, wait_for_health
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+RUNNING = '[data-testid="stApp"]:not([data-test-script-state="notRunning"])'
+PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+SPINNER = '[data-testid="stSpinner"]'
+# Pages people use all day, weighted by how often they are opened.
+PAGES = {
+    "overview": ("Overview", 6),
+    "follow-up": ("Follow-up coverage", 3),
+    "delivery": ("Lead delivery", 2),
+    "close-reasons": ("Close reasons", 2),
+    "campaigns": ("Campaigns & ROI", 2),
+    "definitions": ("Definitions", 1),
+    "data-quality": ("Data quality", 1),
+}
+BREAKDOWNS = ("Dealer group", "Brand", "Market")
+QUICK_PICKS = ["Last 7 days", "Last 30 days", "Last 90 days", "Last year"]
+COMPARISONS = ["Previous period of equal length", "Same period a year earlier", "No comparison"]
+RENDER_TIMEOUT_MS = 60_000
+
+
+@dataclass
+class Results:
+    """What the sessions measured."""
+
+    renders: list[tuple[str, float]] = field(default_factory=list)  # (page or action, seconds)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and percentiles, overall and per page."""
+        times = sorted(t for _, t in self.renders)
+        per_page: dict[str, list[float]] = {}
+        for name, seconds in self.renders:
+            per_page.setdefault(name, []).append(seconds)
+        return {
+            "renders": len(times),
+            "errors": len(self.errors),
+            "error_examples": self.errors[:10],
+            "p50_s": percentile(times, 50),
+            "p95_s": percentile(times, 95),
+            "max_s": times[-1] if times else None,
+            "per_page": {
+                name: {"n": len(ts), "p50_s": percentile(sorted(ts), 50), "p95_s": percentile(sorted(ts), 95)}
+                for name, ts in sorted(per_page.items())
+            },
+        }
+
+
+def percentile(sorted_values: list[float], p: float) -> float | None:
+    """The p-th percentile (nearest rank) of already sorted values."""
+    if not sorted_values:
+        return None
+    rank = max(1, round(p / 100 * len(sorted_values)))
+    return round(sorted_values[min(rank, len(sorted_values)) - 1], 3)
+
+
+class MemoryWatch:
+    """Samples the resident memory of a process (and its children) until stopped; keeps the peak."""
+
+    def __init__(self, pid: int, interval: float = 0.25) -> None:
+        self.pid, self.interval, self.peak_mb, self.samples = pid, interval, 0.0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> MemoryWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.pid))
+            self.samples += 1
+            self._stop.wait(self.interval)
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and its descendants, in MB (Linux /proc)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                total += (
+                    next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0) / 1024
+                )
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending += [int(child) for child in children.read().split()]
+        except OSError:
+            continue
+    return total
+
+
+def filter_values(warehouse: str) -> dict[str, list[str]]:
+    """Real values per URL filter key, so that the sessions' filters match leads."""
+    from dashboard.detail_tables import dimension_choices
+    from dashboard.url_state import FILTER_KEYS
+    from loaders.engine import make_engine
+    from loaders.query import LeadQuery
+
+    engine = make_engine(warehouse)
+    try:
+        frame = dimension_choices(
+            engine, LeadQuery(date(2000, 1, 1), date(2100, 1, 1), datetime(2100, 1, 1)), 1
+        )
+    finally:
+        engine.dispose()
+    return {
+        FILTER_KEYS[dim]: frame.filter(dimension=dim)["value"].to_list()
+        for dim in ("brand", "market", "dealer_group_id")
+    }
+
+
+def random_view(rng: random.Random, values: dict[str, list[str]], today: date) -> dict[str, str]:
+    """A period (30 to 400 days, or a quick pick's), a comparison, and zero to two filters."""
+    days = rng.choice([7, 30, 30, 30, 90, 90, 180, 365])
+    end = today - timedelta(days=rng.choice([0, 0, 0, 7, 30, 60]))
+    params = {"from": (end - timedelta(days=days - 1)).isoformat(), "to": end.isoformat()}
+    params["compare"] = rng.choice(["previous", "previous", "year", "none"])
+    for key in rng.sample(list(values), k=rng.choice([0, 0, 1, 1, 2])):
+        if values[key]:
+            params[key] = rng.choice(values[key])
+    return params
+
+
+async def wait_rendered(page: Any, title: str) -> None:
+    """Until the script run is over, no spinner shows and the page title ``title`` is drawn."""
+    await page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    await page.wait_for_selector(DONE, timeout=RENDER_TIMEOUT_MS)
+    await page.wait_for_selector(SPINNER, state="detached", timeout=RENDER_TIMEOUT_MS)
+    await page.wait_for_selector(DONE, timeout=RENDER_TIMEOUT_MS)
+
+
+async def url_changes(page: Any, before: str) -> None:
+    """Until the app has written a new URL (it does so while running the script for the change)."""
+    await page.wait_for_function(
+        "(old) => window.location.href !== old", arg=before, timeout=RENDER_TIMEOUT_MS
+    )
+
+
+async def choose(page: Any, rng: random.Random, label: str, options: list[str]) -> None:
+    """Pick one of ``options`` other than the current one in the sidebar select box ``label``."""
+    box = page.get_by_test_id("stSidebar").get_by_role("combobox", name=label)
+    shown = await box.input_value(timeout=RENDER_TIMEOUT_MS)
+    await box.click(timeout=RENDER_TIMEOUT_MS)
+    option = rng.choice([o for o in options if o != shown])
+    await page.get_by_role("option", name=option, exact=True).click(timeout=RENDER_TIMEOUT_MS)
+
+
+async def act(page: Any, rng: random.Random, current: str, values: dict[str, list[str]]) -> tuple[str, str]:
+    """One click a person makes; returns (what was done, the page shown afterwards)."""
+    roll = rng.random()
+    if roll < 0.45:
+        others = [name for name in PAGES if name != current]
+        target = rng.choices(others, [PAGES[name][1] for name in others])[0]
+        nav = page.get_by_test_id("stSidebarNav")
+        await nav.get_by_role("link", name=PAGES[target][0]).click(timeout=RENDER_TIMEOUT_MS)
+        return f"open {target}", target
+    if roll < 0.65:
+        await choose(page, rng, "Quick pick", QUICK_PICKS)
+        return "period", current
+    if roll < 0.8:
+        await choose(page, rng, "Compare with", COMPARISONS)
+        return "comparison", current
+    if roll < 0.9 and current == "overview":
+        radios = [page.get_by_role("radio", name=name) for name in BREAKDOWNS]
+        unchecked = [r for r in radios if await r.get_attribute("aria-checked") != "true"]
+        await rng.choice(unchecked).click(timeout=RENDER_TIMEOUT_MS)
+        return "breakdown", current
+    sidebar = page.get_by_test_id("stSidebar")
+    clear = sidebar.get_by_role("button", name="Clear filters")
+    if await clear.count():
+        await clear.click(timeout=RENDER_TIMEOUT_MS)
+        return "clear filters", current
+    label, key = rng.choice([("Market", "market"), ("Brand", "brand")])
+    box = sidebar.get_by_role("combobox", name=label)
+    await box.fill(rng.choice(values[key]), timeout=RENDER_TIMEOUT_MS)
+    await box.press("Enter", timeout=RENDER_TIMEOUT_MS)
+    return "filter", current
+
+
+async def session(
+    number: int, browser: Any, base: str, values: dict[str, list[str]], deadline: float, results: Results
+) -> None:
+    """One user: open the Overview by a link, then click through pages, periods and filters."""
+    rng = random.Random(number)
+    context = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = await context.new_page()
+    current = ""
+    try:
+        while time.monotonic() < deadline or (not results.renders and len(results.errors) < 3):
+            started = time.monotonic()
+            before, action = page.url, "?"
+            try:
+                if current == "":
+                    action, current = "open a link", "overview"
+                    await page.goto(f"{base}/overview", timeout=RENDER_TIMEOUT_MS)
+                else:
+                    action, current = await act(page, rng, current, values)
+                    await url_changes(page, before)
+                await wait_rendered(page, PAGES[current][0])
+            except Exception as exc:
+                results.errors.append(
+                    f"user {number} {action} on {before}: {type(exc).__name__}: {str(exc)[:160]}"
+                )
+                current = ""  # start again from a link
+                continue
+            results.renders.append((action, time.monotonic() - started))
+            problems = await page.locator(PROBLEMS).all_inner_texts()
+            if problems:
+                results.errors.append(f"user {number} {page.url}: {problems[0][:200]}")
+            await page.wait_for_timeout(rng.randint(300, 2000))  # a person reads before clicking on
+    finally:
+        await context.close()
+
+
+async def drive(base: str, users: int, seconds: float, values: dict[str, list[str]]) -> Results:
+    """``users`` sessions in one Chromium for ``seconds``."""
+    from playwright.async_api import async_playwright
+
+    results = Results()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            deadline = time.monotonic() + seconds
+            await asyncio.gather(
+                *(session(n, browser, base, values, deadline, results) for n in range(users))
+            )
+        finally:
+            await browser.close()
+    return results
+
+
+def run(
+    warehouse: str, users: int, seconds: float, env: dict[str, str] | None = None, log: Path | None = None
+) -> dict[str, Any]:
+    """Serve ``warehouse``, drive the sessions, and return the report (the server's output to ``log``)."""
+    values = filter_values(warehouse)
+    port = free_port()
+    server = start_server(port, warehouse, env=env)
+    base = f"http://localhost:{port}"
+    try:
+        wait_for_health(base.replace("localhost", "127.0.0.1"), server)  # type: ignore[arg-type]
+        asyncio.run(drive(base, 1, 0, values))  # one page view first: imports, filter choices
+        idle_mb = tree_rss_mb(server.pid)
+        started = time.monotonic()
+        with MemoryWatch(server.pid) as memory:
+            results = asyncio.run(drive(base, users, seconds, values))
+        elapsed = time.monotonic() - started
+    finally:
+        stop_server(server)
+        if log is not None and server.stdout is not None:
+            log.write_bytes(server.stdout.read())
+    return {
+        "warehouse": warehouse.rsplit("/", 1)[-1],
+        "users": users,
+        "seconds": round(elapsed, 1),
+        **results.summary(),
+        "server_idle_rss_mb": round(idle_mb),
+        "server_peak_rss_mb": round(memory.peak_mb),
+        "memory_samples": memory.samples,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: see the module's docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--warehouse", help="SQLAlchemy URL of the warehouse to serve")
+    source.add_argument("--leads", type=int, help="generate a demo warehouse of this many leads first")
+    parser.add_argument("--users", type=int, default=25)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--out", type=Path, help="write the report as JSON here too")
+    parser.add_argument("--server-log", type=Path, help="write the server's output here")
+    args = parser.parse_args(argv)
+    warehouse = args.warehouse
+    if warehouse is None:
+        from loaders.demo import generate_demo
+
+        path = Path(tempfile.mkdtemp(prefix="leadline-load-")) / "demo.duckdb"
+        generate_demo(path, leads=args.leads)
+        warehouse = f"duckdb:///{path}"
+    report = run(warehouse, args.users, args.seconds, log=args.server_log)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n")
+    return 0 if report["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
