@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import tempfile
@@ -59,6 +60,7 @@ class Results:
 
     renders: list[tuple[str, float]] = field(default_factory=list)  # (page or action, seconds)
     errors: list[str] = field(default_factory=list)
+    browser_cpu_s: float = 0.0  # CPU time of the Playwright driver and Chromium processes
 
     def summary(self) -> dict[str, Any]:
         """Counts and percentiles, overall and per page."""
@@ -126,6 +128,37 @@ def tree_rss_mb(pid: int) -> float:
         except OSError:
             continue
     return total
+
+
+def cpu_seconds(pid: int, *, exclude: int | None = None) -> float:
+    """CPU time (user + system) used so far by ``pid``'s descendants (not ``pid`` itself), minus
+    the subtree of ``exclude``; Linux /proc."""
+    total, pending = 0.0, _children(pid)
+    while pending:
+        current = pending.pop()
+        if current == exclude:
+            continue
+        total += process_cpu_seconds(current)
+        pending += _children(current)
+    return total
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time used so far by ``pid`` itself (all its threads)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(child) for child in children.read().split()]
+    except OSError:
+        return []
 
 
 def filter_values(warehouse: str) -> dict[str, list[str]]:
@@ -217,13 +250,20 @@ async def act(page: Any, rng: random.Random, current: str, values: dict[str, lis
 
 
 async def session(
-    number: int, browser: Any, base: str, values: dict[str, list[str]], deadline: float, results: Results
+    number: int,
+    browser: Any,
+    base: str,
+    values: dict[str, list[str]],
+    deadline: float,
+    results: Results,
+    ramp_s: float = 0.0,
 ) -> None:
     """One user: open the Overview by a link, then click through pages, periods and filters."""
     rng = random.Random(number)
     context = await browser.new_context(viewport={"width": 1440, "height": 1000})
     page = await context.new_page()
     current = ""
+    await asyncio.sleep(number * ramp_s)  # people arrive one after another, not in the same instant
     try:
         while time.monotonic() < deadline or (not results.renders and len(results.errors) < 3):
             started = time.monotonic()
@@ -231,7 +271,7 @@ async def session(
             try:
                 if current == "":
                     action, current = "open a link", "overview"
-                    await page.goto(f"{base}/overview", timeout=RENDER_TIMEOUT_MS)
+                    await page.goto(f"{base}/overview", timeout=RENDER_TIMEOUT_MS, wait_until="commit")
                 else:
                     action, current = await act(page, rng, current, values)
                     await url_changes(page, before)
@@ -251,8 +291,15 @@ async def session(
         await context.close()
 
 
-async def drive(base: str, users: int, seconds: float, values: dict[str, list[str]]) -> Results:
-    """``users`` sessions in one Chromium for ``seconds``."""
+async def drive(
+    base: str,
+    users: int,
+    seconds: float,
+    values: dict[str, list[str]],
+    server_pid: int | None = None,
+    ramp_s: float = 0.0,
+) -> Results:
+    """``users`` sessions in one Chromium for ``seconds``, the n-th starting after n x ``ramp_s``."""
     from playwright.async_api import async_playwright
 
     results = Results()
@@ -263,15 +310,21 @@ async def drive(base: str, users: int, seconds: float, values: dict[str, list[st
         try:
             deadline = time.monotonic() + seconds
             await asyncio.gather(
-                *(session(n, browser, base, values, deadline, results) for n in range(users))
+                *(session(n, browser, base, values, deadline, results, ramp_s) for n in range(users))
             )
+            results.browser_cpu_s = cpu_seconds(os.getpid(), exclude=server_pid)
         finally:
             await browser.close()
     return results
 
 
 def run(
-    warehouse: str, users: int, seconds: float, env: dict[str, str] | None = None, log: Path | None = None
+    warehouse: str,
+    users: int,
+    seconds: float,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    ramp_s: float = 1.0,
 ) -> dict[str, Any]:
     """Serve ``warehouse``, drive the sessions, and return the report (the server's output to ``log``)."""
     values = filter_values(warehouse)
@@ -282,10 +335,12 @@ def run(
         wait_for_health(base.replace("localhost", "127.0.0.1"), server)  # type: ignore[arg-type]
         asyncio.run(drive(base, 1, 0, values))  # one page view first: imports, filter choices
         idle_mb = tree_rss_mb(server.pid)
+        server_cpu = process_cpu_seconds(server.pid)
         started = time.monotonic()
         with MemoryWatch(server.pid) as memory:
-            results = asyncio.run(drive(base, users, seconds, values))
+            results = asyncio.run(drive(base, users, seconds, values, server.pid, ramp_s))
         elapsed = time.monotonic() - started
+        server_cpu = process_cpu_seconds(server.pid) - server_cpu
     finally:
         stop_server(server)
         if log is not None and server.stdout is not None:
@@ -293,8 +348,13 @@ def run(
     return {
         "warehouse": warehouse.rsplit("/", 1)[-1],
         "users": users,
+        "ramp_s": ramp_s,
         "seconds": round(elapsed, 1),
         **results.summary(),
+        "server_cpu_cores": round(server_cpu / elapsed, 2),  # average cores busy during the run
+        "browser_cpu_cores": round(results.browser_cpu_s / elapsed, 2),
+        "machine_cores": os.cpu_count(),
+        "load_average_after": round(os.getloadavg()[0], 1),
         "server_idle_rss_mb": round(idle_mb),
         "server_peak_rss_mb": round(memory.peak_mb),
         "memory_samples": memory.samples,
@@ -309,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--leads", type=int, help="generate a demo warehouse of this many leads first")
     parser.add_argument("--users", type=int, default=25)
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--ramp", type=float, default=1.0, help="seconds between two users' arrivals")
     parser.add_argument("--out", type=Path, help="write the report as JSON here too")
     parser.add_argument("--server-log", type=Path, help="write the server's output here")
     args = parser.parse_args(argv)
@@ -319,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(tempfile.mkdtemp(prefix="leadline-load-")) / "demo.duckdb"
         generate_demo(path, leads=args.leads)
         warehouse = f"duckdb:///{path}"
-    report = run(warehouse, args.users, args.seconds, log=args.server_log)
+    report = run(warehouse, args.users, args.seconds, log=args.server_log, ramp_s=args.ramp)
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:
