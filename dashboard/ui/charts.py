@@ -60,7 +60,8 @@ CLOSE_CATEGORY_COLORS: dict[str, str] = {  # close-reason categories of loaders/
 OTHER_COLOR = "#cfd4da"  # a part without a colour of its own (e.g. a category of your taxonomy)
 # Heat-map colour scales, from the worst value to the best.
 FOLLOW_UP_SCALE = [[0.0, COLORS["no_contact"]], [0.5, "#f7f7f7"], [1.0, COLORS["contacted"]]]
-DELIVERED_SCALE = [[0.0, COLORS["undelivered"]], [0.6, "#f8d9b5"], [1.0, "#cfdde6"]]  # all delivered: pale blue-grey
+# All delivered reads pale blue-grey, so it differs from a blank cell (no leads).
+DELIVERED_SCALE = [[0.0, COLORS["undelivered"]], [0.6, "#f8d9b5"], [1.0, "#cfdde6"]]
 
 _METRIC_COLOR: dict[str, str] = {
     "leads": "leads",
