@@ -18,7 +18,7 @@ from dashboard.ui.close_reason_charts import (
     reason_label,
     reasons_figure,
 )
-from dashboard.ui.detail_table import Col, detail_dataframe, download_detail, metric_col
+from dashboard.ui.detail_table import Col, detail_dataframe, download_detail, mark_suppressed, metric_col
 from dashboard.ui.format import format_value
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header
@@ -110,7 +110,7 @@ with guarded():
     with right:
         st.subheader("Vague reasons by dealer")
         vague = (
-            vague_by_dealer(view.query(), k)
+            mark_suppressed(vague_by_dealer(view.query(), k), "dealer_name", k)
             .rename({"vague_share": "vague_close_rate"})
             .sort(["suppressed", "vague_close_rate", "lost"], descending=[False, True, True], nulls_last=True)
         )

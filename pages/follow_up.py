@@ -20,7 +20,14 @@ from dashboard.ui.coverage_charts import (
     gap_sentences,
     no_contact_figure,
 )
-from dashboard.ui.detail_table import Col, detail_dataframe, download_detail, metric_col, with_label
+from dashboard.ui.detail_table import (
+    Col,
+    detail_dataframe,
+    download_detail,
+    mark_suppressed,
+    metric_col,
+    with_label,
+)
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header
 from dashboard.view import current_view
@@ -116,7 +123,7 @@ with guarded():
         st.caption(
             "Leads older than 24 hours without a qualifying contact, by how long they have waited. "
             + (
-                f"The {len(shown_dealers)} dealers with the most are shown; the table below has all {per_dealer.height}."
+                f"The {len(shown_dealers)} dealers with the most are shown; the table below has every dealer."
                 if more > 0
                 else ""
             )
@@ -125,7 +132,9 @@ with guarded():
             on="age_bucket", index=["dealer_id", "dealer_name", "leads", "suppressed"], values="no_contact"
         )
         age_cols = [c for c in wide.columns if c not in ("dealer_id", "dealer_name", "leads", "suppressed")]
-        wide = wide.with_columns(pl.sum_horizontal(age_cols).alias("no_contact")).sort(
+        wide = mark_suppressed(wide, "dealer_name", k)
+        total_expr = pl.when(pl.col("suppressed")).then(None).otherwise(pl.sum_horizontal(age_cols))
+        wide = wide.with_columns(total_expr.alias("no_contact")).sort(
             ["suppressed", "no_contact"], descending=[False, True], nulls_last=True
         )
         age_columns = {
@@ -144,7 +153,7 @@ with guarded():
         )
 
     st.subheader("Leads worked by two or more people")
-    dup = duplicates(view.query(), k).sort(
+    dup = mark_suppressed(duplicates(view.query(), k), "dealer_name", k).sort(
         ["suppressed", "duplicate_contact_rate"], descending=[False, True], nulls_last=True
     )
     dup_columns = {

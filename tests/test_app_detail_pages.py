@@ -158,6 +158,9 @@ def test_a_suppressed_group_reads_fewer_than_k_leads_never_zero(
     assert not at.exception
     values = {m.label: m.value for m in at.metric}
     assert values[metric("undelivered").label] == suppressed_text(100000)
+    pairs = next(d.value for d in at.dataframe if "dealer" in d.value.columns)
+    assert len(pairs) and all(name.endswith(suppressed_text(100000)) for name in pairs["dealer"])
+    assert pairs["undelivered"].isna().all()  # empty, never 0
 
 
 @pytest.mark.parametrize(

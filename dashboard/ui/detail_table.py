@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 import streamlit as st
 
 from dashboard.ui.export import download_csv
-from dashboard.ui.format import axis_title
+from dashboard.ui.format import axis_title, suppressed_text
 from dashboard.view import View
 from metrics.registry import BY_NAME, Format, metric
 
@@ -65,8 +65,17 @@ def detail_dataframe(
                 col.title, help=col.help, format=_NUMBER_FORMATS[col.fmt]
             )
     shown = _scaled(frame.select(list(columns)), columns)
+    # A short table needs no fixed height (it would show empty rows).
+    shown_height: int | Literal["auto"] = (
+        "auto" if height is None or 38 + 35 * frame.height <= height else height
+    )
     st.dataframe(
-        shown, hide_index=True, column_config=config, key=key, width="stretch", height=height or "auto"
+        shown,
+        hide_index=True,
+        column_config=config,
+        key=key,
+        width="stretch",
+        height=shown_height,
     )
 
 
@@ -86,6 +95,20 @@ def download_detail(
 
 
 def with_label(frame: pl.DataFrame, dim: str, view: View, column: str | None = None) -> pl.DataFrame:
-    """``frame`` with the display names of ``dim``'s values in ``column`` (default: replacing ``dim``)."""
+    """``frame`` with the display names of ``dim``'s values in ``column`` (default: replacing ``dim``);
+    a suppressed row's name says 'fewer than K leads' (its numbers are empty, never zero)."""
     names = pl.Series(column or dim, [view.label(dim, v) for v in frame[dim].to_list()], dtype=pl.String)
-    return frame.with_columns(names)
+    return mark_suppressed(frame.with_columns(names), column or dim, view.min_group_size)
+
+
+def mark_suppressed(frame: pl.DataFrame, column: str, min_group_size: int) -> pl.DataFrame:
+    """``column`` (a name) followed by ' · fewer than K leads' on the rows whose numbers are suppressed."""
+    if "suppressed" not in frame.columns:
+        return frame
+    note = f" · {suppressed_text(min_group_size)}"
+    return frame.with_columns(
+        pl.when(pl.col("suppressed"))
+        .then(pl.col(column).fill_null("(unnamed)") + pl.lit(note))
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
