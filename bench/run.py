@@ -308,9 +308,11 @@ def main(argv: list[str] | None = None) -> int:
                 "postgresql 1m server-like process memory: "
                 + ", ".join(f"{k} {v:.0f}" for k, v in pg["memory"].items())
             )
-    print_table(rows)
-    for note in notes:
-        print(note)
+        print_table(rows)  # after each scale, so a long run shows its first results early
+        for note in notes:
+            print(note)
+        sys.stdout.flush()
+        rows, notes = [], []
     return 0
 
 
