@@ -58,7 +58,11 @@ conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (
 
     search = st.text_input("Find a metric", placeholder="e.g. response, ROI, lost", key="definitions-search")
     needle = search.strip().casefold()
-    shown = [m for m in (*METRICS, *DERIVED_METRICS) if not needle or needle in f"{m.label} {m.name} {m.definition}".casefold()]
+    shown = [
+        m
+        for m in (*METRICS, *DERIVED_METRICS)
+        if not needle or needle in f"{m.label} {m.name} {m.definition}".casefold()
+    ]
     if not shown:
         st.info(f"No metric mentions {search!r}.")
     columns = st.columns(2)
