@@ -16,18 +16,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard.ui.export import download_csv
-from dashboard.ui.format import axis_title, suppressed_text
+from dashboard.ui.format import TABLE_FORMATS, axis_title, suppressed_text, table_values
 from dashboard.view import View
 from metrics.registry import BY_NAME, Format, metric
-
-_NUMBER_FORMATS: dict[str, str] = {
-    "count": "localized",
-    "percent": "%.1f %%",
-    "minutes": "%.0f min",
-    "money": "€%.0f",
-    "ratio": "%+.0f %%",
-    "number": "%.1f",
-}
 
 
 @dataclass(frozen=True)
@@ -47,9 +38,7 @@ def metric_col(name: str) -> Col:
 
 
 def _scaled(frame: pl.DataFrame, columns: Mapping[str, Col]) -> pl.DataFrame:
-    return frame.with_columns(
-        (pl.col(c) * 100).alias(c) for c, col in columns.items() if col.fmt in ("percent", "ratio")
-    )
+    return frame.with_columns(table_values(c, col.fmt) for c, col in columns.items() if col.fmt)
 
 
 def detail_dataframe(
@@ -62,7 +51,7 @@ def detail_dataframe(
             config[name] = st.column_config.Column(col.title, help=col.help, pinned=col.pinned)
         else:
             config[name] = st.column_config.NumberColumn(
-                col.title, help=col.help, format=_NUMBER_FORMATS[col.fmt]
+                col.title, help=col.help, format=TABLE_FORMATS[col.fmt]
             )
     shown = _scaled(frame.select(list(columns)), columns)
     # A short table needs no fixed height (it would show empty rows).

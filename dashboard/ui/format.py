@@ -9,11 +9,32 @@ from __future__ import annotations
 
 import math
 
+import polars as pl
+
 from metrics.registry import Format, Metric, metric
 
 CURRENCY = "€"  # the demo network's markets all use the euro; sale and spend amounts are in it
 MISSING = "–"  # no value: e.g. a rate whose denominator is 0
 NO_CHANGE = "no change"
+
+
+# Number formats of table columns (st.column_config); ``table_values`` rescales a column so
+# that a table reads like the tiles: rates in percent, durations in hours.
+TABLE_FORMATS: dict[str, str] = {
+    "count": "localized",
+    "percent": "%.1f %%",
+    "minutes": "%.1f h",
+    "money": "euro",
+    "ratio": "%+.0f %%",
+    "number": "%.1f",
+}
+_TABLE_SCALES: dict[str, float] = {"percent": 100.0, "ratio": 100.0, "minutes": 1 / 60}
+
+
+def table_values(column: str, fmt: Format) -> pl.Expr:
+    """Column ``column`` scaled for display in a table formatted with ``TABLE_FORMATS[fmt]``."""
+    scale = _TABLE_SCALES.get(fmt)
+    return (pl.col(column) * scale).alias(column) if scale else pl.col(column)
 
 
 def suppressed_text(min_group_size: int) -> str:

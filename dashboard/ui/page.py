@@ -19,21 +19,11 @@ import streamlit as st
 from dashboard import data
 from dashboard.errors import LeadlineError
 from dashboard.last_good import StaleNotice
-from dashboard.ui.format import suppressed_text
+from dashboard.ui.format import TABLE_FORMATS, suppressed_text, table_values
 from dashboard.view import View
 from metrics.registry import BY_NAME, metric
 
 _LOG = logging.getLogger("leadline.pages")
-
-# Column formats (printf style); percent and ratio columns are scaled x 100 before display.
-_COLUMN_FORMATS = {
-    "count": "localized",
-    "percent": "%.1f %%",
-    "minutes": "%.0f min",
-    "money": "€%.0f",
-    "ratio": "%+.0f %%",
-    "number": "%.1f",
-}
 
 
 def day_range(start: date, end: date) -> str:
@@ -126,10 +116,10 @@ def metrics_dataframe(
     config: dict[str, Any] = {first_column: st.column_config.TextColumn(first_title, pinned=True)}
     for name in metric_names:
         m = metric(name)
-        config[name] = st.column_config.NumberColumn(m.label, help=m.help, format=_COLUMN_FORMATS[m.format])
+        config[name] = st.column_config.NumberColumn(m.label, help=m.help, format=TABLE_FORMATS[m.format])
     names = [n for n in metric_names if n in BY_NAME]
     shown = frame.select(
         first_column,
-        *(pl.col(n) * 100 if BY_NAME[n].format in ("percent", "ratio") else pl.col(n) for n in names),
+        *(table_values(n, BY_NAME[n].format) for n in names),
     )
     st.dataframe(shown, hide_index=True, column_config=config, key=key, width="stretch")
