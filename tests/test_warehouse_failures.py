@@ -29,6 +29,7 @@ from dashboard.errors import QueryTimeout, WarehouseUnavailable
 from dashboard.tables import metrics_table
 from loaders.contract import TABLES
 from loaders.demo import generate_demo
+from loaders.duckdb_file_gate import gate_for
 from loaders.engine import make_engine
 from loaders.query import LeadQuery
 from loaders.warehouse_errors import warehouse_error
@@ -269,7 +270,8 @@ def test_duckdb_file_locked_by_an_import_says_wait_then_recovers(
     expected = demo_total(path, 1500, 3)
     monkeypatch.setenv("LEADLINE_WAREHOUSE_URL", f"duckdb:///{path}")
     assert total_leads() == expected
-    # Between queries the dashboard holds no connection, so another program can write the file.
+    # Idle for a few seconds, the dashboard lets go of the file, so another program can write it.
+    assert gate_for(str(path)).release_idle(now=time.monotonic() + 60)
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(path), "3"], stdout=subprocess.PIPE, text=True
     )
