@@ -53,7 +53,17 @@ def session(number: int, port: int, values: dict[str, list[str]], deadline: floa
 
     rng = random.Random(number)
     names, weights = list(PAGES), [weight for _, weight in PAGES.values()]
-    with connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=None) as ws:
+    try:
+        ws = connect(
+            f"ws://127.0.0.1:{port}/_stcore/stream",
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=60,
+        )
+    except (TimeoutError, OSError) as exc:  # the server did not even accept the session
+        results.errors.append(f"user {number}: no session: {type(exc).__name__}: {exc}")
+        return
+    with ws:
         while time.monotonic() < deadline:
             page = rng.choices(names, weights)[0]
             request = BackMsg()
