@@ -16,18 +16,9 @@ from sqlalchemy import Engine, Select, String, cast, literal, select, union_all
 from loaders.contract import campaigns
 from loaders.fetch import fetch_frame
 from loaders.lead_facts import lead_set
-from loaders.query import LeadQuery
+from loaders.query import SIDEBAR_DIMENSIONS, LeadQuery
 
-CHOICE_DIMENSIONS: tuple[str, ...] = (
-    "brand",
-    "market",
-    "dealer_group_id",
-    "dealer_id",
-    "campaign_id",
-    "channel",
-    "source",
-    "lead_type",
-)
+CHOICE_DIMENSIONS: tuple[str, ...] = SIDEBAR_DIMENSIONS
 CHOICE_SCHEMA: dict[str, pl.DataType] = {"dimension": pl.String(), "value": pl.String()}
 
 

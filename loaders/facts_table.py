@@ -15,24 +15,12 @@ from __future__ import annotations
 
 from sqlalchemy import TIMESTAMP, Column, Date, Double, Index, Integer, MetaData, Numeric, Table, Text
 
+from loaders.query import DIMENSIONS
+
 # Bump when a column or the meaning of a value changes: older tables are then rebuilt, never read.
 FACTS_VERSION = 1
 
-DIMENSION_NAMES = (
-    "brand",
-    "market",
-    "dealer_group_id",
-    "dealer_id",
-    "campaign_id",
-    "channel",
-    "source",
-    "lead_type",
-    "phone_status",
-    "email_status",
-    "preferred_channel",
-    "week",
-    "month",
-)
+DIMENSION_NAMES = DIMENSIONS
 # The columns of lead_facts(query) after the dimensions, in its order.
 FACT_NAMES = (
     "lead_id",

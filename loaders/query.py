@@ -30,6 +30,8 @@ LEAD_DIMENSIONS = (
     "preferred_channel",
 )
 TIME_DIMENSIONS = ("week", "month")
+# The dimensions the dashboard offers as sidebar filters (the contact-data ones are groupings only).
+SIDEBAR_DIMENSIONS = LEAD_DIMENSIONS[:8]
 DIMENSIONS = LEAD_DIMENSIONS + TIME_DIMENSIONS
 
 
