@@ -77,7 +77,7 @@ def session(number: int, port: int, values: dict[str, list[str]], deadline: floa
                     message.ParseFromString(ws.recv(timeout=120))
                     kind = message.WhichOneof("type")
                     if kind == "delta" and message.delta.new_element.WhichOneof("type") == "exception":
-                        results.errors.append(f"user {number} {page}: exception")
+                        results.errors.append(f"user {number} {page}: shown on the page: an exception")
                     if kind == "script_finished":
                         break
             except TimeoutError:

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -71,6 +72,7 @@ class Results:
         return {
             "renders": len(times),
             "errors": len(self.errors),
+            "error_kinds": dict(Counter(_kind(error) for error in self.errors)),
             "error_examples": self.errors[:10],
             "p50_s": percentile(times, 50),
             "p95_s": percentile(times, 95),
@@ -80,6 +82,15 @@ class Results:
                 for name, ts in sorted(per_page.items())
             },
         }
+
+
+def _kind(error: str) -> str:
+    """'timeout', 'shown on the page' (an exception or error box) or 'other'."""
+    if "shown on the page" in error:
+        return "shown on the page"
+    if "TimeoutError" in error or "no answer" in error:
+        return "timeout"
+    return "other"
 
 
 def percentile(sorted_values: list[float], p: float) -> float | None:
@@ -285,7 +296,7 @@ async def session(
             results.renders.append((action, time.monotonic() - started))
             problems = await page.locator(PROBLEMS).all_inner_texts()
             if problems:
-                results.errors.append(f"user {number} {page.url}: {problems[0][:200]}")
+                results.errors.append(f"user {number} {page.url}: shown on the page: {problems[0][:200]}")
             await page.wait_for_timeout(rng.randint(300, 2000))  # a person reads before clicking on
     finally:
         await context.close()
