@@ -107,6 +107,11 @@ class FileGate:
             self._drop_anchor()
             return True
 
+    def release(self) -> None:
+        """Close the spare connection now (the engine was disposed)."""
+        with self._changed:
+            self._drop_anchor()
+
     def _drop_anchor(self) -> None:
         if self._anchor is not None:
             with contextlib.suppress(Exception):  # already closed with its database
@@ -163,3 +168,6 @@ def install_file_gate(engine: Engine, path: str, wait_seconds: float = 30.0) -> 
             counted.leave()
 
     event.listen(engine, "close", _closed)
+    # After dispose() nothing of the engine may keep the file open: callers rely on that to
+    # open it again differently (read-write, other settings).
+    event.listen(engine, "engine_disposed", lambda _engine: gate.release())

@@ -286,3 +286,21 @@ def test_duckdb_file_locked_by_an_import_says_wait_then_recovers(
     assert total_leads() == expected  # the file is readable again, with the writer's changes
     with data.engine().connect() as conn:
         assert conn.execute(text("SELECT done FROM import_marker")).scalar() == 1
+
+
+def test_a_disposed_engine_lets_go_of_the_duckdb_file(tmp_path: Path) -> None:
+    """Between queries one spare connection keeps the file open; dispose() must close it, so that
+    the file can be opened again with other settings (read-write for an import, a plain duckdb)."""
+    import duckdb
+
+    path = tmp_path / "demo.duckdb"
+    demo_total(path, 300, 6)
+    engine = make_engine(f"duckdb:///{path}")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM leads")).scalar() == 300
+    engine.dispose()
+    writer = duckdb.connect(str(path))  # read-write: fails while any reader holds the file
+    try:
+        writer.execute("CREATE TABLE after_dispose AS SELECT 1 AS ok")
+    finally:
+        writer.close()
