@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from dashboard import settings
 from dashboard.errors import LeadlineError, WarehouseUnavailable
+from loaders.duckdb_file_gate import gate_for
 from loaders.engine import make_engine, redact
 from loaders.imports import ImportPlan, ImportResult, apply_import
 
@@ -79,12 +80,23 @@ def cli_command(mapping: str, url: str, files: Sequence[tuple[str, str]] = ()) -
     return shlex.join(parts)
 
 
+def release_readers(url: str) -> None:
+    """Close this process's spare read-only connection to a DuckDB file, so it can be opened for writing.
+
+    DuckDB refuses a read-write connection to a file this process still holds read-only.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "duckdb" and parsed.database not in (None, "", ":memory:"):
+        gate_for(parsed.database).release()
+
+
 def write_plan(plan: ImportPlan, url: str) -> ImportResult:
     """Write ``plan`` through a separate, writable engine, then close it so readers see the new data.
 
     Raises WarehouseUnavailable when the file is locked by another program or cannot be
     written; the plan's own checks (ImportRejected) pass through unchanged.
     """
+    release_readers(url)
     engine = make_engine(url, read_only=False)
     try:
         return apply_import(plan, engine)
