@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import last_good, settings, tables
 from dashboard.errors import LeadlineError, SettingsError, WarehouseUnavailable
+from dashboard.view import View
 from loaders.check import check_contract
 from loaders.data_quality import check_data_quality
 from loaders.engine import make_engine
@@ -145,3 +146,15 @@ contract_problems = cached(check_contract)
 
 # Columns `leadline import` set to a stated constant (loaders/imports/log.py): ``data.defaulted_columns()``.
 defaulted_columns = cached(_defaulted_columns)
+
+
+def period_totals(view: View) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The view's metrics over the whole lead set, and over the comparison period (None: no comparison).
+
+    The KPI tiles of every page are drawn from this pair.
+    """
+    k = view.min_group_size
+    total = metrics(view.query(), k).row(0, named=True)
+    comparison_query = view.comparison_query()
+    previous = metrics(comparison_query, k).row(0, named=True) if comparison_query else None
+    return total, previous

@@ -49,9 +49,7 @@ with guarded():
     if data.metrics(view.query(("week",)), k).is_empty():
         no_leads_notice()
         st.stop()
-    total = data.metrics(view.query(), k).row(0, named=True)
-    comparison_query = view.comparison_query()
-    previous = data.metrics(comparison_query, k).row(0, named=True) if comparison_query else None
+    total, previous = data.period_totals(view)
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
 
     by = url_option("per", "Compare by", GROUPINGS, "campaign_id")

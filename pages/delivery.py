@@ -34,9 +34,7 @@ with guarded():
     if pairs.is_empty():
         no_leads_notice()
         st.stop()
-    total = data.metrics(view.query(), k).row(0, named=True)
-    comparison_query = view.comparison_query()
-    previous = data.metrics(comparison_query, k).row(0, named=True) if comparison_query else None
+    total, previous = data.period_totals(view)
     kpi_row(("leads", "undelivered"), total, previous, min_group_size=k, per_row=2)
 
     st.subheader("Breaks in delivery")

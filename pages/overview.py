@@ -39,9 +39,7 @@ with guarded():
     if weekly.is_empty():  # metrics_table has one row per week that has leads
         no_leads_notice()
         st.stop()
-    total = data.metrics(view.query(), k).row(0, named=True)
-    comparison_query = view.comparison_query()
-    previous = data.metrics(comparison_query, k).row(0, named=True) if comparison_query else None
+    total, previous = data.period_totals(view)
     kpi_row(KPIS, total, previous, min_group_size=k, targets=targets)
 
     render_network_median(view, total)  # dealer principals only
