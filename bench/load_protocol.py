@@ -25,10 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 from bench.load_test import (
     PAGES,
+    STRESS_THINK_S,
     MemoryWatch,
     Results,
     filter_values,
     process_cpu_seconds,
+    think_range,
     tree_rss_mb,
 )
 from tests.serve_helpers import free_port, start_server, stop_server, wait_for_health
@@ -45,7 +47,14 @@ def random_query(rng: random.Random, values: dict[str, list[str]]) -> str:
     return urlencode(params)
 
 
-def session(number: int, port: int, values: dict[str, list[str]], deadline: float, results: Results) -> None:
+def session(
+    number: int,
+    port: int,
+    values: dict[str, list[str]],
+    deadline: float,
+    results: Results,
+    think_s: tuple[float, float] = STRESS_THINK_S,
+) -> None:
     """One session: rerun a random page and view, wait for the run to finish, think, repeat."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -84,10 +93,12 @@ def session(number: int, port: int, values: dict[str, list[str]], deadline: floa
                 results.errors.append(f"user {number} {page}: no answer in 120 s")
                 return
             results.renders.append((page, time.monotonic() - started))
-            time.sleep(rng.uniform(0.3, 2.0))
+            time.sleep(rng.uniform(*think_s))
 
 
-def run(warehouse: str, users: int, seconds: float, ramp_s: float) -> dict[str, Any]:
+def run(
+    warehouse: str, users: int, seconds: float, ramp_s: float, think_s: tuple[float, float] = STRESS_THINK_S
+) -> dict[str, Any]:
     """Serve ``warehouse`` and drive ``users`` protocol sessions for ``seconds``."""
     values = filter_values(warehouse)
     port = free_port()
@@ -103,7 +114,9 @@ def run(warehouse: str, users: int, seconds: float, ramp_s: float) -> dict[str, 
         threads = []
         with MemoryWatch(server.pid) as memory:
             for number in range(users):
-                thread = threading.Thread(target=session, args=(number, port, values, deadline, results))
+                thread = threading.Thread(
+                    target=session, args=(number, port, values, deadline, results, think_s)
+                )
                 thread.start()
                 threads.append(thread)
                 time.sleep(ramp_s)
@@ -118,6 +131,7 @@ def run(warehouse: str, users: int, seconds: float, ramp_s: float) -> dict[str, 
         "warehouse": warehouse.rsplit("/", 1)[-1],
         "users": users,
         "ramp_s": ramp_s,
+        "think_s": list(think_s),
         "seconds": round(elapsed, 1),
         **results.summary(),
         "server_cpu_cores": round(cpu / elapsed, 2),
@@ -133,9 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=25)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--ramp", type=float, default=1.0)
+    parser.add_argument(
+        "--think", type=think_range, default=STRESS_THINK_S, help="MIN,MAX seconds between clicks"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    report = run(args.warehouse, args.users, args.seconds, args.ramp)
+    report = run(args.warehouse, args.users, args.seconds, args.ramp, args.think)
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:

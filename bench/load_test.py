@@ -53,6 +53,10 @@ BREAKDOWNS = ("Dealer group", "Brand", "Market")
 QUICK_PICKS = ["Last 7 days", "Last 30 days", "Last 90 days", "Last year"]
 COMPARISONS = ["Previous period of equal length", "Same period a year earlier", "No comparison"]
 RENDER_TIMEOUT_MS = 60_000
+# Seconds a user reads a page before the next click: the default is a stress test (nobody reads a
+# dashboard page in a second); READING_THINK_S is a person who looks at the numbers first.
+STRESS_THINK_S = (0.3, 2.0)
+READING_THINK_S = (5.0, 15.0)
 
 
 @dataclass
@@ -91,6 +95,17 @@ def _kind(error: str) -> str:
     if "TimeoutError" in error or "no answer" in error:
         return "timeout"
     return "other"
+
+
+def think_range(text: str) -> tuple[float, float]:
+    """``--think MIN,MAX`` as a pair of seconds (argparse type)."""
+    try:
+        low, high = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected MIN,MAX in seconds, e.g. 5,15; got {text!r}") from None
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError(f"expected 0 <= MIN <= MAX; got {text!r}")
+    return low, high
 
 
 def percentile(sorted_values: list[float], p: float) -> float | None:
@@ -276,8 +291,10 @@ async def session(
     deadline: float,
     results: Results,
     ramp_s: float = 0.0,
+    think_s: tuple[float, float] = STRESS_THINK_S,
 ) -> None:
-    """One user: open the Overview by a link, then click through pages, periods and filters."""
+    """One user: open the Overview by a link, then click through pages, periods and filters,
+    reading each page for ``think_s`` (min, max) seconds before the next click."""
     rng = random.Random(number)
     context = await browser.new_context(viewport={"width": 1440, "height": 1000})
     page = await context.new_page()
@@ -305,7 +322,7 @@ async def session(
             problems = await page.locator(PROBLEMS).all_inner_texts()
             if problems:
                 results.errors.append(f"user {number} {page.url}: shown on the page: {problems[0][:200]}")
-            await page.wait_for_timeout(rng.randint(300, 2000))  # a person reads before clicking on
+            await page.wait_for_timeout(rng.uniform(*think_s) * 1000)  # a person reads before clicking on
     finally:
         await context.close()
 
@@ -317,6 +334,7 @@ async def drive(
     values: dict[str, list[str]],
     server_pid: int | None = None,
     ramp_s: float = 0.0,
+    think_s: tuple[float, float] = STRESS_THINK_S,
 ) -> Results:
     """``users`` sessions in one Chromium for ``seconds``, the n-th starting after n x ``ramp_s``."""
     from playwright.async_api import async_playwright
@@ -329,7 +347,7 @@ async def drive(
         try:
             deadline = time.monotonic() + seconds
             await asyncio.gather(
-                *(session(n, browser, base, values, deadline, results, ramp_s) for n in range(users))
+                *(session(n, browser, base, values, deadline, results, ramp_s, think_s) for n in range(users))
             )
             results.browser_cpu_s = cpu_seconds(os.getpid(), exclude=server_pid)
         finally:
@@ -344,6 +362,7 @@ def run(
     env: dict[str, str] | None = None,
     log: Path | None = None,
     ramp_s: float = 1.0,
+    think_s: tuple[float, float] = STRESS_THINK_S,
 ) -> dict[str, Any]:
     """Serve ``warehouse``, drive the sessions, and return the report (the server's output to ``log``)."""
     values = filter_values(warehouse)
@@ -357,7 +376,7 @@ def run(
         server_cpu, machine_busy = process_cpu_seconds(server.pid), machine_busy_seconds()
         started = time.monotonic()
         with MemoryWatch(server.pid) as memory:
-            results = asyncio.run(drive(base, users, seconds, values, server.pid, ramp_s))
+            results = asyncio.run(drive(base, users, seconds, values, server.pid, ramp_s, think_s))
         elapsed = time.monotonic() - started
         server_cpu = process_cpu_seconds(server.pid) - server_cpu
         machine_busy = machine_busy_seconds() - machine_busy
@@ -369,6 +388,7 @@ def run(
         "warehouse": warehouse.rsplit("/", 1)[-1],
         "users": users,
         "ramp_s": ramp_s,
+        "think_s": list(think_s),
         "seconds": round(elapsed, 1),
         **results.summary(),
         "server_cpu_cores": round(server_cpu / elapsed, 2),  # average cores busy during the run
@@ -392,6 +412,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=25)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--ramp", type=float, default=1.0, help="seconds between two users' arrivals")
+    parser.add_argument(
+        "--think",
+        type=think_range,
+        default=STRESS_THINK_S,
+        help="MIN,MAX seconds a user reads a page before the next click (default 0.3,2: a stress test)",
+    )
     parser.add_argument("--out", type=Path, help="write the report as JSON here too")
     parser.add_argument("--server-log", type=Path, help="write the server's output here")
     args = parser.parse_args(argv)
@@ -402,7 +428,9 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(tempfile.mkdtemp(prefix="leadline-load-")) / "demo.duckdb"
         generate_demo(path, leads=args.leads)
         warehouse = f"duckdb:///{path}"
-    report = run(warehouse, args.users, args.seconds, log=args.server_log, ramp_s=args.ramp)
+    report = run(
+        warehouse, args.users, args.seconds, log=args.server_log, ramp_s=args.ramp, think_s=args.think
+    )
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:

@@ -54,6 +54,10 @@ class quantile_cont(FunctionElement[float]):  # noqa: N801
 
     ``quantile_cont(expr, fraction)``: the fraction is a constant of Leadline's own code
     (0.5, 0.9), rendered into the SQL because ordered-set aggregates need a literal there.
+    ``computed_with``: every fraction the same SELECT asks of the same expression. DuckDB and
+    PostgreSQL then compute them in one aggregate (``quantile_cont(x, [0.5, 0.9])[1]``; DuckDB
+    merges identical aggregates of one SELECT), which collects and orders the values once
+    instead of once per fraction: about half the time of the quantiles at 10M leads.
     Trino and BigQuery have no exact ordered-set quantile: they get their documented
     approximations (see docs/metrics.md).
     """
@@ -61,18 +65,29 @@ class quantile_cont(FunctionElement[float]):  # noqa: N801
     type = Float()
     inherit_cache = True
     name = "quantile_cont"
-    # The fraction is rendered into the SQL, so it must be part of the statement cache key:
+    # The fractions are rendered into the SQL, so they must be part of the statement cache key:
     # otherwise PostgreSQL's compiled cache serves quantile_cont(x, 0.5) for quantile_cont(x, 0.9).
     _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration style
         *FunctionElement._traverse_internals,
         ("fraction", InternalTraversal.dp_plain_obj),
+        ("computed_with", InternalTraversal.dp_plain_obj),
     ]
 
-    def __init__(self, expr: ColumnElement[Any], fraction: float) -> None:
-        if not 0.0 <= fraction <= 1.0:
-            raise ValueError(f"quantile fraction {fraction} is not in [0, 1]")
+    def __init__(
+        self, expr: ColumnElement[Any], fraction: float, computed_with: tuple[float, ...] = ()
+    ) -> None:
+        fractions = (fraction, *computed_with)
+        if not all(0.0 <= f <= 1.0 for f in fractions):
+            raise ValueError(f"quantile fractions {fractions} are not all in [0, 1]")
+        if computed_with and fraction not in computed_with:
+            raise ValueError(f"quantile fraction {fraction} is not among {computed_with}")
         self.fraction = float(fraction)
+        self.computed_with = tuple(float(f) for f in computed_with)
         super().__init__(expr)
+
+    def position(self) -> int:
+        """1-based position of ``fraction`` in the list of fractions computed together."""
+        return self.computed_with.index(self.fraction) + 1
 
 
 @compiles(quantile_cont)
@@ -81,10 +96,24 @@ def _quantile_default(element: quantile_cont, compiler: SQLCompiler, **kw: Any) 
     return f"percentile_cont({element.fraction!r}) WITHIN GROUP (ORDER BY {compiler.process(expr, **kw)})"
 
 
+@compiles(quantile_cont, "postgresql")
+def _quantile_postgresql(element: quantile_cont, compiler: SQLCompiler, **kw: Any) -> str:
+    if not element.computed_with:
+        return _quantile_default(element, compiler, **kw)
+    (expr,) = element.clauses
+    fractions = ", ".join(repr(f) for f in element.computed_with)
+    ordered = f"ORDER BY {compiler.process(expr, **kw)}"
+    return f"(percentile_cont(ARRAY[{fractions}]) WITHIN GROUP ({ordered}))[{element.position()}]"
+
+
 @compiles(quantile_cont, "duckdb")
 def _quantile_duckdb(element: quantile_cont, compiler: SQLCompiler, **kw: Any) -> str:
     (expr,) = element.clauses
-    return f"quantile_cont({compiler.process(expr, **kw)}, {element.fraction!r})"
+    value = compiler.process(expr, **kw)
+    if not element.computed_with:
+        return f"quantile_cont({value}, {element.fraction!r})"
+    fractions = ", ".join(repr(f) for f in element.computed_with)
+    return f"quantile_cont({value}, [{fractions}])[{element.position()}]"
 
 
 @compiles(quantile_cont, "trino")

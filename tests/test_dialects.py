@@ -56,6 +56,19 @@ EXPECTED: list[tuple[object, str, str]] = [
     (quantile_cont(facts.c.x, 0.9), "snowflake", "percentile_cont(0.9) WITHIN GROUP (ORDER BY facts.x)"),
     (quantile_cont(facts.c.x, 0.9), "trino", "approx_percentile(facts.x, 0.9)"),
     (quantile_cont(facts.c.x, 0.5), "bigquery", "APPROX_QUANTILES(`facts`.`x`, 1000)[OFFSET(500)]"),
+    # Fractions computed together: one aggregate where the warehouse has a list form.
+    (quantile_cont(facts.c.x, 0.9, (0.5, 0.9)), "duckdb", "quantile_cont(facts.x, [0.5, 0.9])[2]"),
+    (
+        quantile_cont(facts.c.x, 0.5, (0.5, 0.9)),
+        "postgresql",
+        "(percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY facts.x))[1]",
+    ),
+    (
+        quantile_cont(facts.c.x, 0.9, (0.5, 0.9)),
+        "snowflake",
+        "percentile_cont(0.9) WITHIN GROUP (ORDER BY facts.x)",
+    ),
+    (quantile_cont(facts.c.x, 0.9, (0.5, 0.9)), "trino", "approx_percentile(facts.x, 0.9)"),
     (
         minutes_between(facts.c.created_at, facts.c.later),
         "trino",
@@ -81,3 +94,17 @@ def test_quantile_fraction_is_part_of_the_cache_key() -> None:
     assert (
         select(quantile_cont(facts.c.x, 0.5).label("q"))._generate_cache_key() == median._generate_cache_key()
     )
+
+
+def test_quantiles_computed_together_are_part_of_the_cache_key() -> None:
+    alone = select(quantile_cont(facts.c.x, 0.5).label("q"))
+    together = select(quantile_cont(facts.c.x, 0.5, (0.5, 0.9)).label("q"))
+    other_list = select(quantile_cont(facts.c.x, 0.5, (0.25, 0.5)).label("q"))
+    keys = [q._generate_cache_key() for q in (alone, together, other_list)]
+    assert keys[0] != keys[1] and keys[1] != keys[2] and keys[0] != keys[2]
+
+
+@pytest.mark.parametrize(("fraction", "together"), [(0.5, (0.9,)), (1.5, ()), (0.5, (0.5, 1.2))])
+def test_quantile_fractions_are_checked(fraction: float, together: tuple[float, ...]) -> None:
+    with pytest.raises(ValueError, match="quantile fraction"):
+        quantile_cont(facts.c.x, fraction, together)
