@@ -276,10 +276,16 @@ async def act(page: Any, rng: random.Random, current: str, values: dict[str, lis
     if await clear.count():
         await clear.click(timeout=RENDER_TIMEOUT_MS)
         return "clear filters", current
-    label, key = rng.choice([("Market", "market"), ("Brand", "brand")])
-    box = sidebar.get_by_role("combobox", name=label)
-    await box.fill(rng.choice(values[key]), timeout=RENDER_TIMEOUT_MS)
-    await box.press("Enter", timeout=RENDER_TIMEOUT_MS)
+    label = rng.choice(["Market", "Brand"])
+    # Open the list and click one of the names shown (typing a code and pressing Enter picked
+    # nothing: the list shows names, such as "Belgium" for BE, and Enter chose no option).
+    await sidebar.get_by_role("combobox", name=label).click(timeout=RENDER_TIMEOUT_MS)
+    options = page.get_by_role("option")
+    await options.first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    await options.nth(rng.randrange(await options.count())).click(timeout=RENDER_TIMEOUT_MS)
+    # A multiselect's list stays open after a pick and hides the page from the accessibility
+    # tree (so the title heading is not found) until it closes: close it as a person would.
+    await page.keyboard.press("Escape")
     return "filter", current
 
 
