@@ -279,9 +279,16 @@ async def act(page: Any, rng: random.Random, current: str, values: dict[str, lis
     label = rng.choice(["Market", "Brand"])
     # Open the list and click one of the names shown (typing a code and pressing Enter picked
     # nothing: the list shows names, such as "Belgium" for BE, and Enter chose no option).
-    await sidebar.get_by_role("combobox", name=label).click(timeout=RENDER_TIMEOUT_MS)
     options = page.get_by_role("option")
-    await options.first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    for attempt in range(3):  # a click that lands while the page redraws can leave the list shut
+        await sidebar.get_by_role("combobox", name=label).click(timeout=RENDER_TIMEOUT_MS)
+        try:
+            await options.first.wait_for(timeout=RENDER_TIMEOUT_MS // 6)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            await page.keyboard.press("Escape")
     await options.nth(rng.randrange(await options.count())).click(timeout=RENDER_TIMEOUT_MS)
     # A multiselect's list stays open after a pick and hides the page from the accessibility
     # tree (so the title heading is not found) until it closes: close it as a person would.
