@@ -32,7 +32,7 @@ COUNTS = """count(*) AS leads, count_if(attempts > 0), count_if(first_response_m
   count_if(attempts = 0 AND created_at <= $cutoff), count_if(distinct_actors >= 2), sum(attempts),
   count_if(is_delivered = 0), sum(has_appointment), sum(is_sold), sum(is_lost),
   count_if(is_lost = 1 AND attempts_to_close <= 1), sum(sold_gross_profit),
-  quantile_cont(first_response_min, 0.5), quantile_cont(first_response_min, 0.9)"""
+  quantile_cont(first_response_min, [0.5, 0.9])[1], quantile_cont(first_response_min, [0.5, 0.9])[2]"""
 RESPONSE = """count(*), count_if(first_response_min <= 15),
   count_if(first_response_min > 15 AND first_response_min <= 60),
   count_if(first_response_min > 60 AND first_response_min <= 240),
@@ -179,12 +179,12 @@ def detail_statements(label: str, query: LeadQuery) -> list[Statement]:
         return [Statement(sql, p, detail_delivery.fetch_delivery_counts), dealers]
     if label == "filter choices":
         every = dataclasses.replace(query, filters=())
-        parts, params = [], {}
-        for dim in CHOICE_DIMENSIONS:
-            part, params = _grouped("", every, (), f" AND {dim} IS NOT NULL")
-            parts.append(part.replace("SELECT  FROM", f"SELECT DISTINCT '{dim}', {dim} FROM"))
+        where, params = _where(every)
+        dims = ", ".join(CHOICE_DIMENSIONS)
+        sets = ", ".join(f"({dim})" for dim in CHOICE_DIMENSIONS)
+        sql = f"SELECT {dims} FROM leadline_lead_facts WHERE {where} GROUP BY GROUPING SETS ({sets})"
         return [
-            Statement(" UNION ALL ".join(parts), params, None),
+            Statement(sql, params, None),
             dealers,
             Statement("SELECT campaign_id, campaign_name FROM campaigns", {}, None),
         ]
