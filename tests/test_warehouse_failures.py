@@ -158,6 +158,18 @@ def test_postgres_statement_timeout_abandons_a_slow_query(pg_available: None) ->
         engine.dispose()
 
 
+def test_postgres_sessions_sort_in_memory_unless_the_url_says_otherwise(pg_available: None) -> None:
+    # The exact quantiles sort a period's response times: 4 MB (the server default) spills to disk.
+    for url, expected in ((PG_SERVER, "64MB"), (f"{PG_SERVER}?options=-c%20work_mem%3D8MB", "8MB")):
+        engine = make_engine(url, query_timeout_seconds=5)
+        try:
+            with engine.connect() as conn:
+                assert conn.execute(text("SHOW work_mem")).scalar() == expected, url
+                assert conn.execute(text("SHOW TimeZone")).scalar() == "UTC"
+        finally:
+            engine.dispose()
+
+
 def slow_duckdb_warehouse(path: Path, frames: dict[str, pl.DataFrame]) -> str:
     """A DuckDB warehouse whose ``leads`` is a view that takes far longer than any time limit."""
     engine = make_engine(f"duckdb:///{path}", read_only=False)
