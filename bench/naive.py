@@ -31,7 +31,7 @@ def read_rows(con: duckdb.DuckDBPyConnection, query: LeadQuery) -> tuple[pl.Data
     """Lead rows of the period (consent not refused) and their activities, as Polars frames."""
     params = [query.start, query.end + timedelta(days=1)]
     leads = con.sql(
-        """SELECT l.lead_id, l.created_at, l.delivered_at, l.brand, l.source, l.dealer_id, l.lead_type,
+        """SELECT l.lead_id, l.created_at, l.delivered_at, l.brand, l.source, l.dealer_id, l.lead_type, l.campaign_id,
                   coalesce(d.dealer_group_id, 'unknown') AS dealer_group_id, coalesce(d.market, 'unknown') AS market,
                   CAST(date_trunc('week', l.created_at) AS DATE) AS week
            FROM leads AS l LEFT JOIN dealers AS d ON d.dealer_id = l.dealer_id

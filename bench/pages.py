@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from dashboard import detail_tables
-from dashboard.tables import metrics_table
+from dashboard.tables import has_leads, metrics_table
 from loaders.query import LeadQuery
 
 K = 5  # the default minimum group size
@@ -76,10 +76,16 @@ def page_calls(page: str, scope: Scope) -> list[Call]:
             Call("by e-mail status", detail_tables.follow_up_by_email_status, q()),
         ],
         "close reasons": [
-            Call("metrics by week", metrics_table, q(("week",))),
+            Call("has leads", has_leads, q()),
             Call("close reasons", detail_tables.close_reasons, q()),
             Call("vague by dealer", detail_tables.vague_reasons_by_dealer, q()),
             Call("attempts before write-off", detail_tables.attempts_before_write_off, q()),
+        ],
+        "campaigns": [
+            Call("has leads", has_leads, q()),
+            Call("metrics by campaign", metrics_table, q(("campaign_id",))),
+            Call("funnel", detail_tables.funnel, q()),
+            Call("close reasons by campaign", detail_tables.close_reasons, q(("campaign_id",))),
         ],
         "delivery": [
             Call("metrics by source, dealer", metrics_table, q(("source", "dealer_id"))),
@@ -90,7 +96,7 @@ def page_calls(page: str, scope: Scope) -> list[Call]:
     return kpis(scope) + own[page]
 
 
-PAGES = ("overview", "follow-up", "close reasons", "delivery")
+PAGES = ("overview", "follow-up", "close reasons", "campaigns", "delivery")
 
 
 def scopes(end: date, brand: str, group: str, source: str) -> list[Scope]:

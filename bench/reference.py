@@ -46,6 +46,8 @@ NO_CONTACT = """count(*),
 ATTEMPTS = """count(*), count_if(is_lost = 1), count_if(is_lost = 1 AND attempts_to_close = 0),
   count_if(is_lost = 1 AND attempts_to_close = 1), count_if(is_lost = 1 AND attempts_to_close = 2),
   count_if(is_lost = 1 AND attempts_to_close = 3), count_if(is_lost = 1 AND attempts_to_close >= 4)"""
+FUNNEL = """count(*), count_if(first_response_min IS NOT NULL), count_if(has_appointment = 1),
+  count_if(has_test_drive = 1), count_if(has_quote = 1), count_if(is_sold = 1)"""
 LOST_CODE = "CASE WHEN is_lost = 1 THEN close_reason_code END"
 CHOICE_DIMENSIONS = (
     "brand",
@@ -164,11 +166,19 @@ def detail_statements(label: str, query: LeadQuery) -> list[Statement]:
         status = "phone_status" if label == "by phone status" else "email_status"
         sql, p = _grouped("count(*), count_if(first_response_min IS NOT NULL)", query, (status,))
         return [Statement(sql, p, lambda e, q: detail_response.fetch_follow_up_by_status(e, q, status))]
-    if label in ("close reasons", "vague by dealer"):
-        keys = ("dealer_id",) if label == "vague by dealer" else ()
+    if label == "has leads":
+        where, p = _where(query)
+        return [Statement(f"SELECT EXISTS (SELECT 1 FROM leadline_lead_facts WHERE {where})", p, None)]
+    if label == "funnel":
+        sql, p = _grouped(FUNNEL, query, query.group_by)
+        return [Statement(sql, p, detail_response.fetch_funnel_counts)]
+    if label in ("close reasons", "close reasons by campaign", "vague by dealer"):
+        extra = ("dealer_id",) if label == "vague by dealer" else ()
+        keys = (*query.group_by, *extra)
         sql, p = _grouped(f"{LOST_CODE}, count(*), count_if(is_lost = 1)", query, keys)
-        sql = sql.replace(" GROUP BY dealer_id", "") + f" GROUP BY {', '.join((*keys, LOST_CODE))}"
-        extra = ("dealer_id",) if keys else ()
+        if keys:
+            sql = sql.replace(f" GROUP BY {', '.join(keys)}", "")
+        sql += f" GROUP BY {', '.join((*keys, LOST_CODE))}"
         rows = Statement(sql, p, lambda e, q: detail_close_reasons.fetch_lost_code_cells(e, q, *extra))
         return [rows, Statement("SELECT * FROM close_reasons", {}, None)] + ([dealers] if keys else [])
     if label == "attempts before write-off":

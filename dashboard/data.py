@@ -137,6 +137,7 @@ def clear_caches() -> None:
 # The 22 metrics per group of ``query.group_by``, small groups suppressed (dashboard/tables.py):
 # ``data.metrics(query, min_group_size)``.
 metrics = cached(tables.metrics_table)
+has_leads = cached(tables.has_leads)
 
 
 # The data-quality report (loaders/data_quality.py) and the schema warnings (loaders/check.py)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 from sqlalchemy import Engine
 
-from loaders.aggregates import load_group_counts
+from loaders.aggregates import load_any_lead, load_group_counts
 from loaders.close_reasons import load_lost_by_reason, load_taxonomy
 from loaders.facts_source import with_materialised_facts
 from loaders.facts_state import connection_of
@@ -39,3 +39,14 @@ def metrics_table(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.D
             group_by,
         )
     return suppress(compute_metrics(counts, vague, spend, group_by), group_by, min_group_size)
+
+
+@with_materialised_facts
+def has_leads(engine: Engine, query: LeadQuery, min_group_size: int) -> bool:
+    """True when at least one lead matches ``query`` (its grouping ignored).
+
+    Pages ask this before drawing anything; no count leaves the warehouse, so there is nothing
+    to suppress (``min_group_size`` is accepted for the uniform signature of page tables).
+    """
+    del min_group_size
+    return load_any_lead(engine, query)

@@ -13,7 +13,7 @@ import polars as pl
 from sqlalchemy import ColumnElement, Integer, Select, Subquery, and_, func, select
 
 from loaders.fetch import Bind, fetch_frame, group_schema, naive_utc
-from loaders.lead_facts import lead_facts
+from loaders.lead_facts import lead_facts, lead_set
 from loaders.query import LeadQuery
 from loaders.sql_functions import count_if, quantile_cont
 
@@ -82,3 +82,13 @@ def load_group_counts(bind: Bind, query: LeadQuery) -> pl.DataFrame:
     """Run ``group_counts_select``: grouping columns, then ``COUNT_COLUMNS``."""
     schema = group_schema(query.group_by) | COUNT_SCHEMA
     return fetch_frame(bind, group_counts_select(query), schema)
+
+
+def any_lead_select(query: LeadQuery) -> Select[Any]:
+    """One row, one column: whether any lead is in ``lead_set(query)`` (EXISTS: stops at the first)."""
+    return select(lead_set(query).exists().label("any_lead"))
+
+
+def load_any_lead(bind: Bind, query: LeadQuery) -> bool:
+    """Run ``any_lead_select``."""
+    return bool(fetch_frame(bind, any_lead_select(query), {"any_lead": pl.Boolean()})["any_lead"][0])

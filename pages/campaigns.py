@@ -46,7 +46,7 @@ page_header(
 
 with guarded():
     k = view.min_group_size
-    if data.metrics(view.query(("week",)), k).is_empty():
+    if not data.has_leads(view.query(), k):
         no_leads_notice()
         st.stop()
     total, previous = data.period_totals(view)
