@@ -28,6 +28,7 @@ from loaders.check_schema import (
 )
 from loaders.contract import CONTRACT
 from loaders.engine import redact
+from loaders.warehouse_errors import is_timeout, warehouse_error
 
 # Empty tables that are worth a word, and what that means for the dashboard.
 _EMPTY_TABLE_NOTES: dict[str, tuple[Severity, str]] = {
@@ -186,7 +187,10 @@ def _redacted_url(engine: Engine) -> str:
 
 
 def unavailable_error(engine: Engine, exc: DBAPIError) -> WarehouseUnavailable:
-    """The error for a warehouse that does not answer, without the password anywhere in it."""
+    """The error for a warehouse that does not answer, without the password anywhere in it
+    (a QueryTimeout when a check ran past the query time limit and was abandoned)."""
+    if is_timeout(exc):
+        return warehouse_error(engine.url.render_as_string(hide_password=False), exc)
     reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
     password = engine.url.password
     if password:

@@ -27,7 +27,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data
 from dashboard.errors import QueryTimeout, WarehouseUnavailable
 from dashboard.tables import metrics_table
+from loaders.check import check_contract
 from loaders.contract import TABLES
+from loaders.data_quality import check_data_quality
 from loaders.demo import generate_demo
 from loaders.duckdb_file_gate import gate_for
 from loaders.engine import make_engine
@@ -193,6 +195,21 @@ def test_duckdb_query_past_the_time_limit_is_abandoned_with_a_hint(
     assert not at.exception
     assert at.error and "did not finish a query within 0.5 s" in at.error[0].value
     assert any(b.label == "Retry" for b in at.button)
+
+
+def test_data_quality_checks_past_the_time_limit_report_a_timeout(
+    tmp_path: Path, demo_frames: dict[str, pl.DataFrame]
+) -> None:
+    url = slow_duckdb_warehouse(tmp_path / "slow.duckdb", demo_frames)
+    engine = make_engine(url, query_timeout_seconds=0.5)
+    try:
+        for check in (check_data_quality, check_contract):
+            started = time.monotonic()
+            with pytest.raises(QueryTimeout, match="did not finish a query"):
+                check(engine)
+            assert time.monotonic() - started < 30
+    finally:
+        engine.dispose()
 
 
 def test_duckdb_watchdog_leaves_the_connection_usable(tmp_path: Path) -> None:
