@@ -31,7 +31,13 @@ from loaders.facts_state import (
     read_state,
     signature_text,
 )
-from loaders.facts_table import FACTS_VERSION, facts_metadata, facts_state_table, lead_facts_table
+from loaders.facts_table import (
+    FACTS_VERSION,
+    facts_metadata,
+    facts_state_table,
+    lead_facts_table,
+    refresh_ids_table,
+)
 from loaders.lead_facts import consent_not_false
 
 # Events may land in the warehouse up to this long after their timestamp and still be seen
@@ -134,18 +140,28 @@ def _rebuild(conn: Connection, zones: tuple[str, ...]) -> int:
 
 
 def _catch_up(conn: Connection, zones: tuple[str, ...], since: datetime) -> int:
-    """Recompute the facts of the leads touched at or after ``since`` and of their buyers' other leads."""
+    """Recompute the facts of the leads touched at or after ``since`` and of their buyers' other leads.
+
+    Which leads those are is worked out once, into ``leadline_refresh_ids``: deleting and
+    recomputing then join that short list instead of each scanning every table for "touched
+    since" (at 10M leads one new day took 11 s that way, about half of it finding the leads).
+    """
+    ids = refresh_ids_table
+    facts_metadata.create_all(conn, tables=[ids], checkfirst=True)
+    conn.execute(ids.delete())
     recompute = recomputed_leads(touched_lead_ids(since))
-    stale_ids = select(leads.c.lead_id).where(recompute)
+    conn.execute(ids.insert().from_select(["lead_id"], select(leads.c.lead_id).where(recompute)))
+    listed = select(ids.c.lead_id)
     conn.execute(
         lead_facts_table.delete().where(
-            (lead_facts_table.c.created_at >= since) | lead_facts_table.c.lead_id.in_(stale_ids)
+            (lead_facts_table.c.created_at >= since) | lead_facts_table.c.lead_id.in_(listed)
         )
     )
-    rows = facts_rows_select([recompute], zones)
+    rows = facts_rows_select([leads.c.lead_id.in_(listed)], zones)
     result = conn.execute(
         lead_facts_table.insert().from_select(list(TABLE_COLUMNS), rows), execution_options=_COUNTED
     )
+    facts_metadata.drop_all(conn, tables=[ids], checkfirst=True)
     return int(result.rowcount)
 
 

@@ -92,5 +92,13 @@ facts_state_table = Table(
     Column("refreshed_at", TIMESTAMP(), nullable=False),
 )
 
+# The leads an incremental refresh recomputes, written once per refresh (inside its transaction)
+# so that deleting and recomputing their facts do not each evaluate "touched since T" again.
+refresh_ids_table = Table(
+    "leadline_refresh_ids",
+    facts_metadata,
+    Column("lead_id", Text(), nullable=False),
+)
+
 FACTS_COLUMNS: tuple[str, ...] = DIMENSION_NAMES + FACT_NAMES + EXTRA_NAMES
 LEAD_SET_NAMES: tuple[str, ...] = ("lead_id", "created_at", "delivered_at", "customer_key", *DIMENSION_NAMES)

@@ -19,6 +19,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, Result, create_engine, event, func, select, update
+from sqlalchemy import inspect as inspect_database
 
 from dashboard import detail_tables
 from dashboard.tables import metrics_table
@@ -28,7 +29,7 @@ from loaders.demo import generate_demo
 from loaders.facts_build import TABLE_COLUMNS
 from loaders.facts_refresh import refresh_lead_facts
 from loaders.facts_source import MaterialisedFacts, current_reader, forget_probes
-from loaders.facts_table import lead_facts_table
+from loaders.facts_table import lead_facts_table, refresh_ids_table
 from loaders.lead_facts import facts_read_by
 from loaders.query import LeadQuery, Scope
 from loaders.write import write_tables
@@ -207,6 +208,8 @@ def test_new_data_shows_at_once_and_an_incremental_refresh_equals_a_full_build(
     summary = refresh_lead_facts(engine)
     assert summary.mode == "incremental", summary.describe()
     assert 0 < summary.rows_written < len(demo_frames["leads"]) // 10
+    with engine.connect() as conn:  # the list of leads to recompute lives only inside the refresh
+        assert not inspect_database(conn).has_table(refresh_ids_table.name)
     incremental = facts_rows(engine)
     assert refresh_lead_facts(engine, full=True).mode == "full"
     assert_frame_equal(incremental, facts_rows(engine))
