@@ -79,11 +79,16 @@ POSTGRESQL_WORK_MEM = "64MB"
 def postgresql_session_options(url: URL) -> dict[str, object]:
     """libpq ``options`` for Leadline's PostgreSQL sessions: ``work_mem`` for in-memory sorts.
 
-    ``options`` given in the URL win: the administrator chose them on purpose.
+    Options given in the URL are kept (``search_path`` ...); a ``work_mem`` among them wins:
+    the administrator chose it on purpose.
     """
-    if url.get_backend_name() != "postgresql" or "options" in url.query:
+    if url.get_backend_name() != "postgresql":
         return {}
-    return {"options": f"-c work_mem={POSTGRESQL_WORK_MEM}"}
+    given = url.query.get("options", "")
+    given = " ".join(given) if isinstance(given, tuple) else given
+    if "work_mem" in given:
+        return {}
+    return {"options": f"{given} -c work_mem={POSTGRESQL_WORK_MEM}".strip()}
 
 
 def _force_utc_session(engine: Engine) -> None:

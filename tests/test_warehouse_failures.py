@@ -162,11 +162,18 @@ def test_postgres_statement_timeout_abandons_a_slow_query(pg_available: None) ->
 
 def test_postgres_sessions_sort_in_memory_unless_the_url_says_otherwise(pg_available: None) -> None:
     # The exact quantiles sort a period's response times: 4 MB (the server default) spills to disk.
-    for url, expected in ((PG_SERVER, "64MB"), (f"{PG_SERVER}?options=-c%20work_mem%3D8MB", "8MB")):
+    cases = (
+        (PG_SERVER, "64MB", "public"),
+        (f"{PG_SERVER}?options=-c%20work_mem%3D8MB", "8MB", "public"),
+        # Other options of the URL stay, and work_mem is added to them.
+        (f"{PG_SERVER}?options=-csearch_path%3Dleadline_x", "64MB", "leadline_x"),
+    )
+    for url, expected, schema in cases:
         engine = make_engine(url, query_timeout_seconds=5)
         try:
             with engine.connect() as conn:
                 assert conn.execute(text("SHOW work_mem")).scalar() == expected, url
+                assert conn.execute(text("SHOW search_path")).scalar().endswith(schema), url
                 assert conn.execute(text("SHOW TimeZone")).scalar() == "UTC"
         finally:
             engine.dispose()
