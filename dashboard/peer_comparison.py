@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.peer_table import network_median_table
-from dashboard.ui.format import format_metric, suppressed_text
+from dashboard.ui.format import MISSING, format_metric, suppressed_text
 from dashboard.view import View
 from loaders.access_scope import AccessScope
 from metrics.network_median import CONTRIBUTING, PEER_METRICS
@@ -55,7 +55,7 @@ def render_network_median(view: View, own_row: Mapping[str, Any]) -> None:
             f"{k} leads each in this period and these filters (now: {contributing})."
         )
         return
-    st.dataframe(comparison_table(own_row, median, k), hide_index=True, width="stretch")
+    st.dataframe(comparison_table(own_row, median, k), hide_index=True, width="stretch", placeholder=MISSING)
     st.caption(
         f"Median over {contributing} other dealers of the same brands with at least {k} leads each, "
         "same period and filters. Other dealers' own figures are never shown."

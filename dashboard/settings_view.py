@@ -100,5 +100,7 @@ def unknown_names(access_file: AccessFile, known: Mapping[str, Mapping[str, str]
         for key, values in named.items():
             missing = [v for v in values or () if v not in known.get(SCOPE_DIMENSIONS[key], {})]
             if missing:
-                problems.append(f"{entry.name}: {key} {', '.join(missing)}: no leads in this period (a typo?)")
+                problems.append(
+                    f"{entry.name}: {key} {', '.join(missing)}: no leads in this period (a typo?)"
+                )
     return problems

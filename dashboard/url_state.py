@@ -252,7 +252,9 @@ def _narrowed(state: FilterState, choices: Choices, dropped: list[Dropped]) -> F
         allowed = set(choices.options(dim, state)) if values else set()
         outside = [v for v in values if v not in allowed]
         for value in outside:
-            dropped.append(Dropped(FILTER_KEYS[dim], value, "not in the chosen market or dealer group; ignored"))
+            dropped.append(
+                Dropped(FILTER_KEYS[dim], value, "not in the chosen market or dealer group; ignored")
+            )
         if outside:
             state = state.with_values(dim, [v for v in values if v in allowed])
     return state

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.ui.coverage_charts import gap_sentence
-from dashboard.ui.format import format_metric, suppressed_text
+from dashboard.ui.format import MISSING, format_metric, suppressed_text
 from loaders.write import create_contract_tables
 from metrics.registry import metric
 from tests.test_app_pages import APP, DEAD_WAREHOUSE, ROOT, texts
@@ -161,6 +161,8 @@ def test_a_suppressed_group_reads_fewer_than_k_leads_never_zero(
     pairs = next(d.value for d in at.dataframe if "dealer" in d.value.columns)
     assert len(pairs) and all(name.endswith(suppressed_text(100000)) for name in pairs["dealer"])
     assert pairs["undelivered"].isna().all()  # empty, never 0
+    # ... and drawn as a dash in every table, not as the word "None".
+    assert at.dataframe and all(d.proto.placeholder == MISSING for d in at.dataframe)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.ui.export import download_csv
-from dashboard.ui.format import TABLE_FORMATS, axis_title, suppressed_text, table_values
+from dashboard.ui.format import MISSING, TABLE_FORMATS, axis_title, suppressed_text, table_values
 from dashboard.view import View
 from metrics.registry import BY_NAME, Format, metric
 
@@ -65,6 +65,7 @@ def detail_dataframe(
         key=key,
         width="stretch",
         height=shown_height,
+        placeholder=MISSING,  # a blank (suppressed or undefined) number shows a dash, never "None"
     )
 
 

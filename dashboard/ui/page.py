@@ -19,7 +19,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.errors import LeadlineError
 from dashboard.last_good import StaleNotice
-from dashboard.ui.format import TABLE_FORMATS, suppressed_text, table_values
+from dashboard.ui.format import MISSING, TABLE_FORMATS, suppressed_text, table_values
 from dashboard.view import View
 from metrics.registry import BY_NAME, metric
 
@@ -122,4 +122,5 @@ def metrics_dataframe(
         first_column,
         *(table_values(n, BY_NAME[n].format) for n in names),
     )
-    st.dataframe(shown, hide_index=True, column_config=config, key=key, width="stretch")
+    # A blank number (no sales to divide by, or a suppressed group) shows a dash, never "None".
+    st.dataframe(shown, hide_index=True, column_config=config, key=key, width="stretch", placeholder=MISSING)
