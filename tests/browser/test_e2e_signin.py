@@ -138,6 +138,14 @@ def tile_values(page: Any) -> dict[str, str]:
     return values
 
 
+def drawn_tile_values(page: Any) -> dict[str, str]:
+    """``tile_values`` once the KPI tiles are drawn: right after a page load the script may not
+    have started yet, so "no run in progress" alone does not mean the tiles are there."""
+    page.locator('[data-testid="stMetricLabel"]', has_text="Leads").first.wait_for(timeout=60_000)
+    settle(page)
+    return tile_values(page)
+
+
 def cli_leads(server: SignInServer, user: TestUser, *filters: str) -> str:
     """Leads `leadline metrics --as-user` counts for ``user`` (and ``filters``), as the tile shows it."""
     from dashboard.cli import main
@@ -155,7 +163,7 @@ def cli_leads(server: SignInServer, user: TestUser, *filters: str) -> str:
 
 def test_a_brand_marketer_sees_their_brand_and_signs_out(page: Any, signin_server: SignInServer) -> None:
     signed_in(page, signin_server, BRAND)
-    tiles = tile_values(page)
+    tiles = drawn_tile_values(page)
     assert tiles["Leads"] == cli_leads(signin_server, BRAND)
     body = page.inner_text("body")
     assert "Demo mode" not in body and "Compared with the network" not in body
@@ -171,7 +179,7 @@ def test_a_dealer_principal_sees_their_dealers_and_a_tampered_url_gets_a_notice(
     page: Any, signin_server: SignInServer
 ) -> None:
     signed_in(page, signin_server, DEALER)
-    leads = tile_values(page)["Leads"]
+    leads = drawn_tile_values(page)["Leads"]
     assert leads == cli_leads(signin_server, DEALER)
     assert leads != cli_leads(signin_server, BRAND)  # another scope, other numbers
     assert "Compared with the network" in page.inner_text("body")
@@ -182,7 +190,7 @@ def test_a_dealer_principal_sees_their_dealers_and_a_tampered_url_gets_a_notice(
     settle(page)
     assert "'G03': unknown or outside your access" in page.inner_text("body")
     assert "group=G03" not in page.url and "group=G01" in page.url
-    assert tile_values(page)["Leads"] == cli_leads(signin_server, DEALER, "dealer_group_id=G01")
+    assert drawn_tile_values(page)["Leads"] == cli_leads(signin_server, DEALER, "dealer_group_id=G01")
 
     page.goto(f"{signin_server.url}/campaigns?{PERIOD}")  # a page the role lacks
     settle(page)
@@ -195,7 +203,7 @@ def test_a_dealer_principal_sees_their_dealers_and_a_tampered_url_gets_a_notice(
 
 def test_an_analyst_sees_their_brands(page: Any, signin_server: SignInServer) -> None:
     signed_in(page, signin_server, ANALYST)
-    leads = tile_values(page)["Leads"]
+    leads = drawn_tile_values(page)["Leads"]
     assert leads == cli_leads(signin_server, ANALYST)
     assert leads not in (cli_leads(signin_server, BRAND), cli_leads(signin_server, DEALER))
 
