@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DEMO_LEADS = 20_000
+APP_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 @pytest.fixture(scope="session")
@@ -72,3 +74,21 @@ def screenshots() -> Path:
     """The folder screenshots are saved to, created if needed."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context (no cookies, no storage, no identity) and page per test."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1800})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def settle(page: Any) -> None:
+    """Wait until the app has finished its script run (and the rerun a widget change triggers)."""
+    page.wait_for_timeout(400)
+    page.wait_for_selector(APP_DONE, timeout=90_000)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(APP_DONE, timeout=90_000)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,32 +14,14 @@ import pytest
 from dashboard.navigation import PAGE_SPECS, PAGES_DIR
 from dashboard.ui.format import format_metric
 from metrics.registry import metric
+from tests.browser.conftest import settle
 
 pytestmark = pytest.mark.browser
 
 PAGE_PATHS = [spec.url_path for spec in PAGE_SPECS if (PAGES_DIR / spec.file).exists()]
-APP_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PROBLEM_SELECTORS = ('[data-testid="stException"]', '[data-testid="stAlertContentError"]')
 OVERVIEW_TILES = 7
 TILES = ("leads", "follow_up_rate", "median_first_response_min", "responded_1h_rate", "conversion_rate")
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh browser context (no cookies, no storage) and page per test."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1800})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-def settle(page: Any) -> None:
-    """Wait until the app has finished its script run (and the rerun a widget change triggers)."""
-    page.wait_for_timeout(400)
-    page.wait_for_selector(APP_DONE, timeout=90_000)
-    page.wait_for_timeout(300)
-    page.wait_for_selector(APP_DONE, timeout=90_000)
 
 
 def open_view(page: Any, url: str) -> None:

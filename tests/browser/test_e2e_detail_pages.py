@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,22 +14,13 @@ import pytest
 
 from dashboard.ui.format import format_metric
 from metrics.registry import metric
-from tests.browser.test_e2e_dashboard import assert_no_problem, open_view, settle
+from tests.browser.conftest import settle
+from tests.browser.test_e2e_dashboard import assert_no_problem, open_view
 
 pytestmark = pytest.mark.browser
 
 DETAIL_PAGES = ("follow-up", "delivery", "close-reasons", "campaigns")
 MAX_HEIGHT = 9000
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh browser context (no cookies, no storage) and page per test."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1800})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def period(days: int = 90) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import settle
 from tests.browser.oidc import OidcProvider, TestUser, oidc_provider, sign_in, sign_out, write_secrets
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -50,7 +51,6 @@ ANALYST = TestUser("ana@analytics.example", groups=("moto-analysts",), name="Ana
 STRANGER = TestUser("stranger@elsewhere.example", groups=("nobody",))
 PERIOD = "from=2000-01-01&to=2100-01-01"
 ROOT = Path(__file__).resolve().parents[2]
-APP_DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 @dataclass(frozen=True)
@@ -101,23 +101,6 @@ def signin_server(demo_warehouse: str, tmp_path_factory: pytest.TempPathFactory)
             yield SignInServer(base, provider, demo_warehouse, access)
         finally:
             stop_server(process)
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh context per test: no identity cookie from another test."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1600})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-def settle(page: Any) -> None:
-    page.wait_for_timeout(400)
-    page.wait_for_selector(APP_DONE, timeout=90_000)
-    page.wait_for_timeout(300)
-    page.wait_for_selector(APP_DONE, timeout=90_000)
 
 
 def signed_in(page: Any, server: SignInServer, user: TestUser, path: str = f"overview?{PERIOD}") -> None:
