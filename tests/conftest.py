@@ -80,3 +80,31 @@ def warehouse(request: pytest.FixtureRequest) -> Warehouse:
     """Each test that uses it runs twice: on DuckDB and on PostgreSQL."""
     fixture_name = "duckdb_warehouse" if request.param == "duckdb" else "pg_warehouse"
     return request.getfixturevalue(fixture_name)
+
+
+def write_demo_url(factory: pytest.TempPathFactory, folder: str, *, leads: int, seed: int) -> str:
+    """URL of a demo warehouse of ``leads`` leads ending today, written by ``generate_demo``."""
+    from loaders.demo import generate_demo
+
+    path = factory.mktemp(folder) / "demo.duckdb"
+    generate_demo(path, leads=leads, seed=seed)
+    return f"duckdb:///{path}"
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small demo warehouse ending today (enough leads for every chart), written once per run."""
+    return write_demo_url(tmp_path_factory, "demo", leads=3000, seed=7)
+
+
+@pytest.fixture
+def empty_url(tmp_path: Path) -> str:
+    """A warehouse with every contract table and no rows."""
+    from loaders.engine import make_engine
+    from loaders.write import create_contract_tables
+
+    url = f"duckdb:///{tmp_path / 'empty.duckdb'}"
+    engine = make_engine(url, read_only=False)
+    create_contract_tables(engine)
+    engine.dispose()
+    return url

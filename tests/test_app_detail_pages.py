@@ -5,14 +5,12 @@ does not answer; and their numbers agree with dashboard/tables.py, the numbers' 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.ui.coverage_charts import gap_sentence
 from dashboard.ui.format import MISSING, format_metric, suppressed_text
-from loaders.write import create_contract_tables
 from metrics.registry import metric
 from tests.test_app_pages import APP, DEAD_WAREHOUSE, ROOT, texts
 
@@ -23,28 +21,6 @@ PAGES = {
     "campaigns": "campaigns.py",
 }
 ALL_TIME = {"from": "2000-01-01", "to": "2100-01-01"}
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A small demo warehouse ending today (enough leads for every chart)."""
-    from loaders.demo import generate_demo
-
-    path = tmp_path_factory.mktemp("detail-pages") / "demo.duckdb"
-    generate_demo(path, leads=3000, seed=7)
-    return f"duckdb:///{path}"
-
-
-@pytest.fixture
-def empty_url(tmp_path: Path) -> str:
-    """A warehouse with every contract table and no rows."""
-    from loaders.engine import make_engine
-
-    url = f"duckdb:///{tmp_path / 'empty.duckdb'}"
-    engine = make_engine(url, read_only=False)
-    create_contract_tables(engine)
-    engine.dispose()
-    return url
 
 
 def open_detail_page(

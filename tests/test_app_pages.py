@@ -3,40 +3,15 @@ warehouse, with a filter that matches nothing, and with a warehouse that does no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders.write import create_contract_tables
-
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = {"overview": "overview.py", "definitions": "definitions.py"}
 DEAD_WAREHOUSE = "postgresql+psycopg://postgres@127.0.0.1:1/nothing?connect_timeout=2"
-
-
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A small demo warehouse ending today (enough leads for every chart)."""
-    from loaders.demo import generate_demo
-
-    path = tmp_path_factory.mktemp("app") / "demo.duckdb"
-    generate_demo(path, leads=3000, seed=7)
-    return f"duckdb:///{path}"
-
-
-@pytest.fixture
-def empty_url(tmp_path: Path) -> Iterator[str]:
-    """A warehouse with every contract table and no rows."""
-    from loaders.engine import make_engine
-
-    url = f"duckdb:///{tmp_path / 'empty.duckdb'}"
-    engine = make_engine(url, read_only=False)
-    create_contract_tables(engine)
-    engine.dispose()
-    yield url
 
 
 def open_page(

@@ -63,15 +63,6 @@ USERS: dict[str, dict[str, Any]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from loaders.demo import generate_demo
-
-    path = tmp_path_factory.mktemp("roles") / "demo.duckdb"
-    generate_demo(path, leads=3000, seed=7)
-    return f"duckdb:///{path}"
-
-
 @pytest.fixture
 def env(demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     access = tmp_path / "access.toml"

@@ -27,6 +27,7 @@ from websockets.sync.client import connect
 from dashboard.cli import main as cli
 from dashboard.commands.serve import CONFIG_FILE, streamlit_command
 from dashboard.errors import SettingsError
+from tests.conftest import write_demo_url
 from tests.serve_helpers import ROOT, free_port, start_server, stop_server, wait_for_health
 from tests.test_app_pages import APP, texts
 from tests.test_app_roles import ACCESS
@@ -48,11 +49,7 @@ server_metadata_url = "http://localhost:9/.well-known/openid-configuration"
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from loaders.demo import generate_demo
-
-    path = tmp_path_factory.mktemp("security") / "demo.duckdb"
-    generate_demo(path, leads=500, seed=5)
-    return f"duckdb:///{path}"
+    return write_demo_url(tmp_path_factory, "security", leads=500, seed=5)
 
 
 @pytest.fixture(scope="module")

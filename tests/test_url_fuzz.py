@@ -28,6 +28,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.navigation import PAGE_KEYS, PAGE_SPECS, PAGES_DIR
 from dashboard.url_state import COMPARE_KEY, DIMENSION_OF_KEY, END_KEY, FILTER_KEYS, START_KEY, Dropped
 from dashboard.view import View
+from tests.conftest import write_demo_url
 from tests.test_app_pages import APP
 from tests.test_app_roles import ACCESS, AUTH, USERS
 
@@ -121,11 +122,7 @@ def links(valid: dict[str, list[str]]) -> st.SearchStrategy[dict[str, list[str]]
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from loaders.demo import generate_demo
-
-    path = tmp_path_factory.mktemp("fuzz") / "demo.duckdb"
-    generate_demo(path, leads=1500, seed=9)
-    return f"duckdb:///{path}"
+    return write_demo_url(tmp_path_factory, "fuzz", leads=1500, seed=9)
 
 
 @pytest.fixture(scope="module")
