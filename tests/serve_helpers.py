@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,3 +71,22 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def session_message(port: int, kind: str, *, within: int) -> Any:
+    """Open a session over Streamlit's WebSocket (as a browser does), ask for the default page, and
+    return the first ForwardMsg of type ``kind`` among the first ``within`` messages (None if none)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    request = BackMsg()
+    request.rerun_script.query_string = ""
+    with connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], open_timeout=20) as ws:
+        ws.send(request.SerializeToString())
+        for _ in range(within):
+            message = ForwardMsg()
+            message.ParseFromString(ws.recv(timeout=60))
+            if message.WhichOneof("type") == kind:
+                return message
+    return None

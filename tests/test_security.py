@@ -19,8 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.testing.v1 import AppTest
 from websockets.sync.client import connect
 
@@ -28,7 +26,7 @@ from dashboard.cli import main as cli
 from dashboard.commands.serve import CONFIG_FILE, streamlit_command
 from dashboard.errors import SettingsError
 from tests.conftest import write_demo_url
-from tests.serve_helpers import ROOT, free_port, start_server, stop_server, wait_for_health
+from tests.serve_helpers import ROOT, free_port, session_message, start_server, stop_server, wait_for_health
 from tests.test_app_pages import APP, texts
 from tests.test_app_roles import ACCESS
 
@@ -230,28 +228,14 @@ def test_a_warehouse_password_is_never_in_the_server_log() -> None:
     process = start_server(port, SECRET_URL)
     try:
         wait_for_health(f"http://127.0.0.1:{port}", process)
-        finished = _run_a_session(port)
+        # A browser-like session: the app runs once (and meets the dead warehouse).
+        finished = session_message(port, "script_finished", within=500) is not None
     finally:
         stop_server(process)
     log = process.stdout.read().decode() if process.stdout else ""
     assert finished, log[-2000:]
     assert "Uvicorn server started" in log  # the log was captured
     assert PASSWORD not in log
-
-
-def _run_a_session(port: int) -> bool:
-    """Open a browser-like session and let the app run once (it meets the dead warehouse)."""
-    request = BackMsg()
-    request.rerun_script.query_string = ""
-    request.rerun_script.page_script_hash = ""
-    with connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], open_timeout=20) as ws:
-        ws.send(request.SerializeToString())
-        for _ in range(500):
-            message = ForwardMsg()
-            message.ParseFromString(ws.recv(timeout=60))
-            if message.WhichOneof("type") == "script_finished":
-                return True
-    return False
 
 
 def test_root_of_the_project_has_no_secrets_file_in_git() -> None:

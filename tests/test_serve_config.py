@@ -13,14 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.NewSession_pb2 import Config as SessionConfig
-from websockets.sync.client import connect
 
 from dashboard.commands.serve import CONFIG_FILE, config_flags, streamlit_command
 from dashboard.errors import SettingsError
-from tests.serve_helpers import free_port, start_server, stop_server, wait_for_health
+from tests.serve_helpers import free_port, session_message, start_server, stop_server, wait_for_health
 
 CONFIG = tomllib.loads(CONFIG_FILE.read_text())
 
@@ -69,20 +66,6 @@ def test_demo_mode_binds_to_localhost_and_port_option_wins() -> None:
     assert [a for a in command if a.startswith("--server.port=")] == ["--server.port=9123"]
 
 
-def _new_session(port: int) -> ForwardMsg:
-    """Open a session over Streamlit's websocket and return its first NewSession message."""
-    request = BackMsg()
-    request.rerun_script.query_string = ""
-    with connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], open_timeout=20) as ws:
-        ws.send(request.SerializeToString())
-        for _ in range(200):
-            message = ForwardMsg()
-            message.ParseFromString(ws.recv(timeout=60))
-            if message.WhichOneof("type") == "new_session":
-                return message
-    raise AssertionError("the server sent no NewSession message")
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """`leadline serve` on a free port, with STREAMLIT_* variables that contradict the file."""
@@ -104,7 +87,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 
 @pytest.mark.slow
 def test_the_running_server_uses_the_files_theme_and_toolbar(served: int) -> None:
-    session = _new_session(served)
+    session = session_message(served, "new_session", within=200)
+    assert session is not None, "the server sent no NewSession message"
     assert session.new_session.custom_theme.primary_color == CONFIG["theme"]["primaryColor"]
     toolbar = SessionConfig.ToolbarMode.Name(session.new_session.config.toolbar_mode).lower()
     assert toolbar == CONFIG["client"]["toolbarMode"]
