@@ -41,6 +41,7 @@ APPEND_DAY = [
        closed_at + INTERVAL 1 DAY AS closed_at)
        FROM lead_outcomes WHERE lead_id IN (SELECT lead_id FROM new_day)""",
 ]
+_TABLES = ("leads", "lead_activities", "lead_outcomes")
 # An order-independent digest of every facts row: equal digests, equal tables (bar collisions).
 FACTS_DIGEST = "SELECT count(*), sum(hash(f)) FROM leadline_lead_facts AS f"
 
@@ -52,9 +53,6 @@ def append_one_day(raw: Any) -> dict[str, int]:
         raw.execute(statement)
     after = {t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _TABLES}
     return {t: after[t] - before[t] for t in _TABLES}
-
-
-_TABLES = ("leads", "lead_activities", "lead_outcomes")
 
 
 def main(argv: list[str] | None = None) -> int:
