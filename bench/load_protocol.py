@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from bench.load_test import (
+from bench.load_common import (
     PAGES,
     STRESS_THINK_S,
     MemoryWatch,

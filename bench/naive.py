@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from loaders.query import LeadQuery
+from loaders.request.query import LeadQuery
 
 CHECKED = (
     "leads",

@@ -19,8 +19,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from loaders.engine import make_engine
-from loaders.facts_refresh import refresh_lead_facts
+from loaders.facts.refresh import refresh_lead_facts
+from loaders.warehouse.engine import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SUFFIX = "-n1"

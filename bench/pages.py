@@ -3,7 +3,7 @@
 Mirrors pages/*.py: every page shows KPI tiles (the whole lead set, and the previous period
 of equal length for the deltas) and its own tables. The sidebar's filter choices come with
 every page view. A call takes the table function and its LeadQuery, so the benchmark can run
-it cold (a fresh engine), warm (through dashboard/data.py's caches) or not at all.
+it cold (a fresh engine), warm (through dashboard/data/cached.py's caches) or not at all.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from dashboard import detail_tables
-from dashboard.tables import has_leads, metrics_table
-from loaders.query import LeadQuery
+from dashboard.data import detail_tables
+from dashboard.data.tables import has_leads, metrics_table
+from loaders.request.query import LeadQuery
 
 K = 5  # the default minimum group size
 

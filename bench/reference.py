@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from loaders import (
+from loaders.queries import (
     aggregates,
     close_reasons,
     detail_arrival,
@@ -26,7 +26,7 @@ from loaders import (
     detail_response,
     spend,
 )
-from loaders.query import LeadQuery
+from loaders.request.query import LeadQuery
 
 COUNTS = """count(*) AS leads, count_if(attempts > 0), count_if(first_response_min <= 60),
   count_if(attempts = 0 AND created_at <= $cutoff), count_if(distinct_actors >= 2), sum(attempts),

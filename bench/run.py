@@ -34,13 +34,13 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from bench.naive import naive_page, same_numbers
 from bench.pages import PAGES, page_calls, scopes
 from bench.reference import normalised, page_statements
-from loaders.aggregates import load_group_counts
-from loaders.contract import TABLES, dealers, leads
-from loaders.demo import generate_demo
-from loaders.engine import make_engine
-from loaders.facts_refresh import refresh_lead_facts
-from loaders.facts_source import reading_facts_from
-from loaders.write import create_contract_tables
+from loaders.contract.tables import TABLES, dealers, leads
+from loaders.contract.write import create_contract_tables
+from loaders.demo.generate import generate_demo
+from loaders.facts.refresh import refresh_lead_facts
+from loaders.facts.source import reading_facts_from
+from loaders.queries.aggregates import load_group_counts
+from loaders.warehouse.engine import make_engine
 
 END = date(2025, 6, 30)
 SCALES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}

@@ -1,7 +1,7 @@
 """The server-like side of the benchmark, run in a process of its own (``python -m bench.server``).
 
 It does what a dashboard server does on a filter change: cold (a fresh engine, no probe, no
-cache) and warm (through dashboard/data.py's caches, as the pages call them), then a run of
+cache) and warm (through dashboard/data/cached.py's caches, as the pages call them), then a run of
 filter changes to see whether memory grows. Prints one JSON object on stdout.
 """
 
@@ -52,9 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         "ERROR"
     )  # "no runtime" warnings outside `streamlit run`
     from bench.pages import PAGES, K, page_calls, scopes
-    from dashboard import data
-    from loaders.engine import make_engine
-    from loaders.facts_source import forget_probes
+    from dashboard.data import cached as data
+    from loaders.facts.source import forget_probes
+    from loaders.warehouse.engine import make_engine
 
     all_scopes = scopes(date.fromisoformat(args.end), args.brand, args.group, args.source)
     if args.only_default:

@@ -1,8 +1,8 @@
 """The dashboard's entrypoint and router: viewer, sidebar filters, then the chosen page.
 
 Run it through ``leadline serve`` (which applies streamlit_config.toml). Each run:
-who is viewing (dashboard/access.py), which pages they may open, the filters from the
-URL and the sidebar (dashboard/sidebar.py), the View pages read (dashboard/view.py),
+who is viewing (dashboard/access/viewer.py), which pages they may open, the filters from the
+URL and the sidebar (dashboard/filters/sidebar.py), the View pages read (dashboard/filters/view.py),
 and finally the page itself, one file each in pages/.
 """
 
@@ -17,22 +17,22 @@ import numpy  # noqa: F401
 import pandas  # noqa: F401
 import streamlit as st
 
-from dashboard import settings
-from dashboard.access import Viewer, current_viewer
-from dashboard.choices import load_choices
-from dashboard.errors import LeadlineError
-from dashboard.last_good import take_stale
-from dashboard.navigation import OFFLINE_PAGES, PAGE_KEYS, PAGE_SPECS, first_page, navigation_pages
-from dashboard.sidebar import (
+from common import settings
+from common.errors import LeadlineError
+from dashboard.access.viewer import Viewer, current_viewer
+from dashboard.data.choices import load_choices
+from dashboard.data.last_good import take_stale
+from dashboard.filters.sidebar import (
     dropped_notices,
     read_query_params,
     remove_other_page_keys,
     render_copy_link,
     render_sidebar,
 )
+from dashboard.filters.url_state import Choices
+from dashboard.filters.view import View, as_of_now, set_current_view
+from dashboard.navigation import OFFLINE_PAGES, PAGE_KEYS, PAGE_SPECS, first_page, navigation_pages
 from dashboard.ui.page import show_error, show_stale_notice
-from dashboard.url_state import Choices
-from dashboard.view import View, as_of_now, set_current_view
 
 
 def main() -> None:
@@ -94,7 +94,7 @@ def render_stale_notice(slot: Any) -> None:
 
 
 def _offline_view(viewer: Viewer) -> View:
-    from dashboard.url_state import default_state
+    from dashboard.filters.url_state import default_state
 
     today = datetime.now(UTC).date()
     return View(viewer, default_state(today), Choices(), as_of_now(), 5)

@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from dashboard.errors import LeadlineError
+from common.errors import LeadlineError
 
 COMMANDS = ("serve", "demo", "check", "metrics", "import_", "refresh")
 

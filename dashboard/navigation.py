@@ -1,7 +1,7 @@
 """The pages of the dashboard: file, stable URL path, title, icon, section and own URL keys.
 
 dashboard/app.py builds the navigation from ``PAGE_SPECS``; a page appears once its file
-exists in pages/ and the viewer may open it (dashboard/access.py).
+exists in pages/ and the viewer may open it (dashboard/access/viewer.py).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard.access import Viewer
-from dashboard.settings import PROJECT_ROOT
+from common.settings import PROJECT_ROOT
+from dashboard.access.viewer import Viewer
 
 PAGES_DIR = PROJECT_ROOT / "pages"
 

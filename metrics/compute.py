@@ -1,6 +1,6 @@
 """The 22-column metrics table, computed from per-group counts: pure Polars, no I/O.
 
-Inputs are the frames the loaders return (loaders/aggregates.py, close_reasons.py,
+Inputs are the frames the loaders return (loaders/queries/aggregates.py, close_reasons.py,
 spend.py); the output has the grouping columns, then ``METRIC_COLUMNS`` in order.
 Every rate is NULL when its denominator is 0.
 """
@@ -15,7 +15,7 @@ from metrics.registry import METRIC_COLUMNS
 
 # Stands in for the grouping key when there is no grouping, so the joins stay the same.
 _ALL = "__all_leads__"
-SPEND_CAMPAIGN = "spend_campaign_id"  # as named by loaders/spend.py
+SPEND_CAMPAIGN = "spend_campaign_id"  # as named by loaders/queries/spend.py
 
 
 def rate(numerator: str | pl.Expr, denominator: str | pl.Expr) -> pl.Expr:
@@ -82,7 +82,7 @@ def compute_metrics(
 ) -> pl.DataFrame:
     """The metrics table: grouping columns in ``group_by`` order, then the 22 ``METRIC_COLUMNS``.
 
-    ``counts`` comes from loaders.aggregates.load_group_counts, ``vague`` from
+    ``counts`` comes from loaders.queries.aggregates.load_group_counts, ``vague`` from
     ``vague_lost`` and ``spend`` from ``allocate_spend``. One row per row of ``counts``,
     sorted by the grouping columns (NULL first). Not yet suppressed: see metrics/suppression.py.
     """

@@ -1,6 +1,6 @@
 """The arrival heat map: leads and follow-up rate by weekday and hour of arrival.
 
-Pure Polars over the counts of ``loaders/detail_arrival.py``. Each cell is its own
+Pure Polars over the counts of ``loaders/queries/detail_arrival.py``. Each cell is its own
 population: a cell with fewer than K leads (an empty one included) is suppressed.
 """
 

@@ -1,6 +1,6 @@
 """The close-reason distribution of lost leads, vague reasons by dealer, attempts before write-off.
 
-Pure Polars over counts per close-reason code (``loaders/detail_close_reasons.py``) and the
+Pure Polars over counts per close-reason code (``loaders/queries/detail_close_reasons.py``) and the
 taxonomy in force. Codes that tell nothing stay visible: NULL and blank codes form one row
 and each code missing from the taxonomy its own, all under the category ``unspecified``.
 """
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from loaders.taxonomy import UNSPECIFIED_CATEGORY
 from metrics.compute import rate
 from metrics.suppression import SUPPRESSED, suppress_small_groups
+from metrics.taxonomy import UNSPECIFIED_CATEGORY
 
-# The contract's categories (loaders.contract.CLOSE_REASON_CATEGORIES, kept equal by a test)
+# The contract's categories (loaders.contract.tables.CLOSE_REASON_CATEGORIES, kept equal by a test)
 # in the order pages list them, then the catch-all for codes that say nothing.
 CATEGORY_ORDER: tuple[str, ...] = (
     "pollution",

@@ -1,6 +1,6 @@
 """Coverage gaps: no-contact leads by dealer and age, duplicate contacts by dealer, double leads.
 
-Pure Polars over the counts of ``loaders/detail_coverage.py``. Dealer rows are suppressed
+Pure Polars over the counts of ``loaders/queries/detail_coverage.py``. Dealer rows are suppressed
 on the dealer's leads in L; double-lead rows on the group's leads.
 """
 

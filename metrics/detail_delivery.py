@@ -1,6 +1,6 @@
 """Lead delivery: leads sent vs delivered by source, dealer and week, and runs of undelivered weeks.
 
-Pure Polars over the counts of ``loaders/detail_delivery.py``. Each cell and each run is
+Pure Polars over the counts of ``loaders/queries/detail_delivery.py``. Each cell and each run is
 its own population: fewer than K leads sent behind it and its numbers are suppressed.
 """
 

@@ -1,6 +1,6 @@
 """Response-time buckets, the funnel, the prequalification gap and follow-up by contact-data quality.
 
-Pure Polars over the grouped counts the loaders fetch (``loaders/detail_response.py``):
+Pure Polars over the grouped counts the loaders fetch (``loaders/queries/detail_response.py``):
 each function takes a frame of counts per group and returns the table a page shows.
 """
 

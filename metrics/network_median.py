@@ -1,7 +1,7 @@
 """The network median a dealer principal sees next to their numbers: pure Polars, no I/O.
 
 Input: one anonymous row of counts per other dealer of the same brands
-(loaders/network_median.py). Each dealer's metrics are computed exactly as everywhere
+(loaders/queries/network_median.py). Each dealer's metrics are computed exactly as everywhere
 else (metrics/compute.py); a dealer contributes when it has at least K leads, and the
 median is shown only when at least K dealers contribute, so that it never is, or
 nearly is, one dealer's own figure.
@@ -31,7 +31,7 @@ def network_median(
 
     The medians are NULL when fewer than ``min_group_size`` dealers contribute; a dealer
     contributes when it has at least ``min_group_size`` leads. ``peer_counts`` has the
-    count columns of loaders.aggregates.COUNT_SCHEMA, one row per dealer, no dealer key.
+    count columns of loaders.queries.aggregates.COUNT_SCHEMA, one row per dealer, no dealer key.
     """
     indexed = peer_counts.with_row_index(_PEER).with_columns(pl.col(_PEER).cast(pl.String))
     empty = {_PEER: pl.String()}

@@ -10,15 +10,16 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data, detail_tables
-from dashboard.sidebar import url_option
+from dashboard.data import cached as data
+from dashboard.data import detail_tables
+from dashboard.filters.sidebar import url_option
+from dashboard.filters.view import current_view
 from dashboard.ui import charts
 from dashboard.ui.campaign_charts import cost_conversion_figure, funnel_figure
 from dashboard.ui.close_reason_charts import category_mix, category_mix_figure
 from dashboard.ui.detail_table import Col, download_detail, metric_col
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
-from dashboard.view import current_view
 from metrics.derived import with_derived_metrics
 
 KPIS = ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "roi")

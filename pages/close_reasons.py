@@ -9,7 +9,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data, detail_tables
+from dashboard.data import cached as data
+from dashboard.data import detail_tables
+from dashboard.filters.view import current_view
 from dashboard.ui import charts
 from dashboard.ui.close_reason_charts import (
     VAGUE_MARK,
@@ -22,7 +24,6 @@ from dashboard.ui.detail_table import Col, detail_dataframe, download_detail, ma
 from dashboard.ui.format import format_value
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header
-from dashboard.view import current_view
 
 KPIS = ("lost", "vague_close_rate", "lost_after_one_attempt_rate")
 TOP_DEALERS = 20

@@ -6,12 +6,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data
+from dashboard.data import cached as data
+from dashboard.filters.view import current_view
 from dashboard.ui.page import guarded
-from dashboard.view import current_view
-from loaders.check_schema import Severity
-from loaders.data_quality import quality_problems
-from loaders.data_quality_checks import DESCRIPTIONS
+from loaders.contract.check_schema import Severity
+from loaders.contract.data_quality import quality_problems
+from loaders.contract.data_quality_checks import DESCRIPTIONS
 
 view = current_view()
 st.title("Data quality")

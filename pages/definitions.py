@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import settings
+from common import settings
+from dashboard.filters.view import current_view
 from dashboard.ui.charts import metric_color
 from dashboard.ui.defaulted import render_defaulted_columns
 from dashboard.ui.format import format_metric, unit
 from dashboard.ui.page import guarded
-from dashboard.view import current_view
 from metrics.registry import DERIVED_METRICS, METRICS
 
 BETTER = {

@@ -9,7 +9,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data, detail_tables
+from dashboard.data import cached as data
+from dashboard.data import detail_tables
+from dashboard.filters.view import current_view
 from dashboard.ui import charts
 from dashboard.ui.delivery_charts import (
     delivered_share_figure,
@@ -20,7 +22,6 @@ from dashboard.ui.delivery_charts import (
 from dashboard.ui.detail_table import Col, detail_dataframe, download_detail, metric_col, with_label
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header
-from dashboard.view import current_view
 
 delivery_cells = data.cached(detail_tables.lead_delivery)
 undelivered_runs = data.cached(detail_tables.undelivered_runs)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data, detail_tables
+from dashboard.data import cached as data
+from dashboard.data import detail_tables
+from dashboard.filters.view import current_view
 from dashboard.ui import charts
 from dashboard.ui.coverage_charts import (
     BUCKET_LABELS,
@@ -30,7 +32,6 @@ from dashboard.ui.detail_table import (
 )
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header
-from dashboard.view import current_view
 
 KPIS = (
     "follow_up_rate",

@@ -12,9 +12,10 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from dashboard import data, settings
-from dashboard.errors import LeadlineError
-from dashboard.import_flow import (
+from common import settings
+from common.errors import LeadlineError
+from dashboard.data import cached as data
+from dashboard.data.import_flow import (
     EXAMPLES_DIR,
     UPLOAD_TYPES,
     cli_command,
@@ -22,10 +23,10 @@ from dashboard.import_flow import (
     write_plan,
     write_target,
 )
+from dashboard.filters.view import current_view
 from dashboard.ui.page import guarded, show_error
-from dashboard.view import current_view
-from loaders.engine import redact
 from loaders.imports import ImportPlan, MappingError, parse_mapping, plan_import
+from loaders.warehouse.engine import redact
 
 PASTE = "paste"
 PLAN_KEY, RESULT_KEY = "import_plan", "import_result"

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, settings
-from dashboard.peer_comparison import render_network_median
-from dashboard.sidebar import url_option
+from common import settings
+from dashboard.data import cached as data
+from dashboard.filters.sidebar import url_option
+from dashboard.filters.view import current_view
 from dashboard.ui import charts
 from dashboard.ui.export import download_csv
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
-from dashboard.view import current_view
+from dashboard.ui.peer_comparison import render_network_median
 from metrics.registry import metric
 
 KPIS = (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.access_watch import load_access_file
-from dashboard.auth_config import load_auth_config, read_auth_section
-from dashboard.errors import SettingsError
-from dashboard.settings_view import grant_rows, settings_rows, sign_in_summary, unknown_names
-from dashboard.view import current_view
+from common.errors import SettingsError
+from dashboard.access.auth_config import load_auth_config, read_auth_section
+from dashboard.access.watch import load_access_file
+from dashboard.filters.view import current_view
+from dashboard.ui.settings_view import grant_rows, settings_rows, sign_in_summary, unknown_names
 
 view = current_view()
 if not view.viewer.is_admin:  # the navigation never offers it to others; a typed URL gets nothing either

@@ -84,7 +84,7 @@ def warehouse(request: pytest.FixtureRequest) -> Warehouse:
 
 def write_demo_url(factory: pytest.TempPathFactory, folder: str, *, leads: int, seed: int) -> str:
     """URL of a demo warehouse of ``leads`` leads ending today, written by ``generate_demo``."""
-    from loaders.demo import generate_demo
+    from loaders.demo.generate import generate_demo
 
     path = factory.mktemp(folder) / "demo.duckdb"
     generate_demo(path, leads=leads, seed=seed)
@@ -100,8 +100,8 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def empty_url(tmp_path: Path) -> str:
     """A warehouse with every contract table and no rows."""
-    from loaders.engine import make_engine
-    from loaders.write import create_contract_tables
+    from loaders.contract.write import create_contract_tables
+    from loaders.warehouse.engine import make_engine
 
     url = f"duckdb:///{tmp_path / 'empty.duckdb'}"
     engine = make_engine(url, read_only=False)

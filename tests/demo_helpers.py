@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.demo import generate_demo
+from loaders.demo.generate import generate_demo
 
 END = date(2025, 6, 30)
 # Follow-up as the metric registry defines it: an outbound, non-automated contact at or after created_at.

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine
 
-from loaders.write import write_tables
+from loaders.contract.write import write_tables
 
 T0 = datetime(2024, 3, 4, 9, 0)  # a Monday
 DEALERS = pl.DataFrame(

@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, inspect, select
 
-from loaders.aggregates import load_group_counts
-from loaders.contract import TABLES
+from loaders.contract.tables import TABLES
 from loaders.imports import ImportPlan, apply_import, load_mapping, plan_import
-from loaders.query import LeadQuery
+from loaders.queries.aggregates import load_group_counts
+from loaders.request.query import LeadQuery
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = REPO.parent / "shared" / "realdata"

@@ -40,12 +40,12 @@ from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.visitors import iterate
 
 import loaders
-from loaders.access_scope import AccessScope
-from loaders.contract import leads, metadata
-from loaders.facts_refresh import refresh_lead_facts
-from loaders.facts_source import MaterialisedFacts
-from loaders.lead_facts import dimension_columns, facts_read_by, lead_rows_select
-from loaders.query import LeadQuery, Scope
+from loaders.contract.tables import leads, metadata
+from loaders.facts.lead_facts import dimension_columns, facts_read_by, lead_rows_select
+from loaders.facts.refresh import refresh_lead_facts
+from loaders.facts.source import MaterialisedFacts
+from loaders.request.access_scope import AccessScope
+from loaders.request.query import LeadQuery, Scope
 
 START, END, AS_OF = date(2024, 3, 4), date(2024, 3, 10), datetime(2024, 3, 20)
 QUERIES = (
@@ -75,7 +75,7 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
     ("query_predicates", "dims"): dimension_columns(),
 }
 # Modules that only write or generate data; they take no query and read nothing back to users.
-SKIPPED_MODULES = ("loaders.demo", "loaders.write", "loaders.imports")
+SKIPPED_MODULES = ("loaders.demo", "loaders.contract.write", "loaders.imports")
 
 QUERY_TYPES = (Select, CompoundSelect, Subquery)
 # ``install_*`` functions attach event listeners to an engine (timeouts, file gates); they build

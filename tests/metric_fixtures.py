@@ -10,10 +10,10 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine
 
-from dashboard.tables import metrics_table
-from loaders.contract import CONTRACT
-from loaders.query import LeadQuery, Scope
-from loaders.write import conform, write_tables
+from dashboard.data.tables import metrics_table
+from loaders.contract.tables import CONTRACT
+from loaders.contract.write import conform, write_tables
+from loaders.request.query import LeadQuery, Scope
 
 START = date(2024, 3, 4)  # a Monday
 END = date(2024, 3, 10)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.access_file import AccessFileError, Identity, parse_access_file
-from dashboard.access_watch import current_access_file
-from dashboard.roles import RESTRICTED_PAGES, Role, UserAccess
-from loaders.access_scope import AccessScope
-from loaders.query import Scope
+from dashboard.access.access_file import AccessFileError, Identity, parse_access_file
+from dashboard.access.roles import RESTRICTED_PAGES, Role, UserAccess
+from dashboard.access.watch import current_access_file
+from loaders.request.access_scope import AccessScope
+from loaders.request.query import Scope
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "access.example.toml"
 

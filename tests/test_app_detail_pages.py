@@ -1,6 +1,6 @@
 """Follow-up coverage, Lead delivery, Close reasons and Campaigns & ROI render through the entrypoint:
 on demo data, on an empty warehouse, with a filter that matches nothing, and with a warehouse that
-does not answer; and their numbers agree with dashboard/tables.py, the numbers' one source."""
+does not answer; and their numbers agree with dashboard/data/tables.py, the numbers' one source."""
 
 from __future__ import annotations
 
@@ -38,10 +38,10 @@ def open_detail_page(
 
 
 def _metrics(url: str, group_by: tuple[str, ...] = ()) -> dict[str, object]:
-    from dashboard.tables import metrics_table
-    from dashboard.view import as_of_now
-    from loaders.engine import make_engine
-    from loaders.query import LeadQuery
+    from dashboard.data.tables import metrics_table
+    from dashboard.filters.view import as_of_now
+    from loaders.request.query import LeadQuery
+    from loaders.warehouse.engine import make_engine
 
     engine = make_engine(url)
     try:

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from dashboard.import_flow import cli_command, write_target
-from loaders.contract import leads
-from loaders.engine import make_engine
+from dashboard.data.import_flow import cli_command, write_target
+from loaders.contract.tables import leads
+from loaders.warehouse.engine import make_engine
 from tests.import_helpers import SECRET, XEDUCATION, raw_csv, require_realdata
 from tests.test_app_pages import APP, ROOT
 

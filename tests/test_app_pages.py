@@ -33,12 +33,12 @@ def open_page(
 
 
 def _total_leads(url: str, start: str, end: str) -> int:
-    """Leads of the period straight from dashboard/tables.py, the numbers' one source."""
+    """Leads of the period straight from dashboard/data/tables.py, the numbers' one source."""
     from datetime import date, datetime
 
-    from dashboard.tables import metrics_table
-    from loaders.engine import make_engine
-    from loaders.query import LeadQuery
+    from dashboard.data.tables import metrics_table
+    from loaders.request.query import LeadQuery
+    from loaders.warehouse.engine import make_engine
 
     engine = make_engine(url)
     query = LeadQuery(date.fromisoformat(start), date.fromisoformat(end), datetime(2100, 1, 1))

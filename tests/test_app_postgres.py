@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, text
 from streamlit.testing.v1 import AppTest
 
 from dashboard.ui.format import format_metric
-from loaders.contract import TABLES
-from loaders.write import write_tables
+from loaders.contract.tables import TABLES
+from loaders.contract.write import write_tables
 from tests.conftest import Warehouse
 from tests.test_app_pages import APP, ROOT, texts
 
@@ -24,7 +24,7 @@ ALL_TIME = {"from": "2000-01-01", "to": "2100-01-01"}
 @pytest.fixture
 def pg_demo(pg_warehouse: Warehouse, tmp_path: Path) -> Warehouse:
     """The PostgreSQL warehouse holding a small demo network, copied table by table."""
-    from loaders.demo import generate_demo
+    from loaders.demo.generate import generate_demo
 
     path = tmp_path / "demo.duckdb"
     generate_demo(path, leads=2000, seed=11)
@@ -42,9 +42,9 @@ def pg_demo(pg_warehouse: Warehouse, tmp_path: Path) -> Warehouse:
 def test_every_page_renders_on_postgresql_with_the_metrics_tables_numbers(
     pg_demo: Warehouse, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dashboard.tables import metrics_table
-    from dashboard.view import as_of_now
-    from loaders.query import LeadQuery
+    from dashboard.data.tables import metrics_table
+    from dashboard.filters.view import as_of_now
+    from loaders.request.query import LeadQuery
 
     monkeypatch.setenv("LEADLINE_WAREHOUSE_URL", pg_demo.url)
     at = AppTest.from_file(APP, default_timeout=120)

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.access import ALL_PAGES, viewer_of
-from dashboard.access_file import Identity, parse_access_file
+from dashboard.access.access_file import Identity, parse_access_file
+from dashboard.access.viewer import ALL_PAGES, viewer_of
 from dashboard.cli import main as cli
-from dashboard.sidebar import widget_key
+from dashboard.filters.sidebar import widget_key
 from dashboard.ui.format import format_metric
 
 pytestmark = pytest.mark.slow  # each case starts the app or a process
@@ -111,7 +111,7 @@ def cli_leads(url: str, email: str, groups: list[str], capsys: pytest.CaptureFix
 def dealer_names(url: str, group: str) -> list[str]:
     from sqlalchemy import text
 
-    from loaders.engine import make_engine
+    from loaders.warehouse.engine import make_engine
 
     engine = make_engine(url)  # read-only, as the app opens it (DuckDB wants one configuration)
     with engine.connect() as conn:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from dashboard.auth_config import AuthConfig, auth_problems, cookie_secret_problem, load_auth_config
-from dashboard.errors import SettingsError
+from common.errors import SettingsError
+from dashboard.access.auth_config import AuthConfig, auth_problems, cookie_secret_problem, load_auth_config
 
 ROOT = Path(__file__).resolve().parent.parent
 STRONG = "9f1c2e7a4b8d0f3e6a5c1b2d7e8f9a0b3c4d5e6f7a8b9c0d"

@@ -13,7 +13,7 @@ import pytest
 
 from bench import run
 from bench.pages import PAGES
-from loaders.demo import generate_demo
+from loaders.demo.generate import generate_demo
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""Checking a warehouse against the contract: loaders.check and `leadline check`."""
+"""Checking a warehouse against the contract: loaders.contract.check and `leadline check`."""
 
 from __future__ import annotations
 
@@ -27,14 +27,14 @@ from sqlalchemy import (
 )
 from sqlalchemy import types as sqltypes
 
+from common.errors import ContractError, WarehouseUnavailable
 from dashboard.cli import main
-from dashboard.errors import ContractError, WarehouseUnavailable
-from loaders.check import check_contract, require_contract
-from loaders.check_schema import ContractProblem, Severity, type_from_name, type_from_sqlalchemy
-from loaders.contract import CONTRACT, TABLES, Kind
-from loaders.engine import make_engine
-from loaders.taxonomy import default_close_reasons_frame
-from loaders.write import create_contract_tables, write_tables
+from loaders.contract.check import check_contract, require_contract
+from loaders.contract.check_schema import ContractProblem, Severity, type_from_name, type_from_sqlalchemy
+from loaders.contract.tables import CONTRACT, TABLES, Kind
+from loaders.contract.write import create_contract_tables, write_tables
+from loaders.warehouse.engine import make_engine
+from metrics.taxonomy import default_close_reasons_frame
 from tests.conftest import Warehouse
 
 UNREACHABLE_PG = "postgresql+psycopg://leadline:s3cret-pw@127.0.0.1:1/nowhere"

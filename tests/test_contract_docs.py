@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders import contract_docs
-from loaders.contract import CONTRACT
-from loaders.contract_docs import (
+from loaders.contract import docs as contract_docs
+from loaders.contract.docs import (
     GENERATED_BLOCKS,
     WAREHOUSE_DOC,
     generated_blocks,
@@ -16,9 +15,10 @@ from loaders.contract_docs import (
     render_contract_markdown,
     render_taxonomy_markdown,
 )
-from loaders.taxonomy import DEFAULT_CLOSE_REASONS
+from loaders.contract.tables import CONTRACT
+from metrics.taxonomy import DEFAULT_CLOSE_REASONS
 
-REGENERATE = "python -m loaders.contract_docs --write"
+REGENERATE = "python -m loaders.contract.docs --write"
 
 
 @pytest.fixture(scope="module")

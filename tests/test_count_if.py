@@ -11,8 +11,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from trino.sqlalchemy.dialect import TrinoDialect
 
-from loaders.aggregates import count_where
-from loaders.sql_functions import count_if
+from loaders.warehouse.sql_aggregates import count_if, count_where
 from tests.conftest import Warehouse
 
 facts = table("facts", column("x"))

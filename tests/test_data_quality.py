@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Column, Engine, MetaData, Table, insert
 
 from dashboard.cli import main
-from loaders.contract import TABLES
-from loaders.data_quality import QUALITY_SCHEMA, check_data_quality, quality_problems
-from loaders.data_quality_checks import DESCRIPTIONS, ROW_KEYS, how_treated
+from loaders.contract.data_quality import QUALITY_SCHEMA, check_data_quality, quality_problems
+from loaders.contract.data_quality_checks import DESCRIPTIONS, ROW_KEYS, how_treated
+from loaders.contract.tables import TABLES
 from tests.conftest import Warehouse
 
 AS_OF = datetime(2025, 6, 1, 12)

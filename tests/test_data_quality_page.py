@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders.data_quality_checks import how_treated
+from loaders.contract.data_quality_checks import how_treated
 from tests.conftest import Warehouse
 from tests.test_app_pages import APP, ROOT, texts
 from tests.test_app_roles import ACCESS as ACCESS_FILE
@@ -91,7 +91,7 @@ def test_each_violation_is_listed_with_count_example_and_treatment(
 def test_clean_demo_warehouse_shows_no_finding_and_no_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from loaders.demo import generate_demo
+    from loaders.demo.generate import generate_demo
 
     path = tmp_path / "demo.duckdb"
     generate_demo(path, leads=2000, seed=3)
@@ -122,8 +122,8 @@ def test_an_analyst_sees_counts_but_no_example_keys(
 def test_brand_and_dealer_roles_do_not_get_the_page(
     role: str, messy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dashboard.access import viewer_of
-    from dashboard.access_file import parse_access_file
+    from dashboard.access.access_file import parse_access_file
+    from dashboard.access.viewer import viewer_of
 
     parsed = parse_access_file(ACCESS_FILE)
     who = parsed.identity(USERS[role])

@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, DateTime, MetaData, Table, insert, text
 
-from dashboard.tables import metrics_table
-from loaders.check import check_contract
-from loaders.contract import TABLES
-from loaders.data_quality import check_data_quality
-from loaders.data_quality_checks import how_treated
-from loaders.engine import make_engine
-from loaders.query import LeadQuery
+from dashboard.data.tables import metrics_table
+from loaders.contract.check import check_contract
+from loaders.contract.data_quality import check_data_quality
+from loaders.contract.data_quality_checks import how_treated
+from loaders.contract.tables import TABLES
+from loaders.request.query import LeadQuery
+from loaders.warehouse.engine import make_engine
 from tests.conftest import Warehouse
 from tests.test_data_quality import VALID_ROWS, add_rows, create_loose_tables
 
@@ -312,7 +312,7 @@ CASES: list[tuple[str, Rows, tuple[str, ...], dict[Any, dict[str, Any]], tuple[s
 ]
 
 
-# The words of each case's treatment text (loaders/data_quality_checks.py) that the numbers confirm.
+# The words of each case's treatment text (loaders/contract/data_quality_checks.py) that the numbers confirm.
 PHRASES: dict[str, str] = {
     "lead without creation time: in no period": "never counted",
     "lead without dealer: market 'unknown'": "market and group are 'unknown'",
@@ -431,7 +431,7 @@ def test_treatment_is_the_same_on_postgresql(
 
 
 def test_every_treatment_text_is_settled() -> None:
-    from loaders import data_quality_checks
+    from loaders.contract import data_quality_checks
 
     texts = list(data_quality_checks._TREATMENTS.values())
     assert not [t for t in texts if "to be confirmed" in t.lower()]

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import create_engine
 
 from dashboard.cli import main
-from loaders.check import check_contract
-from loaders.check_schema import Severity
-from loaders.contract import CONTRACT, Kind
-from loaders.demo import DemoError, atomic_output, generate_demo
+from loaders.contract.check import check_contract
+from loaders.contract.check_schema import Severity
+from loaders.contract.tables import CONTRACT, Kind
+from loaders.demo.generate import DemoError, atomic_output, generate_demo
 from tests.demo_helpers import END, one, write_demo
 
 DUCKDB_KINDS = {

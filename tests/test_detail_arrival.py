@@ -11,9 +11,9 @@ from sqlalchemy import column
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 
-from dashboard import detail_tables
-from loaders.query import LeadQuery
-from loaders.sql_functions import hour_of_day, iso_weekday, local_time
+from dashboard.data import detail_tables
+from loaders.request.query import LeadQuery
+from loaders.warehouse.sql_time import hour_of_day, iso_weekday, local_time
 from tests.conftest import Warehouse
 from tests.detail_builders import DEALERS, contact, lead, write
 

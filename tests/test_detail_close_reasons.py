@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 import polars as pl
 import pytest
 
-from dashboard import detail_tables
-from dashboard.tables import metrics_table
-from loaders.contract import CLOSE_REASON_CATEGORIES
-from loaders.query import LeadQuery
-from loaders.taxonomy import UNSPECIFIED_CATEGORY
+from dashboard.data import detail_tables
+from dashboard.data.tables import metrics_table
+from loaders.contract.tables import CLOSE_REASON_CATEGORIES
+from loaders.request.query import LeadQuery
 from metrics.detail_close_reasons import CATEGORY_ORDER
+from metrics.taxonomy import UNSPECIFIED_CATEGORY
 from tests.conftest import Warehouse
 from tests.detail_builders import T0, contact, lead, lost, outcome, write
 

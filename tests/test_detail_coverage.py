@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 import polars as pl
 import pytest
 
-from dashboard import detail_tables
-from loaders.query import LeadQuery
+from dashboard.data import detail_tables
+from loaders.request.query import LeadQuery
 from tests.conftest import Warehouse
 from tests.detail_builders import contact, lead, write
 

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from dashboard import detail_tables
-from loaders.query import LeadQuery, Scope
+from dashboard.data import detail_tables
+from loaders.request.query import LeadQuery, Scope
 from metrics.detail_choices import dealers_in_groups
 from tests.conftest import Warehouse
 from tests.detail_builders import T0, lead, write

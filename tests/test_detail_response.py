@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine
 
-from dashboard import detail_tables
-from loaders.query import LeadQuery
+from dashboard.data import detail_tables
+from loaders.request.query import LeadQuery
 from metrics.detail_response import RESPONSE_BUCKETS
 from tests.conftest import Warehouse
 from tests.detail_builders import T0, contact, lead, outcome, write

@@ -16,7 +16,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from trino.sqlalchemy.dialect import TrinoDialect
 
-from loaders.sql_functions import minutes_between, month_start, quantile_cont, week_start
+from loaders.warehouse.sql_aggregates import quantile_cont
+from loaders.warehouse.sql_time import minutes_between, month_start, week_start
 from tests.loader_queries import Captured, as_select, captured_on_sample_warehouse
 
 DIALECTS: dict[str, Dialect] = {

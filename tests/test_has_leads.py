@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard.tables import has_leads, metrics_table
+from dashboard.data.tables import has_leads, metrics_table
 from tests.conftest import Warehouse
 from tests.metric_fixtures import END, START, mixed_fixture
 

@@ -15,8 +15,8 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, create_engine
 
+from common.errors import WarehouseUnavailable
 from dashboard.cli import main
-from dashboard.errors import WarehouseUnavailable
 from loaders.imports import ImportRejected, apply_import, load_mapping, parse_mapping, plan_import
 from loaders.imports.problems import MASK
 from tests.import_helpers import (

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from dashboard.import_flow import release_readers
-from loaders.engine import make_engine
-from loaders.write import create_contract_tables
+from dashboard.data.import_flow import release_readers
+from loaders.contract.write import create_contract_tables
+from loaders.warehouse.engine import make_engine
 
 
 def test_a_writer_can_open_the_file_after_the_readers_spare_connection_is_released(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from sqlalchemy import select
 
-from dashboard.errors import SettingsError
-from loaders.contract import leads
+from common.errors import SettingsError
+from loaders.contract.tables import leads
 from loaders.imports import MappingError, apply_import, load_mapping, parse_mapping, plan_import
 from loaders.imports.pseudonym import email_status, keyed_hash, phone_status
 from loaders.imports.readers import sniff_delimiter

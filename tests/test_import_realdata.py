@@ -14,10 +14,10 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, Text, create_engine, func, select, text
 
-from loaders.close_reasons import load_lost_by_reason
-from loaders.contract import TABLES, lead_activities, lead_outcomes, leads
+from loaders.contract.tables import TABLES, lead_activities, lead_outcomes, leads
 from loaders.imports import defaulted_columns
-from loaders.query import LeadQuery
+from loaders.queries.close_reasons import load_lost_by_reason
+from loaders.request.query import LeadQuery
 from tests.conftest import Warehouse
 from tests.import_helpers import (
     MAVEN_PIPELINE,

@@ -21,18 +21,18 @@ from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, Result, create_engine, event, func, select, update
 from sqlalchemy import inspect as inspect_database
 
-from dashboard import detail_tables
-from dashboard.tables import metrics_table
-from loaders.access_scope import AccessScope
-from loaders.contract import TABLES, dealers, lead_outcomes, leads
-from loaders.demo import generate_demo
-from loaders.facts_build import TABLE_COLUMNS
-from loaders.facts_refresh import refresh_lead_facts
-from loaders.facts_source import MaterialisedFacts, current_reader, forget_probes
-from loaders.facts_table import lead_facts_table, refresh_ids_table
-from loaders.lead_facts import facts_read_by
-from loaders.query import LeadQuery, Scope
-from loaders.write import write_tables
+from dashboard.data import detail_tables
+from dashboard.data.tables import metrics_table
+from loaders.contract.tables import TABLES, dealers, lead_outcomes, leads
+from loaders.contract.write import write_tables
+from loaders.demo.generate import generate_demo
+from loaders.facts.build import TABLE_COLUMNS
+from loaders.facts.lead_facts import facts_read_by
+from loaders.facts.refresh import refresh_lead_facts
+from loaders.facts.source import MaterialisedFacts, current_reader, forget_probes
+from loaders.facts.table import lead_facts_table, refresh_ids_table
+from loaders.request.access_scope import AccessScope
+from loaders.request.query import LeadQuery, Scope
 from tests.conftest import Warehouse
 
 pytestmark = pytest.mark.slow  # each table is computed on both paths, on two warehouses

@@ -8,8 +8,8 @@ import pytest
 from polars.testing import assert_frame_equal
 from sqlalchemy import select
 
-from loaders.contract import campaign_spend
-from loaders.sql_functions import quantile_cont
+from loaders.contract.tables import campaign_spend
+from loaders.warehouse.sql_aggregates import quantile_cont
 from tests.conftest import Warehouse
 from tests.metric_fixtures import START, Fixture, mixed_fixture, spend
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine
 
-from dashboard.tables import metrics_table
+from dashboard.data.tables import metrics_table
 from metrics.registry import METRIC_COLUMNS
 from metrics.suppression import SUPPRESSED, suppress
 from tests.metric_fixtures import END, START, T0, Fixture, contact, lead, outcome, spend

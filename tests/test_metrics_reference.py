@@ -15,9 +15,9 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from dashboard.tables import metrics_table
-from loaders.demo import generate_demo
-from loaders.query import LeadQuery
+from dashboard.data.tables import metrics_table
+from loaders.demo.generate import generate_demo
+from loaders.request.query import LeadQuery
 from metrics.registry import METRIC_COLUMNS
 
 START, END = date(2025, 3, 1), date(2025, 5, 31)

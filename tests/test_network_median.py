@@ -8,12 +8,12 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine
 
-from dashboard.peer_table import network_median_table
-from loaders.access_scope import AccessScope
-from loaders.aggregates import COUNT_COLUMNS
-from loaders.network_median import load_peer_counts
-from loaders.query import LeadQuery, Scope
-from loaders.write import write_tables
+from dashboard.data.peer_table import network_median_table
+from loaders.contract.write import write_tables
+from loaders.queries.aggregates import COUNT_COLUMNS
+from loaders.queries.network_median import load_peer_counts
+from loaders.request.access_scope import AccessScope
+from loaders.request.query import LeadQuery, Scope
 from metrics.network_median import network_median
 from tests.conftest import Warehouse
 

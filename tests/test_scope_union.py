@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, inspect, select
 
-from loaders.access_scope import AccessScope, describe_scope, grants_nothing
-from loaders.lead_facts import lead_set
-from loaders.query import LeadQuery, Scope
-from loaders.write import write_tables
+from loaders.contract.write import write_tables
+from loaders.facts.lead_facts import lead_set
+from loaders.request.access_scope import AccessScope, describe_scope, grants_nothing
+from loaders.request.query import LeadQuery, Scope
 from tests.conftest import Warehouse
 
 # dealer -> (group, market); D9 has leads but no row in `dealers` (group and market 'unknown').
@@ -185,8 +185,8 @@ grant_strategy = st.builds(
 
 def test_the_materialised_facts_give_the_same_union(duckdb_warehouse: Warehouse) -> None:
     """Pages read the materialised lead facts when they are exact; the union must hold there too."""
-    from loaders.facts_refresh import refresh_lead_facts
-    from loaders.facts_source import current_reader, facts_read_by
+    from loaders.facts.refresh import refresh_lead_facts
+    from loaders.facts.source import current_reader, facts_read_by
 
     engine = duckdb_warehouse.engine
     _seed(engine)

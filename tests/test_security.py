@@ -22,9 +22,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from websockets.sync.client import connect
 
+from common.errors import SettingsError
 from dashboard.cli import main as cli
 from dashboard.commands.serve import CONFIG_FILE, streamlit_command
-from dashboard.errors import SettingsError
 from tests.conftest import write_demo_url
 from tests.serve_helpers import ROOT, free_port, session_message, start_server, stop_server, wait_for_health
 from tests.test_app_pages import APP, texts

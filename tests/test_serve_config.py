@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from streamlit.proto.NewSession_pb2 import Config as SessionConfig
 
+from common.errors import SettingsError
 from dashboard.commands.serve import CONFIG_FILE, config_flags, streamlit_command
-from dashboard.errors import SettingsError
 from tests.serve_helpers import free_port, session_message, start_server, stop_server, wait_for_health
 
 CONFIG = tomllib.loads(CONFIG_FILE.read_text())

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import settings
-from dashboard.errors import SettingsError
-from dashboard.settings_docs import render_settings_table
+from common import settings
+from common.errors import SettingsError
+from common.settings_docs import render_settings_table
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard.access_file import parse_access_file
-from dashboard.auth_config import AuthConfig
-from dashboard.settings_view import grant_rows, settings_rows, sign_in_summary, unknown_names
+from dashboard.access.access_file import parse_access_file
+from dashboard.access.auth_config import AuthConfig
+from dashboard.ui.settings_view import grant_rows, settings_rows, sign_in_summary, unknown_names
 
 FILE = parse_access_file(
     '[[grant]]\nname = "A in IT"\nrole = "brand"\ndomains = ["a.example"]\nbrands = ["A", "Zeta"]\nmarkets = ["IT"]\n'

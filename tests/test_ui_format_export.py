@@ -7,13 +7,13 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from dashboard.access import ALL_PAGES, DEMO_VIEWER
+from dashboard.access.viewer import ALL_PAGES, DEMO_VIEWER
+from dashboard.filters.url_state import Choices, FilterState
+from dashboard.filters.view import View
 from dashboard.navigation import PAGE_SPECS
 from dashboard.ui.charts import COLORS, metric_color
 from dashboard.ui.export import csv_text, export_frame, file_name
 from dashboard.ui.format import NO_CHANGE, format_delta, format_value
-from dashboard.url_state import Choices, FilterState
-from dashboard.view import View
 from metrics.registry import METRIC_COLUMNS
 
 

@@ -25,9 +25,16 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, event
 from streamlit.testing.v1 import AppTest
 
+from dashboard.filters.url_state import (
+    COMPARE_KEY,
+    DIMENSION_OF_KEY,
+    END_KEY,
+    FILTER_KEYS,
+    START_KEY,
+    Dropped,
+)
+from dashboard.filters.view import View
 from dashboard.navigation import PAGE_KEYS, PAGE_SPECS, PAGES_DIR
-from dashboard.url_state import COMPARE_KEY, DIMENSION_OF_KEY, END_KEY, FILTER_KEYS, START_KEY, Dropped
-from dashboard.view import View
 from tests.conftest import write_demo_url
 from tests.test_app_pages import APP
 from tests.test_app_roles import ACCESS, AUTH, USERS
@@ -130,9 +137,9 @@ def valid_values(demo_url: str) -> dict[str, list[str]]:
     """A few real values per URL key, so that links also hold values the view accepts."""
     from datetime import datetime
 
-    from dashboard.detail_tables import dimension_choices
-    from loaders.engine import make_engine
-    from loaders.query import LeadQuery
+    from dashboard.data.detail_tables import dimension_choices
+    from loaders.request.query import LeadQuery
+    from loaders.warehouse.engine import make_engine
 
     engine = make_engine(demo_url)
     frame = dimension_choices(engine, LeadQuery(date(2000, 1, 1), date(2100, 1, 1), datetime(2100, 1, 1)), 1)
@@ -302,7 +309,7 @@ def test_the_strategy_reaches_the_hostile_cases() -> None:
 
 def test_a_link_with_a_dealer_outside_its_group_says_so() -> None:
     """Found by the fuzzing: the sidebar's narrowed lists dropped such a dealer without a word."""
-    from dashboard.url_state import Choices, decode
+    from dashboard.filters.url_state import Choices, decode
 
     choices = Choices(
         labels={"dealer_group_id": {"G1": "One", "G2": "Two"}, "dealer_id": {"D1": "A", "D2": "B"}},

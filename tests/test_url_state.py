@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from dashboard.url_state import (
+from dashboard.filters.url_state import (
     MAX_VALUES_PER_KEY,
     Choices,
     FilterState,

@@ -24,18 +24,18 @@ import streamlit as st
 from sqlalchemy import create_engine, select, text
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data
-from dashboard.errors import QueryTimeout, WarehouseUnavailable
-from dashboard.tables import metrics_table
-from loaders.check import check_contract
-from loaders.contract import TABLES
-from loaders.data_quality import check_data_quality
-from loaders.demo import generate_demo
-from loaders.duckdb_file_gate import gate_for
-from loaders.engine import make_engine
-from loaders.query import LeadQuery
-from loaders.warehouse_errors import warehouse_error
-from loaders.write import write_tables
+from common.errors import QueryTimeout, WarehouseUnavailable
+from dashboard.data import cached as data
+from dashboard.data.tables import metrics_table
+from loaders.contract.check import check_contract
+from loaders.contract.data_quality import check_data_quality
+from loaders.contract.tables import TABLES
+from loaders.contract.write import write_tables
+from loaders.demo.generate import generate_demo
+from loaders.request.query import LeadQuery
+from loaders.warehouse.duckdb_file_gate import gate_for
+from loaders.warehouse.engine import make_engine
+from loaders.warehouse.errors import warehouse_error
 from tests.conftest import PG_SERVER
 from tests.pg_instance import PostgresInstance
 from tests.test_app_pages import APP

@@ -5,7 +5,7 @@ from datetime import datetime
 import polars as pl
 from sqlalchemy import text
 
-from loaders.write import conform, write_tables
+from loaders.contract.write import conform, write_tables
 from tests.conftest import Warehouse
 
 

@@ -1,7 +1,7 @@
 """`leadline check`: does the warehouse satisfy the contract Leadline reads?
 
 First the schema (tables, columns, kinds), then, when the schema holds, the data-quality
-checks (loaders/data_quality.py) as warnings. Exit codes: 0 the contract holds (warnings
+checks (loaders/contract/data_quality.py) as warnings. Exit codes: 0 the contract holds (warnings
 allowed), 1 the schema is broken, 2 the warehouse cannot be reached (printed by
 ``dashboard.cli.main`` from the WarehouseUnavailable raised).
 """
@@ -15,13 +15,13 @@ from typing import Any
 
 import polars as pl
 
-from dashboard import settings
-from loaders.check import check_contract, contract_errors
-from loaders.check_schema import ContractProblem, Severity
-from loaders.contract import CONTRACT
-from loaders.data_quality import check_data_quality, quality_problems
-from loaders.data_quality_checks import DESCRIPTIONS
-from loaders.engine import make_engine, redact
+from common import settings
+from loaders.contract.check import check_contract, contract_errors
+from loaders.contract.check_schema import ContractProblem, Severity
+from loaders.contract.data_quality import check_data_quality, quality_problems
+from loaders.contract.data_quality_checks import DESCRIPTIONS
+from loaders.contract.tables import CONTRACT
+from loaders.warehouse.engine import make_engine, redact
 
 EXIT_OK = 0
 EXIT_CONTRACT_BROKEN = 1

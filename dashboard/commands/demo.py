@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from dashboard.settings import DEFAULT_DEMO_PATH, PROJECT_ROOT
-from loaders.demo import DEFAULT_LEADS, DEFAULT_SEED, MAX_LEADS, DemoError, generate_demo
+from common.settings import DEFAULT_DEMO_PATH, PROJECT_ROOT
+from loaders.demo.generate import DEFAULT_LEADS, DEFAULT_SEED, MAX_LEADS, DemoError, generate_demo
 
 
 def add_parser(subparsers: Any) -> None:

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from dashboard import settings
-from dashboard.errors import SettingsError, WarehouseUnavailable
-from loaders.engine import make_engine, redact
+from common import settings
+from common.errors import SettingsError, WarehouseUnavailable
 from loaders.imports import ImportRejected, apply_import, load_mapping, plan_import
 from loaders.imports.problems import DEFAULT_LIMIT
+from loaders.warehouse.engine import make_engine, redact
 
 
 def add_parser(subparsers: Any) -> None:

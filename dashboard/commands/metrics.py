@@ -25,12 +25,13 @@ import polars as pl
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import detail_tables, settings
-from dashboard.cli_access import scope_of_user
-from dashboard.errors import FilterError, LeadlineError, WarehouseUnavailable
-from dashboard.tables import metrics_table
-from loaders.engine import make_engine, redact
-from loaders.query import DIMENSIONS, LEAD_DIMENSIONS, LeadQuery
+from common import settings
+from common.errors import FilterError, LeadlineError, WarehouseUnavailable
+from dashboard.commands.as_user import scope_of_user
+from dashboard.data import detail_tables
+from dashboard.data.tables import metrics_table
+from loaders.request.query import DIMENSIONS, LEAD_DIMENSIONS, LeadQuery
+from loaders.warehouse.engine import make_engine, redact
 
 TableFunction = Callable[[Engine, LeadQuery, int], pl.DataFrame]
 

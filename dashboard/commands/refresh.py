@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import settings
-from dashboard.errors import WarehouseUnavailable
-from loaders.engine import make_engine, redact
-from loaders.facts_refresh import CATCH_UP_MARGIN, refresh_lead_facts
+from common import settings
+from common.errors import WarehouseUnavailable
+from loaders.facts.refresh import CATCH_UP_MARGIN, refresh_lead_facts
+from loaders.warehouse.engine import make_engine, redact
 
 
 def add_parser(subparsers: Any) -> None:

@@ -15,9 +15,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from dashboard.access import sign_in_configured
-from dashboard.errors import SettingsError
-from dashboard.settings import PROJECT_ROOT
+from common.errors import SettingsError
+from common.settings import PROJECT_ROOT
+from dashboard.access.viewer import sign_in_configured
 
 CONFIG_FILE = PROJECT_ROOT / "streamlit_config.toml"
 APP_FILE = PROJECT_ROOT / "dashboard" / "app.py"

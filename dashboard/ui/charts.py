@@ -49,7 +49,7 @@ NO_CONTACT_AGE_COLORS: dict[str, str] = {  # labels of metrics.detail_coverage.N
     "8-30 days": COLORS["no_contact"],
     "Over 30 days": "#8f2626",
 }
-CLOSE_CATEGORY_COLORS: dict[str, str] = {  # close-reason categories of loaders/taxonomy.py
+CLOSE_CATEGORY_COLORS: dict[str, str] = {  # close-reason categories of metrics/taxonomy.py
     "conversion": COLORS["appointment"],
     "no_interest": COLORS["lost"],
     "not_reached": COLORS["no_contact"],

@@ -6,10 +6,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from dashboard.filters.view import View
 from dashboard.ui.charts import CLOSE_CATEGORY_COLORS, COLORS, OTHER_COLOR, style
 from dashboard.ui.format import format_value
 from dashboard.ui.part_charts import short_label, stacked_bar
-from dashboard.view import View
 
 VAGUE_MARK = "⚠ "
 CATEGORY_NAMES = {

@@ -6,10 +6,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from dashboard.filters.view import View
 from dashboard.ui.charts import FOLLOW_UP_SCALE, NO_CONTACT_AGE_COLORS, RESPONSE_BUCKET_COLORS
 from dashboard.ui.format import format_value, suppressed_text
 from dashboard.ui.part_charts import heat_map, stacked_bar
-from dashboard.view import View
 from metrics.detail_response import RESPONSE_BUCKETS
 from metrics.registry import metric
 

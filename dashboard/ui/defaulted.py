@@ -6,8 +6,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data
-from dashboard.errors import LeadlineError
+from common.errors import LeadlineError
+from dashboard.data import cached as data
 from dashboard.ui.format import format_value
 
 

@@ -10,10 +10,10 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
+from dashboard.filters.view import View
 from dashboard.ui.charts import DELIVERED_SCALE
 from dashboard.ui.format import format_value, suppressed_text
 from dashboard.ui.part_charts import heat_map
-from dashboard.view import View
 
 MAX_ROWS = 20
 

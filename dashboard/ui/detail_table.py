@@ -15,9 +15,9 @@ from typing import Any, Literal
 import polars as pl
 import streamlit as st
 
+from dashboard.filters.view import View
 from dashboard.ui.export import download_csv
 from dashboard.ui.format import MISSING, TABLE_FORMATS, axis_title, suppressed_text, table_values
-from dashboard.view import View
 from metrics.registry import BY_NAME, Format, metric
 
 

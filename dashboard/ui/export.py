@@ -14,8 +14,8 @@ from collections.abc import Mapping
 import polars as pl
 import streamlit as st
 
+from dashboard.filters.view import View
 from dashboard.ui.format import axis_title, suppressed_text
-from dashboard.view import View
 from metrics.registry import BY_NAME
 
 NOTE_COLUMN = "note"

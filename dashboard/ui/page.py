@@ -16,11 +16,11 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import data
-from dashboard.errors import LeadlineError
-from dashboard.last_good import StaleNotice
+from common.errors import LeadlineError
+from dashboard.data import cached as data
+from dashboard.data.last_good import StaleNotice
+from dashboard.filters.view import View
 from dashboard.ui.format import MISSING, TABLE_FORMATS, suppressed_text, table_values
-from dashboard.view import View
 from metrics.registry import BY_NAME, metric
 
 _LOG = logging.getLogger("leadline.pages")

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import polars as pl
 
-from loaders.contract import Kind
+from loaders.contract.tables import Kind
 
 TIMESTAMP_FORMATS = (
     "%Y-%m-%dT%H:%M:%S%.f%#z",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dashboard.errors import LeadlineError
+from common.errors import LeadlineError
 from loaders.imports.mapping_check import check_mapping_document, template_columns
 
 ROW_TOKEN = "_row"  # noqa: S105 - in templates: the row number of the source record, as a spreadsheet shows it

@@ -11,7 +11,7 @@ import zoneinfo
 from datetime import date, datetime
 from typing import Any
 
-from loaders.contract import CONTRACT, NEVER_SELECTED
+from loaders.contract.tables import CONTRACT, NEVER_SELECTED
 
 TOP_KEYS = ("name", "description", "timezone", "files", "tables")
 FILE_KEYS = ("path", "format", "delimiter", "encoding", "sheet", "placeholders", "personal")

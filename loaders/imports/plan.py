@@ -16,13 +16,13 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine
 
+from loaders.contract.write import conform
 from loaders.imports.mapping import ImportMapping, TableRule
 from loaders.imports.problems import DEFAULT_LIMIT, Problem, ProblemLog
 from loaders.imports.pseudonym import pseudonym_secret
 from loaders.imports.readers import CSV_DELIMITERS, ROW, delimiter_name, load_bytes, read_source
 from loaders.imports.transform import BuiltTable, DefaultedColumn, build_table
 from loaders.imports.validate import check_tables
-from loaders.write import conform
 
 CONSENT_CHILDREN = ("lead_activities", "lead_outcomes")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dashboard.errors import LeadlineError
+from common.errors import LeadlineError
 
 MASK = "<personal value hidden>"
 DEFAULT_LIMIT = 50

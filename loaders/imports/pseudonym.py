@@ -15,8 +15,8 @@ import re
 
 import polars as pl
 
-from dashboard import settings
-from dashboard.errors import SettingsError
+from common import settings
+from common.errors import SettingsError
 
 KEY_HEX_CHARS = 32  # 128 bits: no collisions at any realistic lead count
 _SEPARATOR = "\x1f"

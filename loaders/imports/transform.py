@@ -13,7 +13,7 @@ from datetime import date
 
 import polars as pl
 
-from loaders.contract import CONTRACT, ColumnSpec, Kind
+from loaders.contract.tables import CONTRACT, ColumnSpec, Kind
 from loaders.imports.convert import literal, to_kind, to_text
 from loaders.imports.mapping import MISSING, ColumnRule, ImportMapping, TableRule
 from loaders.imports.mapping_check import template_columns

@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 from sqlalchemy import Engine, inspect, select
 
-from loaders.contract import CONTRACT, TABLES, Kind
+from loaders.contract.tables import CONTRACT, TABLES, Kind
 from loaders.imports.mapping import TableRule
 from loaders.imports.problems import ProblemLog
 from loaders.imports.readers import ROW
 from loaders.imports.transform import source_label
-from loaders.taxonomy import DEFAULT_CLOSE_REASONS
+from metrics.taxonomy import DEFAULT_CLOSE_REASONS
 
 # What makes a row the same row again: a re-run replaces rows with these keys.
 IMPORT_KEYS: dict[str, tuple[str, ...]] = {

@@ -19,15 +19,15 @@ from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.errors import WarehouseUnavailable
-from loaders.contract import TABLES, metadata
-from loaders.engine import redact
+from common.errors import WarehouseUnavailable
+from loaders.contract.tables import TABLES, metadata
+from loaders.contract.write import insert_frames
 from loaders.imports.log import record_import
 from loaders.imports.plan import ImportPlan
 from loaders.imports.problems import ImportRejected
 from loaders.imports.transform import DefaultedColumn
 from loaders.imports.validate import IMPORT_KEYS
-from loaders.write import insert_frames
+from loaders.warehouse.engine import redact
 
 _DELETE_CHUNK = 5_000
 

@@ -1,0 +1,164 @@
+"""Cached access to the warehouse for pages: one engine per URL, query results per request.
+
+The engine lives in ``st.cache_resource``; every table in ``st.cache_data`` with the
+time-to-live and size bound of the settings. Cache keys are (warehouse URL, the function,
+its arguments): a ``LeadQuery`` is frozen and hashable, so changing one filter recomputes
+only the tables whose query changed. A failing query is never cached, so "Retry" retries;
+meanwhile the session's last good result of the same table is shown (dashboard/data/last_good.py).
+
+Page authors wrap a table function of ``dashboard/data/tables.py`` or ``dashboard/data/detail_tables.py``
+(``fn(engine, query, ...) -> pl.DataFrame``) once, at module level, with ``cached``::
+
+    from dashboard.data import cached as data
+
+    from dashboard.data import detail_tables
+    delivery = data.cached(detail_tables.delivery_table)
+    frame = delivery(view.query())   # engine and URL supplied, result cached
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+
+import duckdb
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from common import settings
+from common.errors import LeadlineError, SettingsError, WarehouseUnavailable
+from dashboard.data import last_good, tables
+from dashboard.filters.view import View
+from loaders.contract.check import check_contract
+from loaders.contract.data_quality import check_data_quality
+from loaders.imports import defaulted_columns as _defaulted_columns
+from loaders.warehouse.engine import make_engine
+from loaders.warehouse.engine_cache import EngineCache
+from loaders.warehouse.errors import is_connection_failure, warehouse_error
+
+P = ParamSpec("P")
+R = TypeVar("R")
+SPINNER = "Querying the warehouse…"
+
+
+def _setting_or_default(name: str) -> Any:
+    """A cache bound from the settings; a malformed one falls back to its default here and is
+    reported on the page by ``check_settings`` (module import must not fail)."""
+    try:
+        return settings.get(name)
+    except SettingsError:
+        return next(spec.default for spec in settings.SETTINGS if spec.name == name)
+
+
+CACHE_TTL_SECONDS: int = _setting_or_default("cache_ttl_seconds")
+CACHE_MAX_ENTRIES: int = _setting_or_default("cache_max_entries")
+
+
+def warehouse_url() -> str:
+    """The configured warehouse URL (SettingsError when it is malformed)."""
+    return str(settings.get("warehouse_url"))
+
+
+def _new_engine(url: str) -> Engine:
+    return make_engine(url, query_timeout_seconds=_setting_or_default("query_timeout_seconds"))
+
+
+# Shared by every session of the server; reopens a replaced DuckDB file and drops the
+# connections of a warehouse that stopped answering (loaders/warehouse/engine_cache.py).
+_ENGINES = EngineCache(_new_engine)
+
+
+def engine() -> Engine:
+    """The engine of the configured warehouse, created once per URL and shared by sessions."""
+    return _ENGINES.get(warehouse_url())
+
+
+def reset_connections() -> None:
+    """Drop the configured warehouse's connections, so the next query connects afresh (Retry)."""
+    with contextlib.suppress(SettingsError):
+        _ENGINES.discard(warehouse_url())
+
+
+def run_query(fn: Callable[Concatenate[Engine, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """``fn(engine, *args, **kwargs)`` with database failures turned into WarehouseUnavailable
+    (QueryTimeout when the query ran past ``query_timeout_seconds``)."""
+    url = warehouse_url()
+    try:
+        return fn(_ENGINES.get(url), *args, **kwargs)
+    except LeadlineError:
+        raise
+    except (SQLAlchemyError, duckdb.Error, OSError) as exc:
+        if is_connection_failure(exc):
+            _ENGINES.discard(url)
+        raise warehouse_error(url, exc, _setting_or_default("query_timeout_seconds")) from None
+
+
+def cached(fn: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
+    """``fn`` without its engine argument, its results cached per warehouse URL and arguments.
+
+    Arguments must be hashable by ``st.cache_data`` (a LeadQuery, ints, strings, tuples).
+    """
+
+    fn_name = f"{fn.__module__}.{fn.__qualname__}"
+
+    def _cached_call(url: str, fn_name: str, *args: Any, **kwargs: Any) -> R:
+        return run_query(fn, *args, **kwargs)
+
+    # Streamlit keys a cache by the function's module, name and source; give each wrapped
+    # function its own name so two wrapped functions never share one cache (or its bound).
+    _cached_call.__module__, _cached_call.__qualname__ = fn.__module__, f"cached.{fn.__qualname__}"
+    store = st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=SPINNER)(
+        _cached_call
+    )
+
+    @functools.wraps(fn)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        url = warehouse_url()
+        key = (url, fn_name, args, tuple(sorted(kwargs.items())))
+        try:
+            value = store(url, fn_name, *args, **kwargs)
+        except WarehouseUnavailable as exc:
+            kept = last_good.recall(key)
+            if kept is None:
+                raise
+            last_good.note_stale(kept, exc)  # the page says since when (dashboard/app.py)
+            return cast(R, kept.value)
+        last_good.remember(key, value)
+        return value
+
+    return call
+
+
+def clear_caches() -> None:
+    """Forget every cached table (the "Retry" button after a failure and the tests use it)."""
+    st.cache_data.clear()
+
+
+# The 22 metrics per group of ``query.group_by``, small groups suppressed (dashboard/data/tables.py):
+# ``data.metrics(query, min_group_size)``.
+metrics = cached(tables.metrics_table)
+has_leads = cached(tables.has_leads)
+
+
+# The data-quality report (loaders/contract/data_quality.py) and the schema warnings (loaders/contract/check.py)
+# of the Data quality page: ``data.quality(as_of)``, ``data.contract_problems()``.
+quality = cached(check_data_quality)
+contract_problems = cached(check_contract)
+
+# Columns `leadline import` set to a stated constant (loaders/imports/log.py): ``data.defaulted_columns()``.
+defaulted_columns = cached(_defaulted_columns)
+
+
+def period_totals(view: View) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The view's metrics over the whole lead set, and over the comparison period (None: no comparison).
+
+    The KPI tiles of every page are drawn from this pair.
+    """
+    k = view.min_group_size
+    total = metrics(view.query(), k).row(0, named=True)
+    comparison_query = view.comparison_query()
+    previous = metrics(comparison_query, k).row(0, named=True) if comparison_query else None
+    return total, previous

@@ -1,0 +1,169 @@
+"""Reading the lead set and lead facts from ``leadline_lead_facts`` when that gives the same numbers.
+
+``reading_facts_from(bind)`` probes the warehouse (at most every ``PROBE_SECONDS`` per
+warehouse) and, for the queries run inside the block, makes ``lead_set``/``lead_facts`` read:
+
+* the materialised facts alone, when the contract tables still match the recorded signature;
+* the materialised facts of untouched leads UNION ALL the on-the-fly facts of the leads touched
+  since the last refresh (minus its margin), when new data landed since: the dashboard shows
+  new leads and activities at once, and only the recent rows cost extra until the next
+  ``leadline refresh``;
+* nothing (on-the-fly computation) when there are no facts, or they were built by another
+  facts version or from other dealers, campaigns or time zones.
+
+Every path filters, groups and aggregates in the warehouse; only aggregates leave it.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Connection, Engine, FromClause, Select, Subquery, select, union_all
+from sqlalchemy.exc import SQLAlchemyError
+
+from loaders.contract.tables import leads
+from loaders.facts.build import TABLE_COLUMNS, facts_rows_select, recomputed_leads, touched_lead_ids
+from loaders.facts.lead_facts import facts_read_by, query_predicates, reader_chosen
+from loaders.facts.refresh import CATCH_UP_MARGIN
+from loaders.facts.state import (
+    connection_of,
+    data_signature,
+    dimensions_digest,
+    known_timezones,
+    read_state,
+    signature_text,
+)
+from loaders.facts.table import (
+    DIMENSION_NAMES,
+    FACTS_COLUMNS,
+    FACTS_VERSION,
+    LEAD_SET_NAMES,
+    lead_facts_table,
+)
+from loaders.request.query import LeadQuery
+from loaders.warehouse.fetch import Bind
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# How long a probe's answer is trusted. Well under the result cache's time-to-live, so new
+# data shows up within that time-to-live plus this.
+PROBE_SECONDS = 15.0
+_MAX_PROBED_WAREHOUSES = 16
+
+
+@dataclass(frozen=True)
+class MaterialisedFacts:
+    """A ``FactsReader`` over ``leadline_lead_facts``; ``catch_up_since`` set when new data landed."""
+
+    zones: tuple[str, ...]
+    catch_up_since: datetime | None = None
+
+    def rows(self) -> FromClause:
+        """Every lead's facts: the table, or the table patched with the recently touched leads."""
+        if self.catch_up_since is None:
+            return lead_facts_table
+        table = lead_facts_table
+        recompute = recomputed_leads(touched_lead_ids(self.catch_up_since))
+        untouched = select(*(table.c[name] for name in TABLE_COLUMNS)).where(
+            table.c.lead_id.not_in(select(leads.c.lead_id).where(recompute))
+        )
+        return union_all(untouched, facts_rows_select([recompute], self.zones)).subquery("lead_fact_rows")
+
+    def _select(self, query: LeadQuery, names: tuple[str, ...]) -> Select[Any]:
+        rows = self.rows()
+        dims = {name: rows.c[name] for name in DIMENSION_NAMES}
+        return select(*(rows.c[name] for name in names)).where(
+            *query_predicates(query, rows.c.created_at, dims)
+        )
+
+    def lead_set(self, query: LeadQuery) -> Select[Any]:
+        """The columns of ``lead_set(query)``, read from the facts."""
+        return self._select(query, LEAD_SET_NAMES)
+
+    def lead_facts(self, query: LeadQuery) -> Subquery:
+        """The columns of ``lead_facts(query)`` plus the precomputed extras, read from the facts."""
+        return self._select(query, FACTS_COLUMNS).subquery("lead_facts")
+
+
+def probe_facts(bind: Bind) -> MaterialisedFacts | None:
+    """The reader the materialised facts allow now, or None when only on-the-fly is exact."""
+    with connection_of(bind) as conn:
+        return _probe(conn)
+
+
+def _probe(conn: Connection) -> MaterialisedFacts | None:
+    state = read_state(conn)
+    if state is None or state.facts_version != FACTS_VERSION:
+        return None
+    zones = known_timezones(conn)
+    if dimensions_digest(conn, zones) != state.dimensions_digest:
+        return None
+    if signature_text(data_signature(conn)) == state.data_signature:
+        return MaterialisedFacts(zones)
+    return MaterialisedFacts(zones, catch_up_since=state.high_water - CATCH_UP_MARGIN)
+
+
+_probes: dict[str, tuple[float, MaterialisedFacts | None]] = {}
+_probes_lock = threading.Lock()
+
+
+def current_reader(bind: Bind) -> MaterialisedFacts | None:
+    """``probe_facts`` for the warehouse of ``bind``, re-probed at most every PROBE_SECONDS."""
+    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
+    key = engine.url.render_as_string(hide_password=False)
+    now = time.monotonic()
+    with _probes_lock:
+        cached = _probes.get(key)
+    if cached is not None and now - cached[0] < PROBE_SECONDS:
+        return cached[1]
+    try:
+        reader = probe_facts(bind)
+    except SQLAlchemyError:
+        reader = None  # the on-the-fly path is always exact; a failing warehouse reports itself there
+    with _probes_lock:
+        if len(_probes) >= _MAX_PROBED_WAREHOUSES and key not in _probes:
+            _probes.pop(next(iter(_probes)))
+        _probes[key] = (now, reader)
+    return reader
+
+
+def forget_probes() -> None:
+    """Probe again on next use (after a refresh in this process, and for cold benchmarks)."""
+    with _probes_lock:
+        _probes.clear()
+
+
+@contextmanager
+def reading_facts_from(bind: Bind) -> Iterator[None]:
+    """Inside the block, lead_set/lead_facts read the materialised facts of ``bind`` when exact.
+
+    Inside an outer ``reading_facts_from`` or ``facts_read_by`` block, the outer choice stands.
+    """
+    if reader_chosen():
+        yield
+        return
+    with facts_read_by(current_reader(bind)):
+        yield
+
+
+def with_materialised_facts(table: Callable[Concatenate[Any, P], R]) -> Callable[Concatenate[Any, P], R]:
+    """Decorate a table function ``fn(engine, ...)`` so that its queries run in ``reading_facts_from``.
+
+    All its queries (and the probe) share one connection: opening a DuckDB file costs far more
+    than a query on its facts, and the engine keeps no idle connections (loaders/warehouse/engine.py).
+    """
+
+    @functools.wraps(table)
+    def run(bind: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with connection_of(bind) as conn, reading_facts_from(conn):
+            return table(conn, *args, **kwargs)
+
+    return run

@@ -1,0 +1,138 @@
+"""What the materialised facts were built from, and whether the warehouse still matches it.
+
+A refresh records (in ``leadline_facts_state``) the facts version, a digest of the small
+dimension tables and known time zones, and a signature of the big tables (row counts and
+latest timestamps). A reader compares the current signature with the recorded one: equal
+means the facts are current; different means new data landed since, and the reader catches
+up on the touched leads on the fly until the next refresh (loaders/facts/source.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import available_timezones
+
+from sqlalchemy import Connection, false, func, inspect, select
+
+from loaders.contract.tables import campaigns, dealers, lead_activities, lead_outcomes, leads
+from loaders.facts.table import FACTS_VERSION, facts_state_table, lead_facts_table
+from loaders.warehouse.fetch import Bind
+from loaders.warehouse.sql_aggregates import count_where
+
+OUTCOME_TIMES = ("appointment_at", "test_drive_at", "quote_at", "sold_at", "closed_at")
+
+
+@dataclass(frozen=True)
+class FactsState:
+    """The row of ``leadline_facts_state``."""
+
+    facts_version: int
+    dimensions_digest: str
+    data_signature: str
+    high_water: datetime
+    refreshed_at: datetime
+
+
+@contextmanager
+def connection_of(bind: Bind) -> Iterator[Connection]:
+    """``bind`` itself when it is a connection, else a connection of the engine for the block."""
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as conn:
+            yield conn
+
+
+def facts_tables_exist(bind: Bind) -> bool:
+    """True when both Leadline-maintained tables are in the warehouse."""
+    with connection_of(bind) as conn:
+        inspector = inspect(conn)
+        return all(inspector.has_table(t.name) for t in (lead_facts_table, facts_state_table))
+
+
+def read_state(bind: Bind) -> FactsState | None:
+    """The recorded state, or None when the tables are missing or hold no state row."""
+    if not facts_tables_exist(bind):
+        return None
+    with connection_of(bind) as conn:
+        row = conn.execute(select(*facts_state_table.c)).first()
+    if row is None:
+        return None
+    return FactsState(
+        facts_version=int(row.facts_version),
+        dimensions_digest=str(row.dimensions_digest),
+        data_signature=str(row.data_signature),
+        high_water=row.high_water,
+        refreshed_at=row.refreshed_at,
+    )
+
+
+def known_timezones(bind: Bind) -> tuple[str, ...]:
+    """The distinct ``dealers.timezone`` values that are IANA zone names (others count as UTC)."""
+    with connection_of(bind) as conn:
+        rows = conn.execute(select(dealers.c.timezone).where(dealers.c.timezone.is_not(None)).distinct())
+        names = [name for (name,) in rows]
+    valid = _zone_names()
+    return tuple(sorted(name for name in names if name in valid))
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    """The IANA zone names Python knows: read once (it walks the tz database, ~25 ms a probe)."""
+    return frozenset(available_timezones())
+
+
+def dimensions_digest(bind: Bind, zones: tuple[str, ...]) -> str:
+    """A digest of every dealer and campaign row, the usable time zones and the facts version.
+
+    These tables are small (a network has thousands of dealers, not millions), so reading
+    them whole is cheap; any change in them changes dimension values of many leads.
+    """
+    hasher = hashlib.sha256(f"v{FACTS_VERSION}|{','.join(zones)}".encode())
+    with connection_of(bind) as conn:
+        for table in (dealers, campaigns):
+            key = table.c[next(iter(table.primary_key.columns)).name]
+            for row in conn.execute(select(*table.c).order_by(key)):
+                hasher.update(repr(tuple(row)).encode())
+    return hasher.hexdigest()
+
+
+def data_signature(bind: Bind) -> dict[str, Any]:
+    """Row counts and latest timestamps of leads, activities and outcomes (one scan each)."""
+    with connection_of(bind) as conn:
+        return _signature(conn)
+
+
+def _signature(conn: Connection) -> dict[str, Any]:
+    lead_row = conn.execute(
+        select(
+            func.count(),
+            func.max(leads.c.created_at),
+            count_where(leads.c.consent == false()),
+        )
+    ).one()
+    activity_row = conn.execute(select(func.count(), func.max(lead_activities.c.occurred_at))).one()
+    outcome_row = conn.execute(
+        select(func.count(), *(func.max(lead_outcomes.c[name]) for name in OUTCOME_TIMES))
+    ).one()
+    return {
+        "leads": [_plain(v) for v in lead_row],
+        "lead_activities": [_plain(v) for v in activity_row],
+        "lead_outcomes": [_plain(v) for v in outcome_row],
+    }
+
+
+def signature_text(signature: dict[str, Any]) -> str:
+    """The signature as stored: canonical JSON."""
+    return json.dumps(signature, sort_keys=True)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else (int(value) if value is not None else None)

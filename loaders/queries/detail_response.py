@@ -1,0 +1,71 @@
+"""Grouped counts behind response-time buckets, the funnel, the prequalification gap and
+follow-up by contact-data quality. Post-processing: ``metrics/detail_response.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from sqlalchemy import ColumnElement, Engine, and_, true
+
+from loaders.facts.lead_facts import lead_facts
+from loaders.queries.detail_common import fetch_counts, key_names
+from loaders.request.query import LeadQuery
+from metrics.detail_response import RESPONSE_BUCKETS, ResponseBucket
+
+
+def _bucket_condition(first_response: ColumnElement[Any], bucket: ResponseBucket) -> ColumnElement[bool]:
+    if bucket.never:
+        return first_response.is_(None)
+    clauses: list[ColumnElement[bool]] = [first_response.is_not(None)]
+    if bucket.above is not None:
+        clauses.append(first_response > bucket.above)
+    if bucket.up_to is not None:
+        clauses.append(first_response <= bucket.up_to)
+    return and_(true(), *clauses)
+
+
+def fetch_response_bucket_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
+    """Per group: leads, and leads in each bucket of RESPONSE_BUCKETS (by first response)."""
+    facts = lead_facts(query)
+    keys = key_names(query)
+    counts = {b.name: _bucket_condition(facts.c.first_response_min, b) for b in RESPONSE_BUCKETS}
+    return fetch_counts(engine, facts, keys, counts)
+
+
+def fetch_funnel_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
+    """Per group: leads, contacted, appointments, test_drives, quotes, sold."""
+    facts = lead_facts(query)
+    keys = key_names(query)
+    counts = {
+        "contacted": facts.c.first_response_min.is_not(None),
+        "appointments": facts.c.has_appointment == 1,
+        "test_drives": facts.c.has_test_drive == 1,
+        "quotes": facts.c.has_quote == 1,
+        "sold": facts.c.is_sold == 1,
+    }
+    return fetch_counts(engine, facts, keys, counts)
+
+
+def fetch_prequalification_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
+    """Per group: leads, contacted, and both among leads with valid phone and valid e-mail."""
+    facts = lead_facts(query)
+    keys = key_names(query)
+    complete = and_(facts.c.phone_status == "valid", facts.c.email_status == "valid")
+    contacted = facts.c.first_response_min.is_not(None)
+    counts = {
+        "contacted": contacted,
+        "complete_leads": complete,
+        "complete_contacted": and_(complete, contacted),
+    }
+    return fetch_counts(engine, facts, keys, counts)
+
+
+def fetch_follow_up_by_status(engine: Engine, query: LeadQuery, status_column: str) -> pl.DataFrame:
+    """Per group and value of ``status_column`` (phone_status or email_status): leads, contacted."""
+    if status_column not in ("phone_status", "email_status"):
+        raise ValueError(f"follow-up by status needs phone_status or email_status, not {status_column!r}")
+    facts = lead_facts(query)
+    keys = key_names(query, status_column)
+    counts = {"contacted": facts.c.first_response_min.is_not(None)}
+    return fetch_counts(engine, facts, keys, counts)
