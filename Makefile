@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO := data/demo.duckdb
 DEMO_LEADS ?= 300000
 
-.PHONY: install run demo test lint typecheck unit audit bench clean
+.PHONY: install run demo test lint typecheck imports unit audit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Import contracts (pyproject.toml [tool.importlinter]): pages -> dashboard -> loaders -> metrics -> common.
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
 unit: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck unit
+test: lint typecheck imports unit
 
 # Dependency advisories (pip-audit) and the security lint against .ci/audit-ignore.toml; needs PyPI.
 audit: $(STAMP)
