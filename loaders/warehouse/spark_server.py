@@ -131,7 +131,8 @@ class SparkServer:
         lines = [f"{key} {value}" for key, value in self.defaults().items()]
         (self.folder / "conf" / "spark-defaults.conf").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    def _daemon(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def daemon(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``sbin/spark-daemon.sh`` with this server's configuration, logs and pid folder."""
         script = spark_home() / "sbin" / "spark-daemon.sh"
         return subprocess.run(  # noqa: S603 - our own script and arguments
             [shutil.which("bash") or "/bin/bash", str(script), *args],
@@ -148,7 +149,7 @@ class SparkServer:
         if missing:
             raise SettingsError(missing, "Install a Java 17 runtime, then try again.")
         self.write_configuration()
-        result = self._daemon(
+        result = self.daemon(
             "submit", THRIFT_CLASS, "1", "--name", "Leadline Thrift server",
             "--hiveconf", f"hive.server2.thrift.port={self.port}",
             "--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1",
@@ -219,4 +220,4 @@ class SparkServer:
     def stop(self) -> None:
         """Stop the server (its pid file names the process; nothing else is touched)."""
         if self.running():
-            self._daemon("stop", THRIFT_CLASS, "1")
+            self.daemon("stop", THRIFT_CLASS, "1")
