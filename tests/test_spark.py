@@ -220,3 +220,22 @@ def test_every_loader_query_compiles_for_spark_without_the_constructs_spark_lack
     for where, statement in captured.statements:
         sql = str(as_select(statement).compile(dialect=hive.HiveDialect()))
         assert not [word for word in rejected if word in sql], (where, sql[:300])
+
+
+def test_local_server_configuration_keeps_everything_on_loopback_and_in_its_folder(tmp_path: Path) -> None:
+    from loaders.warehouse.spark_server import SparkServer
+
+    server = SparkServer(tmp_path / "spark", port=12345)
+    server.write_configuration()
+    conf = dict(
+        line.split(" ", 1)
+        for line in (tmp_path / "spark" / "conf" / "spark-defaults.conf").read_text().splitlines()
+    )
+    assert conf["spark.master"] == "local[2]"
+    assert conf["spark.driver.bindAddress"] == conf["spark.driver.host"] == "127.0.0.1"
+    assert conf["spark.ui.enabled"] == "false" and conf["spark.sql.session.timeZone"] == "UTC"
+    assert int(conf["spark.sql.shuffle.partitions"]) <= 4
+    for key in ("spark.sql.warehouse.dir", "spark.local.dir", "spark.hadoop.javax.jdo.option.ConnectionURL"):
+        assert str((tmp_path / "spark").resolve()) in conf[key], key
+    assert server.environment()["SPARK_LOCAL_IP"] == "127.0.0.1"
+    assert server.url == "hive://leadline@127.0.0.1:12345/default"
