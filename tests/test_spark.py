@@ -239,3 +239,11 @@ def test_local_server_configuration_keeps_everything_on_loopback_and_in_its_fold
         assert str((tmp_path / "spark").resolve()) in conf[key], key
     assert server.environment()["SPARK_LOCAL_IP"] == "127.0.0.1"
     assert server.url == "hive://leadline@127.0.0.1:12345/default"
+
+
+def test_spark_command_reports_a_server_that_is_not_running(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["spark", "status", "--folder", str(tmp_path), "--port", "12345"]) == 1
+    assert "not running (hive://leadline@127.0.0.1:12345/default)" in capsys.readouterr().out
+    assert main(["spark", "stop", "--folder", str(tmp_path)]) == 0  # nothing to stop is not an error
