@@ -22,8 +22,10 @@ from common.errors import LeadlineError
 from dashboard.access.viewer import Viewer, current_viewer
 from dashboard.data.choices import load_choices
 from dashboard.data.last_good import take_stale
+from dashboard.data.profile import current_profile
 from dashboard.filters.sidebar import (
     dropped_notices,
+    moved_default_notice,
     read_query_params,
     remove_other_page_keys,
     render_copy_link,
@@ -70,7 +72,11 @@ def main() -> None:
     today = datetime.now(UTC).date()
     current_keys = next((s.url_keys for s in PAGE_SPECS if s.url_path == page.url_path), ())
     remove_other_page_keys(PAGE_KEYS, current_keys)
-    state = render_sidebar(choices, today, PAGE_KEYS)
+    profile = current_profile()
+    state = render_sidebar(choices, today, PAGE_KEYS, (profile.first_day, profile.last_day))
+    moved = moved_default_notice()
+    if moved:
+        st.info(moved, icon=":material/event_busy:")
     dropped = dropped_notices()
     if dropped:
         lines = "\n".join(f"- {d.describe()}" for d in dropped)

@@ -15,6 +15,7 @@ from dashboard.data import detail_tables
 from dashboard.filters.sidebar import url_option
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
+from dashboard.ui.availability import has_input, input_reason, no_spend_for_unassigned, not_in_data_notice
 from dashboard.ui.campaign_charts import cost_conversion_figure, funnel_figure
 from dashboard.ui.close_reason_charts import category_mix, category_mix_figure
 from dashboard.ui.detail_table import Col, download_detail, metric_col
@@ -59,7 +60,7 @@ with guarded():
         data.metrics(view.query((by,)), k).sort(
             ["suppressed", "leads"], descending=[False, True], nulls_last=True
         )
-    )
+    ).pipe(no_spend_for_unassigned, by)  # "(none)" spent nothing one can divide: "–", not €0.00
     shown = group_label_column(groups, by, view)
 
     st.subheader(f"By {title.lower()}")
@@ -86,7 +87,9 @@ with guarded():
     with right:
         st.subheader("Cost per lead against conversion")
         visible = groups.filter(~pl.col("suppressed") & (pl.col("spend") > 0))
-        if visible.is_empty():
+        if not has_input("spend"):
+            not_in_data_notice(input_reason("spend"), "Cost per lead")
+        elif visible.is_empty():
             st.info(
                 f"No {title.lower()} has {k} or more leads and a spend to compare.", icon=":material/info:"
             )
@@ -95,7 +98,7 @@ with guarded():
             charts.show(cost_conversion_figure(visible, names, group_title=title), key="cp-scatter")
             hidden = int(groups["suppressed"].sum())
             note = f" {hidden} {title.lower()}(s) with fewer than {k} leads are left out." if hidden else ""
-            unpaid = groups.filter(~pl.col("suppressed") & ~(pl.col("spend") > 0)).height
+            unpaid = groups.filter(~pl.col("suppressed") & ~(pl.col("spend").fill_null(0) > 0)).height
             note += (
                 f" {unpaid} without spend (e.g. leads without a campaign) have no cost per lead."
                 if unpaid

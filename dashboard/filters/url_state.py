@@ -185,9 +185,15 @@ def quick_pick_period(key: str, today: date) -> tuple[date, date]:
     raise KeyError(f"Unknown quick pick {key!r}; known: {', '.join(QUICK_PICKS)}")
 
 
-def default_state(today: date) -> FilterState:
-    """The view a link without parameters opens: the last 30 days, against the period before."""
+def default_state(today: date, data_end: date | None = None) -> FilterState:
+    """The view a link without parameters opens: the last 30 days, against the period before.
+
+    When the data ends before those 30 days begin (``data_end``: the day of the last lead), the
+    default would be an empty page; it opens on the latest 30 days that have data instead.
+    """
     start, end = quick_pick_period(DEFAULT_PICK, today)
+    if data_end is not None and data_end < start:
+        return FilterState(start=data_end - (end - start), end=data_end)
     return FilterState(start=start, end=end)
 
 
@@ -196,15 +202,18 @@ def decode(
     choices: Choices,
     today: date,
     page_keys: Collection[str] = (),
+    data_end: date | None = None,
 ) -> tuple[FilterState, list[Dropped]]:
     """The view a query string asks for, and every value dropped on the way with the reason.
 
     ``params`` maps each key to all its values (repeated keys give several); ``page_keys``
     are keys pages own (their view options), left for the page to read. Never raises:
     malformed, unknown or out-of-scope values are dropped and reported; what remains is used.
+    ``data_end`` (the day of the last lead) moves a default period that would be empty onto the
+    latest 30 days with data (``default_state``).
     """
     dropped: list[Dropped] = []
-    default = default_state(today)
+    default = default_state(today, data_end)
 
     def single(key: str) -> str | None:
         values = list(params.get(key, ()))

@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.filters.view import View
+from dashboard.ui.availability import blank_not_in_data
 from dashboard.ui.format import axis_title, suppressed_text
 from metrics.registry import BY_NAME
 
@@ -76,8 +77,11 @@ def download_csv(
     key: str,
     labels: Mapping[str, str] | None = None,
 ) -> None:
-    """A 'Download CSV' button for ``frame`` (a metrics or detail table as shown on the page)."""
-    out = export_frame(frame, min_group_size=view.min_group_size, labels=labels)
+    """A 'Download CSV' button for ``frame`` (a metrics or detail table as shown on the page).
+
+    Metrics whose inputs are not in the data are left empty (dashboard/ui/availability.py).
+    """
+    out = export_frame(blank_not_in_data(frame), min_group_size=view.min_group_size, labels=labels)
     st.download_button(
         "Download CSV",
         csv_text(out, title=title, view=view),

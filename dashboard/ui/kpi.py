@@ -12,7 +12,9 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.ui.availability import DEFINITIONS_LINK, missing
 from dashboard.ui.format import NO_CHANGE, format_delta, format_metric, suppressed_text
+from metrics.availability import NOT_IN_DATA
 from metrics.registry import metric
 
 Row = Mapping[str, Any]
@@ -43,16 +45,22 @@ def kpi_tile(
     *,
     min_group_size: int,
     target: float | None = None,
+    missing_reason: str | None = None,
 ) -> None:
     """One bordered tile for metric ``name`` from a metrics_table row (None: no row at all).
 
     ``previous`` is the comparison period's row (the page header names that period);
-    ``target`` adds a line against it.
+    ``target`` adds a line against it. ``missing_reason``: the metric's inputs are not in the
+    data, so the tile says "not in your data" and why (no value, no change, no target gap).
     """
     m = metric(name)
     suppressed = current is None or bool(current.get("suppressed"))
     value = None if current is None else current.get(name)
     with st.container(border=True, height="stretch"):
+        if missing_reason is not None:
+            st.metric(m.label, NOT_IN_DATA, help=f"{missing_reason}\n\n{m.help}")
+            st.caption(f"{missing_reason} {DEFINITIONS_LINK}")
+            return
         if suppressed:
             st.metric(m.label, suppressed_text(min_group_size), help=m.help)
             st.caption("Too few leads to show this number.")
@@ -83,11 +91,20 @@ def kpi_row(
     targets: Mapping[str, float] | None = None,
     per_row: int = 4,
 ) -> None:
-    """Tiles for ``names``, ``per_row`` to a row of equal columns (a short last row stays aligned)."""
+    """Tiles for ``names``, ``per_row`` to a row of equal columns (a short last row stays aligned).
+
+    A metric whose inputs the warehouse lacks reads "not in your data" (dashboard/ui/availability.py).
+    """
+    absent = missing(names)
     for first in range(0, len(names), per_row):
         row = names[first : first + per_row]
         for column, name in zip(st.columns(per_row), row, strict=False):
             with column:
                 kpi_tile(
-                    name, current, previous, min_group_size=min_group_size, target=(targets or {}).get(name)
+                    name,
+                    current,
+                    previous,
+                    min_group_size=min_group_size,
+                    target=(targets or {}).get(name),
+                    missing_reason=absent.get(name),
                 )
