@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
+from sqlalchemy import Engine
 
 from loaders.contract.write import create_contract_tables, write_tables
 from loaders.warehouse.engine import make_engine
@@ -36,9 +37,16 @@ def _created_at(i: int) -> datetime:
 
 
 def write_olist_like(path: Path) -> str:
-    """Write the warehouse to ``path`` and return its URL."""
+    """Write the warehouse to a DuckDB file at ``path`` and return its URL."""
     url = f"duckdb:///{path}"
     engine = make_engine(url, read_only=False)
+    fill_olist_like(engine)
+    engine.dispose()
+    return url
+
+
+def fill_olist_like(engine: Engine) -> None:
+    """Create the contract tables in ``engine``'s empty warehouse and fill them."""
     create_contract_tables(engine)
     created = [_created_at(i) for i in range(LEADS)]
     leads = pl.DataFrame(
@@ -74,5 +82,3 @@ def write_olist_like(path: Path) -> str:
         }
     )
     write_tables(engine, {"dealers": dealers, "leads": leads, "lead_outcomes": outcomes})
-    engine.dispose()
-    return url
