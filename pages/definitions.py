@@ -6,6 +6,7 @@ import streamlit as st
 
 from common import settings
 from dashboard.filters.view import current_view
+from dashboard.ui.availability import missing_reason, render_not_in_data
 from dashboard.ui.charts import metric_color
 from dashboard.ui.defaulted import render_defaulted_columns
 from dashboard.ui.format import format_metric, unit
@@ -54,6 +55,7 @@ conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (
 """
         )
 
+    render_not_in_data()  # inputs the warehouse lacks, and the numbers that therefore read "not in your data"
     render_defaulted_columns()  # constants an import set where the data had no value
 
     search = st.text_input("Find a metric", placeholder="e.g. response, ROI, lost", key="definitions-search")
@@ -77,3 +79,5 @@ conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (
             st.markdown(m.definition.replace("_", r"\_"))
             shown_unit = unit(m) or ("count" if m.format == "count" else "plain number")
             st.caption(f"Unit: {shown_unit} · {BETTER[m.better]}")
+            if (reason := missing_reason(m.name)) is not None:
+                st.caption(f":orange[Not in your data: {reason}]")

@@ -201,3 +201,12 @@ def test_the_contact_status_note_says_what_is_really_the_case(
 ) -> None:
     note = status_comparison_note(_status("phone_status", phone), _status("email_status", email), 5)
     assert note.startswith(expected)
+
+
+def test_docs_explain_every_input() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "metrics.md").read_text()
+    section = doc.split("## Not in your data", 1)[1].split("\n## ", 1)[0]
+    for name in INPUT_REASONS:
+        assert f"| `{name}` |" in section, name

@@ -13,7 +13,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard.data.profile import current_profile
-from metrics.availability import INPUT_REASONS, NOT_IN_DATA, blank_missing
+from metrics.availability import INPUT_REASONS, METRIC_INPUTS, NOT_IN_DATA, blank_missing
+from metrics.registry import BY_NAME
 
 DEFINITIONS_LINK = "[Definitions](/definitions)"
 # Metrics that divide or follow from spend: a group without a campaign spent nothing one can
@@ -77,3 +78,20 @@ def column_help(help_text: str | None, metric_name: str) -> str | None:
     if reason is None:
         return help_text
     return f"{NOT_IN_DATA.capitalize()}: {reason}" + (f"\n\n{help_text}" if help_text else "")
+
+
+def render_not_in_data() -> None:
+    """The Definitions page's box: what the warehouse lacks, and which numbers therefore read
+    "not in your data" (nothing when it lacks nothing)."""
+    profile = current_profile()
+    if not profile.absent:
+        return
+    lines = []
+    for name in sorted(profile.absent, key=list(INPUT_REASONS).index):
+        affected = [BY_NAME[m].label for m, inputs in METRIC_INPUTS.items() if name in inputs]
+        lines.append(f"- {INPUT_REASONS[name]}" + (f" Affects: {', '.join(affected)}." if affected else ""))
+    with st.container(border=True):
+        st.markdown(
+            f"**Not in your data.** These numbers read *{NOT_IN_DATA}* instead of 0, have no target gap, "
+            "and are left empty in downloads, because what they count is absent:\n" + "\n".join(lines)
+        )

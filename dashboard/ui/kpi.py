@@ -38,6 +38,19 @@ def target_caption(name: str, value: float | None, target: float) -> str:
     return f":{colour}[{label} · {gap_text} {word}]"
 
 
+NOT_IN_DATA_VALUE = (  # smaller than a metric's value, so the words fit a quarter of the page
+    f'<p class="leadline-not-in-data" style="font-size:1.45rem;line-height:1.3;color:#6c757d;margin:0">'
+    f"{NOT_IN_DATA}</p>"
+)
+
+
+def not_in_data_tile(label: str, help_text: str, reason: str) -> None:
+    """A tile's contents for a metric the data cannot give: its label, "not in your data", the reason."""
+    st.markdown(f'<p style="font-size:0.875rem;margin:0">{label}</p>', help=help_text, unsafe_allow_html=True)
+    st.markdown(NOT_IN_DATA_VALUE, unsafe_allow_html=True)
+    st.caption(f"{reason} {DEFINITIONS_LINK}")
+
+
 def kpi_tile(
     name: str,
     current: Row | None,
@@ -58,8 +71,7 @@ def kpi_tile(
     value = None if current is None else current.get(name)
     with st.container(border=True, height="stretch"):
         if missing_reason is not None:
-            st.metric(m.label, NOT_IN_DATA, help=f"{missing_reason}\n\n{m.help}")
-            st.caption(f"{missing_reason} {DEFINITIONS_LINK}")
+            not_in_data_tile(m.label, f"{missing_reason}\n\n{m.help}", missing_reason)
             return
         if suppressed:
             st.metric(m.label, suppressed_text(min_group_size), help=m.help)
