@@ -46,8 +46,14 @@ instead of its numbers, on every page and in every export, so no number points a
 salesperson. Nothing on this dashboard lists or ranks individual salespeople.
 
 **Comparison.** Each KPI's change is against the period chosen under *Compare with*: the previous
-period of equal length (the default), or the same dates a year earlier. Rates change in percentage
+period (the default), or the same dates a year earlier. The previous period follows the calendar
+when the period is a month, quarter or year (Q3 against Q2, a month against the month before; this
+month or quarter to date against the same days of the one before; the year to date against the same
+dates last year); otherwise it is the same number of days just before. Rates change in percentage
 points (pts), durations in minutes, counts and money in percent.
+
+**Periods.** Quick picks: the last 7, 30 or 90 days, this and last month, this and last quarter,
+year to date, the last 12 months and last year; weeks start on Monday everywhere.
 
 **Targets.** Follow-up rate {format_metric("follow_up_rate", targets["follow_up_rate"])},
 conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (settings

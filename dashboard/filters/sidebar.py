@@ -207,7 +207,9 @@ def _period_widgets(today: date, data_range: tuple[date | None, date | None] = (
         on_change=_on_dates,
         args=(today,),
         format="YYYY-MM-DD",
-        help="First and last day of the period, both included (days in UTC)." + _data_range_text(data_range),
+        help="First and last day of the period, both included (days in UTC). Weeks start on Monday in every "
+        "chart and table; this calendar's own layout and shortcuts come with Streamlit and cannot be changed, "
+        "so use Quick pick for calendar periods." + _data_range_text(data_range),
     )
     if isinstance(dates, Sequence) and len(dates) == 2 and dates[0] is not None and dates[1] is not None:
         start, end = dates[0], dates[1]
@@ -219,7 +221,9 @@ def _period_widgets(today: date, data_range: tuple[date | None, date | None] = (
         list(COMPARISONS),
         format_func=COMPARISONS.__getitem__,
         key=COMPARE_WIDGET,
-        help="Every KPI shows its change against this period.",
+        help="Every KPI shows its change against this period. 'Previous period' is aligned to the calendar "
+        "when the period is a month, quarter or year (Q3 against Q2; this month to date against the same "
+        "days of last month), otherwise it is the same number of days just before.",
     )
     return FilterState(start=start, end=end, compare=str(compare))
 
