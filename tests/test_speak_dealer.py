@@ -1,0 +1,43 @@
+"""Speak dealer, not database: sources read as labels, CSV numbers rounded as people write them."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from dashboard.data.choices import readable_source
+from dashboard.ui.export import export_frame
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [
+        ("third_party:leasing_partner", "Leasing partner (third party)"),
+        ("marketplace:autoscout24", "Autoscout24 (marketplace)"),
+        ("third_party:Olark Chat", "Olark Chat (third party)"),
+        ("brand_site", "Brand site"),
+        ("Facebook Ads", "Facebook Ads"),
+    ],
+)
+def test_sources_read_as_labels_not_codes(code: str, shown: str) -> None:
+    assert readable_source(code) == shown
+
+
+def test_csv_numbers_are_rounded_money_to_cents_rates_to_four_decimals() -> None:
+    frame = pl.DataFrame(
+        {
+            "group": ["a"],
+            "leads": [1234],
+            "spend": [31647.070000000003],
+            "follow_up_rate": [0.873456789],
+            "roi": [11.2049999],
+            "median_first_response_min": [366.66666],
+            "suppressed": [False],
+        }
+    )
+    row = export_frame(frame, min_group_size=5).row(0, named=True)
+    assert row["Spend (EUR)"] == 31647.07
+    assert row["Follow-up rate (%)"] == 87.35
+    assert row["ROI (% of spend)"] == 1120.5
+    assert row["Median first response (minutes)"] == 366.7
+    assert row["Leads"] == 1234
