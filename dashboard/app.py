@@ -30,10 +30,18 @@ from dashboard.filters.sidebar import (
     remove_other_page_keys,
     render_copy_link,
     render_sidebar,
+    unfiltered_state,
 )
 from dashboard.filters.url_state import Choices
 from dashboard.filters.view import View, as_of_now, set_current_view
-from dashboard.navigation import OFFLINE_PAGES, PAGE_KEYS, PAGE_SPECS, first_page, navigation_pages
+from dashboard.navigation import (
+    OFFLINE_PAGES,
+    PAGE_KEYS,
+    PAGE_SPECS,
+    UNFILTERED_PAGES,
+    first_page,
+    navigation_pages,
+)
 from dashboard.ui.page import show_error, show_stale_notice
 
 
@@ -72,15 +80,19 @@ def main() -> None:
     today = datetime.now(UTC).date()
     current_keys = next((s.url_keys for s in PAGE_SPECS if s.url_path == page.url_path), ())
     remove_other_page_keys(PAGE_KEYS, current_keys)
-    profile = current_profile()
-    state = render_sidebar(choices, today, PAGE_KEYS, (profile.first_day, profile.last_day))
-    moved = moved_default_notice()
-    if moved:
-        st.info(moved, icon=":material/event_busy:")
-    dropped = dropped_notices()
-    if dropped:
-        lines = "\n".join(f"- {d.describe()}" for d in dropped)
-        st.warning(f"Some values in the link could not be used and were left out:\n{lines}")
+    if page.url_path in UNFILTERED_PAGES:  # filters would change nothing here: not drawn
+        state = unfiltered_state(choices, today, PAGE_KEYS)
+        st.sidebar.caption("Period and filters apply to the dashboard pages; this page does not use them.")
+    else:
+        profile = current_profile()
+        state = render_sidebar(choices, today, PAGE_KEYS, (profile.first_day, profile.last_day))
+        moved = moved_default_notice()
+        if moved:
+            st.info(moved, icon=":material/event_busy:")
+        dropped = dropped_notices()
+        if dropped:
+            lines = "\n".join(f"- {d.describe()}" for d in dropped)
+            st.warning(f"Some values in the link could not be used and were left out:\n{lines}")
     st.sidebar.caption(f"Viewing as: {viewer.label}")
     set_current_view(View(viewer, state, choices, as_of_now(), min_group_size))
     stale_slot = st.empty()  # above the page: filled when the warehouse failed during this run

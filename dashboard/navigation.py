@@ -42,6 +42,8 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
 PAGE_KEYS = frozenset(key for spec in PAGE_SPECS for key in spec.url_keys)
 # Pages that draw without the warehouse (they still open when it does not answer).
 OFFLINE_PAGES = frozenset({"definitions", "settings", "import"})  # import: also into a new warehouse
+# Pages the sidebar's period and filters do not affect: the filters are not drawn there.
+UNFILTERED_PAGES = frozenset({"definitions", "settings", "import", "data-quality"})
 
 
 def _start_page() -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from dashboard.data.choices import readable_source
 from dashboard.ui.export import export_frame
+from tests.test_app_pages import ROOT, open_page
 
 
 @pytest.mark.parametrize(
@@ -41,3 +42,20 @@ def test_csv_numbers_are_rounded_money_to_cents_rates_to_four_decimals() -> None
     assert row["ROI (% of spend)"] == 1120.5
     assert row["Median first response (minutes)"] == 366.7
     assert row["Leads"] == 1234
+
+
+@pytest.mark.parametrize("page", ["definitions.py", "data_quality.py", "settings.py"])
+def test_filters_appear_only_on_pages_they_affect(
+    page: str, demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page("overview", demo_url, monkeypatch, {"from": "2026-01-01", "to": "2026-01-31"})
+    assert [m for m in at.multiselect if m.key == "flt_group"]  # a dashboard page has them
+    at.switch_page(str(ROOT / "pages" / page))
+    at.run()
+    assert not at.exception
+    assert not [m for m in at.multiselect if m.key == "flt_group"]
+    assert not [d for d in at.date_input if d.key == "flt_dates"]
+    assert any("does not use them" in c.value for c in at.sidebar.caption)
+    assert at.query_params["from"] == "2026-01-01"  # kept for the next dashboard page
+    if page == "settings.py":  # demo mode needs no access file: no warning about it
+        assert not [w for w in at.warning if "access" in w.value.lower() and "Demo mode" not in w.value]

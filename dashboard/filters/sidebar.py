@@ -119,6 +119,12 @@ def render_sidebar(
     return state
 
 
+def unfiltered_state(choices: Choices, today: date, page_keys: Collection[str] = ()) -> FilterState:
+    """The view the URL holds, without drawing filters (for pages the filters do not affect); the
+    URL is left as it is, so the filters are back unchanged on the next dashboard page."""
+    return decode(read_query_params(), choices, today, page_keys)[0]
+
+
 def moved_default_notice() -> str | None:
     """'Your data ends on 31 May 2018; showing 2 May – 31 May 2018.' while the view is the default
     period that was moved onto the latest data (None otherwise)."""

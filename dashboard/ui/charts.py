@@ -122,7 +122,9 @@ def empty_state(metric_name: str, values: Sequence[float | int | None]) -> str |
         return f"**{label}: not in your data.** {reason} [Definitions](/definitions)"
     shown = [v for v in values if v is not None and v == v]  # v == v drops NaN
     if not shown:
-        return f"No group has a value of {label.lower()} in this view (too few leads, or nothing to divide by)."
+        return (
+            f"No group has a value of {label.lower()} in this view (too few leads, or nothing to divide by)."
+        )
     if all(v == 0 for v in shown):
         return f"{label} is 0 for every group in this view, so there is nothing to compare."
     return None
