@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 
@@ -64,11 +64,14 @@ METRIC_INPUTS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class DataProfile:
-    """What a warehouse holds: the first and last day with leads, and the inputs it lacks."""
+    """What a warehouse holds: the first and last day with leads, the inputs it lacks, the newest
+    lead's creation time and when this was read (UTC, naive)."""
 
     first_day: date | None = None
     last_day: date | None = None
     absent: frozenset[str] = field(default_factory=frozenset)
+    last_lead: datetime | None = None
+    read_at: datetime | None = None
 
     def missing_reason(self, metric_name: str) -> str | None:
         """Why metric ``metric_name`` is not in the data (the first absent input), or None."""

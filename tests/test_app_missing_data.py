@@ -83,6 +83,7 @@ def test_overview_says_why_and_keeps_what_the_data_holds(
     assert shown["Conversion rate"].endswith("%") and shown["Conversion rate"] != "0.0 %"
     assert shown["Leads"] != "0"
     assert INPUT_REASONS["activities"] in texts(at)
+    assert "Leads up to 31 May 2018 03:00 UTC · checked" in texts(at)  # how fresh the data is
     assert "Follow-up rate" not in [m.label for m in at.metric]  # no number drawn for it
     # The trend opens on a metric the data holds, not on an empty follow-up chart.
     assert at.query_params.get("trend") in (None, [])

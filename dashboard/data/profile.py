@@ -10,6 +10,7 @@ hidden by a guess.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
@@ -33,7 +34,13 @@ def data_profile(engine: Engine) -> DataProfile:
         time_zones=contents.time_zones,
         defaulted=[(str(t), str(c)) for t, c in pairs],
     )
-    return DataProfile(first_day=contents.first_day, last_day=contents.last_day, absent=absent)
+    return DataProfile(
+        first_day=contents.first_day,
+        last_day=contents.last_day,
+        absent=absent,
+        last_lead=contents.last_lead,
+        read_at=datetime.now(UTC).replace(tzinfo=None),
+    )
 
 
 _cached_profile = data.cached(data_profile)

@@ -8,6 +8,7 @@ Definitions, never 0 and never a red target gap, and exports leave it empty.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import polars as pl
 import streamlit as st
@@ -95,3 +96,17 @@ def render_not_in_data() -> None:
             f"**Not in your data.** These numbers read *{NOT_IN_DATA}* instead of 0, have no target gap, "
             "and are left empty in downloads, because what they count is absent:\n" + "\n".join(lines)
         )
+
+
+def freshness_line(now: datetime | None = None) -> str | None:
+    """'Leads up to 27 Nov 2026 09:12 UTC · checked 5 min ago': how fresh the data is (None: unknown)."""
+    profile = current_profile()
+    if profile.last_lead is None:
+        return None
+    line = f"Leads up to {profile.last_lead:%-d %b %Y %H:%M} UTC"
+    if profile.read_at is not None:
+        minutes = int(
+            ((now or datetime.now(UTC).replace(tzinfo=None)) - profile.read_at).total_seconds() // 60
+        )
+        line += " · checked just now" if minutes < 1 else f" · checked {minutes} min ago"
+    return line

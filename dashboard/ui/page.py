@@ -20,7 +20,7 @@ from common.errors import LeadlineError
 from dashboard.data import cached as data
 from dashboard.data.last_good import StaleNotice
 from dashboard.filters.view import View
-from dashboard.ui.availability import blank_not_in_data, column_help
+from dashboard.ui.availability import blank_not_in_data, column_help, freshness_line
 from dashboard.ui.format import MISSING, TABLE_FORMATS, suppressed_text, table_values
 from metrics.registry import BY_NAME, metric
 
@@ -46,6 +46,9 @@ def page_header(title: str, intro: str, view: View) -> None:
     if filters:
         line += f" · {filters[0]}"
     st.markdown(line)
+    fresh = freshness_line()  # how fresh the data is, on every data page
+    if fresh:
+        st.caption(fresh)
 
 
 def show_error(exc: LeadlineError, *, key: str = "retry") -> None:

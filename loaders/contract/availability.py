@@ -51,6 +51,7 @@ class WarehouseContents:
     time_zones: int
     first_day: date | None
     last_day: date | None
+    last_lead: datetime | None = None
 
 
 def _day(value: Any) -> date | None:
@@ -101,4 +102,5 @@ def load_contents(engine: Engine) -> WarehouseContents:
         time_zones=zones,
         first_day=_day(row["first"]),
         last_day=_day(row["last"]),
+        last_lead=row["last"] if isinstance(row["last"], datetime) else None,
     )
