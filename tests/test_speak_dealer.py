@@ -59,3 +59,35 @@ def test_filters_appear_only_on_pages_they_affect(
     assert at.query_params["from"] == "2026-01-01"  # kept for the next dashboard page
     if page == "settings.py":  # demo mode needs no access file: no warning about it
         assert not [w for w in at.warning if "access" in w.value.lower() and "Demo mode" not in w.value]
+
+
+def _tile_app(name: str, current: dict[str, int], previous: dict[str, int]) -> None:
+    from dashboard.ui.kpi import kpi_tile
+
+    kpi_tile(name, current, previous, min_group_size=5)
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "shown", "neutral"),
+    [
+        ({"leads": 300, "undelivered": 5}, {"leads": 280, "undelivered": 4}, "+1 (4 before)", True),
+        ({"leads": 300, "undelivered": 50}, {"leads": 280, "undelivered": 40}, "+25.0 %", False),
+    ],
+)
+def test_a_change_on_a_tiny_base_is_neutral_with_the_counts(
+    current: dict[str, int],
+    previous: dict[str, int],
+    shown: str,
+    neutral: bool,
+    demo_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("LEADLINE_WAREHOUSE_URL", demo_url)
+    at = AppTest.from_function(_tile_app, args=("undelivered", current, previous), default_timeout=60)
+    at.run()
+    assert not at.exception
+    tile = at.metric[0]
+    assert tile.delta == shown
+    assert ("A change on few leads" in " ".join(c.value for c in at.caption)) is neutral

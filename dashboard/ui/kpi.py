@@ -24,6 +24,24 @@ def _delta_color(name: str) -> str:
     return {"higher": "normal", "lower": "inverse", "neutral": "off"}[metric(name).better]
 
 
+# Below this many (leads, or of the counted thing) a change is shown neutral (grey) with the counts.
+SMALL_BASE = 20
+
+
+def small_base(name: str, current: Row, previous: Row) -> bool:
+    """True when the change of ``name`` rests on fewer than SMALL_BASE of what it counts (the count
+    itself for counts, the leads of either period for rates and other figures)."""
+    if metric(name).format == "count":
+        return max(abs(current.get(name) or 0), abs(previous.get(name) or 0)) < SMALL_BASE
+    return min(current.get("leads") or 0, previous.get("leads") or 0) < SMALL_BASE
+
+
+def _base_words(name: str, current: Row, previous: Row) -> str:
+    if metric(name).format == "count":
+        return f"{previous.get(name) or 0:,} before, {current.get(name) or 0:,} now"
+    return f"{previous.get('leads') or 0:,} leads before, {current.get('leads') or 0:,} now"
+
+
 def target_caption(name: str, value: float | None, target: float) -> str:
     """``Target 95.0 % · 2.1 pts below`` in green when met, red when missed (Markdown)."""
     label = f"Target {format_metric(name, target)}"
@@ -78,16 +96,25 @@ def kpi_tile(
             st.caption("Too few leads to show this number.")
             return
         delta = None
+        small = False
         if previous is not None and not previous.get("suppressed"):
             delta = format_delta(name, value, previous.get(name))
+            small = (
+                delta not in (None, NO_CHANGE) and current is not None and small_base(name, current, previous)
+            )
+            if small and m.format == "count":  # "+25 %" on 4 -> 5 says more than it knows: the counts
+                delta = f"{int(value or 0) - int(previous.get(name) or 0):+,} ({int(previous.get(name) or 0):,} before)"
+        neutral = delta == NO_CHANGE or small
         st.metric(
             m.label,
             format_metric(name, value),
             delta=delta,
-            delta_color="off" if delta == NO_CHANGE else _delta_color(name),  # type: ignore[arg-type]
+            delta_color="off" if neutral else _delta_color(name),  # type: ignore[arg-type]
             delta_arrow="off" if delta == NO_CHANGE else "auto",
             help=m.help,
         )
+        if small and current is not None and previous is not None:
+            st.caption(f"A change on few leads ({_base_words(name, current, previous)}): read it with care.")
         if target is not None:
             st.markdown(target_caption(name, value, target))
         elif previous is not None and delta is None:
