@@ -50,7 +50,8 @@ period (the default), or the same dates a year earlier. The previous period foll
 when the period is a month, quarter or year (Q3 against Q2, a month against the month before; this
 month or quarter to date against the same days of the one before; the year to date against the same
 dates last year); otherwise it is the same number of days just before. Rates change in percentage
-points (pts), durations in minutes, counts and money in percent.
+points (pts), durations in minutes, counts and money in percent. A change that rests on fewer than 20
+(leads, or of what a count counts) is shown in grey, a count's change as the counts ("+1 (4 before)").
 
 **Periods.** Quick picks: the last 7, 30 or 90 days, this and last month, this and last quarter,
 year to date, the last 12 months and last year; weeks start on Monday everywhere.
