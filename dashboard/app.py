@@ -81,7 +81,8 @@ def main() -> None:
     current_keys = next((s.url_keys for s in PAGE_SPECS if s.url_path == page.url_path), ())
     remove_other_page_keys(PAGE_KEYS, current_keys)
     if page.url_path in UNFILTERED_PAGES:  # filters would change nothing here: not drawn
-        state = unfiltered_state(choices, today, PAGE_KEYS)
+        state, dropped = unfiltered_state(choices, today, PAGE_KEYS)
+        dropped = list(dict.fromkeys([*dropped_notices(), *dropped]))  # the link's notice follows the user
         st.sidebar.caption("Period and filters apply to the dashboard pages; this page does not use them.")
     else:
         profile = current_profile()
@@ -90,9 +91,9 @@ def main() -> None:
         if moved:
             st.info(moved, icon=":material/event_busy:")
         dropped = dropped_notices()
-        if dropped:
-            lines = "\n".join(f"- {d.describe()}" for d in dropped)
-            st.warning(f"Some values in the link could not be used and were left out:\n{lines}")
+    if dropped:
+        lines = "\n".join(f"- {d.describe()}" for d in dropped)
+        st.warning(f"Some values in the link could not be used and were left out:\n{lines}")
     st.sidebar.caption(f"Viewing as: {viewer.label}")
     set_current_view(View(viewer, state, choices, as_of_now(), min_group_size))
     stale_slot = st.empty()  # above the page: filled when the warehouse failed during this run

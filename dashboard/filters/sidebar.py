@@ -119,10 +119,12 @@ def render_sidebar(
     return state
 
 
-def unfiltered_state(choices: Choices, today: date, page_keys: Collection[str] = ()) -> FilterState:
-    """The view the URL holds, without drawing filters (for pages the filters do not affect); the
-    URL is left as it is, so the filters are back unchanged on the next dashboard page."""
-    return decode(read_query_params(), choices, today, page_keys)[0]
+def unfiltered_state(
+    choices: Choices, today: date, page_keys: Collection[str] = ()
+) -> tuple[FilterState, list[Dropped]]:
+    """The view the URL holds and what it had to drop, without drawing filters (for pages the
+    filters do not affect); the URL is left as it is, so the next dashboard page has the same view."""
+    return decode(read_query_params(), choices, today, page_keys)
 
 
 def moved_default_notice() -> str | None:
