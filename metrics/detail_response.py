@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from metrics.compute import rate
+from metrics.result_codes import BEST_OUTCOMES
 from metrics.suppression import SUPPRESSED, suppress_small_groups
 
 
@@ -41,7 +42,8 @@ RESPONSE_BUCKETS: tuple[ResponseBucket, ...] = (
 # (column of the counts frame, label); "leads" is every lead of the group.
 FUNNEL_STAGES: tuple[tuple[str, str], ...] = (
     ("leads", "Leads"),
-    ("contacted", "Contacted"),
+    ("contacted", "Attempted (contacted)"),
+    ("reached", "Reached"),
     ("appointments", "Appointments"),
     ("test_drives", "Test drives"),
     ("quotes", "Quotes"),
@@ -98,6 +100,18 @@ def funnel_table(counts: pl.DataFrame, keys: Sequence[str], min_group_size: int)
     nested in the data (a sale may have no recorded appointment), so counts need not fall.
     """
     return _long_distribution(counts, keys, FUNNEL_STAGES, "stage", min_group_size)
+
+
+def best_outcome_table(counts: pl.DataFrame, keys: Sequence[str], min_group_size: int) -> pl.DataFrame:
+    """Every lead of a group counted once under its best result-code outcome, with its share.
+
+    ``counts`` has the keys, ``leads`` and one column per outcome of
+    metrics.result_codes.BEST_OUTCOMES (best first: appointment, reached, not_reached,
+    invalid_contact, other, unknown, uncoded, not_contacted); the counts add up to ``leads``.
+    Columns: keys, outcome, label, count, share (of the group's leads), suppressed (on the group).
+    """
+    parts = [(o.name, o.label) for o in BEST_OUTCOMES]
+    return _long_distribution(counts, keys, parts, "outcome", min_group_size)
 
 
 def prequalification_gap_table(

@@ -167,6 +167,7 @@ METRICS: tuple[Metric, ...] = (
 # whose columns are exactly METRIC_COLUMNS; docs/metrics.md lists them in a table of their own.
 DERIVED_METRICS: tuple[Metric, ...] = (
     Metric("appointment_rate", "Appointment rate", "appointments / leads.", "percent", "higher"),
+    Metric("cost_per_reached_lead", "Cost per reached lead", "spend / reached.", "money", "lower"),
 )
 
 BY_NAME: dict[str, Metric] = {m.name: m for m in (*METRICS, *DERIVED_METRICS)}

@@ -20,7 +20,7 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -32,7 +32,7 @@ from loaders.contract.tables import leads
 from loaders.facts.build import TABLE_COLUMNS, facts_rows_select, recomputed_leads, touched_lead_ids
 from loaders.facts.lead_facts import facts_read_by, query_predicates, reader_chosen
 from loaders.facts.refresh import CATCH_UP_MARGIN
-from loaders.facts.result_taxonomy import load_result_taxonomy, using_result_taxonomy
+from loaders.facts.result_taxonomy import load_result_taxonomy, taxonomy_chosen, using_result_taxonomy
 from loaders.facts.state import (
     connection_of,
     data_signature,
@@ -176,11 +176,15 @@ def reading_facts_from(bind: Bind) -> Iterator[None]:
     """Inside the block, lead_set/lead_facts read the materialised facts of ``bind`` when exact.
 
     Inside an outer ``reading_facts_from`` or ``facts_read_by`` block, the outer choice stands.
+    The result-code taxonomy in force is set for the block too (unless an outer block set it).
     """
-    if reader_chosen():
-        yield
-        return
-    with facts_read_by(current_reader(bind)), using_result_taxonomy(current_result_taxonomy(bind)):
+    with ExitStack() as stack:
+        if not reader_chosen():
+            stack.enter_context(facts_read_by(current_reader(bind)))
+        # Decided on its own: a block that chose the facts source (facts_read_by) still reads
+        # the warehouse's result-code taxonomy.
+        if not taxonomy_chosen():
+            stack.enter_context(using_result_taxonomy(current_result_taxonomy(bind)))
         yield
 
 
