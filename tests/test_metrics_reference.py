@@ -185,7 +185,7 @@ def test_metrics_table_matches_hand_written_sql(demo_engine: Engine) -> None:
     totals = actual.select(pl.col("no_contact", "duplicate_contact", "lost", "sold").sum()).row(0)
     assert all(total > 0 for total in totals), totals
     assert actual["spend"].sum() > 0 and 0 < actual["vague_close_rate"].max() < 1
-    assert 0 < actual["invalid_contact_rate"].min() and actual["coded_contact_rate"].min() < 0.9
+    assert actual["invalid_contact_rate"].min() > 0 and actual["coded_contact_rate"].min() < 0.9
 
 
 def test_suppression_on_the_reference_groups(demo_engine: Engine) -> None:

@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, text
 
 from loaders.contract.tables import consent_not_false, leads
-from loaders.facts.result_taxonomy import load_result_taxonomy, using_result_taxonomy
 from loaders.facts.build import TABLE_COLUMNS, facts_rows_select, recomputed_leads, touched_lead_ids
+from loaders.facts.result_taxonomy import load_result_taxonomy, using_result_taxonomy
 from loaders.facts.state import (
     FactsState,
     data_signature,

@@ -14,11 +14,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, case, func, inspect, literal, select
+from sqlalchemy import ColumnElement, Integer, case, func, literal
 
-from loaders.contract.tables import result_codes
-from loaders.warehouse.fetch import Bind
-from metrics.result_codes import DEFAULT_TAXONOMY, RANK, UNCODED_CATEGORY, UNKNOWN_CATEGORY, Taxonomy, taxonomy_pairs
+from loaders.contract.result_codes import load_result_taxonomy
+from metrics.result_codes import DEFAULT_TAXONOMY, RANK, UNCODED_CATEGORY, UNKNOWN_CATEGORY, Taxonomy
+
+__all__ = ["load_result_taxonomy", "result_rank", "taxonomy_chosen", "taxonomy_in_force", "using_result_taxonomy"]
 
 _TAXONOMY: ContextVar[Taxonomy | None] = ContextVar("leadline_result_taxonomy", default=None)
 
@@ -42,22 +43,6 @@ def using_result_taxonomy(taxonomy: Taxonomy) -> Iterator[None]:
         yield
     finally:
         _TAXONOMY.reset(token)
-
-
-def load_result_taxonomy(bind: Bind) -> Taxonomy:
-    """The warehouse's ``result_codes`` as (code, category) pairs, or the default when absent or empty."""
-    statement = select(result_codes.c.code, result_codes.c.category).order_by(result_codes.c.code)
-    if isinstance(bind, Connection):
-        if not inspect(bind).has_table(result_codes.name):
-            return DEFAULT_TAXONOMY
-        rows = bind.execute(statement).all()
-    else:
-        with bind.connect() as conn:
-            if not inspect(conn).has_table(result_codes.name):
-                return DEFAULT_TAXONOMY
-            rows = conn.execute(statement).all()
-    pairs = taxonomy_pairs((code, category) for code, category in rows)
-    return pairs or DEFAULT_TAXONOMY
 
 
 def result_rank(code: ColumnElement[Any], taxonomy: Taxonomy | None = None) -> ColumnElement[int]:
