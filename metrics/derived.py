@@ -20,6 +20,7 @@ def _ratio(numerator: str, denominator: str) -> pl.Expr:
 _EXPRESSIONS: dict[str, pl.Expr] = {
     "appointment_rate": _ratio("appointments", "leads"),
     "cost_per_reached_lead": _ratio("spend", "reached"),
+    "reached_of_contacted_rate": _ratio("reached", "contacted"),
 }
 assert set(_EXPRESSIONS) == {m.name for m in DERIVED_METRICS}, "every derived metric needs its expression"
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from metrics.compute import rate
+from metrics.derived import with_derived_metrics
 from metrics.result_codes import BEST_OUTCOMES
 from metrics.suppression import SUPPRESSED, suppress_small_groups
 
@@ -155,11 +156,15 @@ def follow_up_by_status_table(
     """Leads and follow-up rate per value of ``status_column``, and points against 'valid'.
 
     Rows about fewer than K leads are suppressed before the comparison, so a difference
-    is NULL whenever either side of it is.
+    is NULL whenever either side of it is. When ``counts`` has ``reached``, the table ends with
+    ``reached_of_contacted_rate`` (reached / contacted).
     """
     frame = counts.with_columns(rate("contacted", "leads").alias("follow_up_rate"))
+    reach = ["reached_of_contacted_rate"] if "reached" in counts.columns else []
+    if reach:  # are leads with this contact data reached less often when they are called?
+        frame = with_derived_metrics(frame).drop("appointment_rate", "cost_per_reached_lead", strict=False)
     frame = suppress_small_groups(
-        frame, lead_count="leads", value_columns=["leads", "follow_up_rate"], min_group_size=min_group_size
+        frame, lead_count="leads", value_columns=["leads", "follow_up_rate", *reach], min_group_size=min_group_size
     )
     reference = frame.filter(pl.col(status_column) == REFERENCE_STATUS).select(
         *keys, pl.col("follow_up_rate").alias("_reference_rate")
@@ -180,5 +185,5 @@ def follow_up_by_status_table(
         .alias("_order"),
     )
     return frame.sort([*keys, "_order"], nulls_last=False).select(
-        *keys, status_column, "leads", "follow_up_rate", "points_vs_valid", SUPPRESSED
+        *keys, status_column, "leads", "follow_up_rate", "points_vs_valid", *reach, SUPPRESSED
     )

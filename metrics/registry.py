@@ -168,6 +168,13 @@ METRICS: tuple[Metric, ...] = (
 DERIVED_METRICS: tuple[Metric, ...] = (
     Metric("appointment_rate", "Appointment rate", "appointments / leads.", "percent", "higher"),
     Metric("cost_per_reached_lead", "Cost per reached lead", "spend / reached.", "money", "lower"),
+    Metric(
+        "reached_of_contacted_rate",
+        "Reached when called",
+        "reached / contacted: of the leads with a qualifying contact, those reached.",
+        "percent",
+        "higher",
+    ),
 )
 
 BY_NAME: dict[str, Metric] = {m.name: m for m in (*METRICS, *DERIVED_METRICS)}

@@ -185,7 +185,14 @@ def test_follow_up_by_phone_status_in_points_against_valid(warehouse: Warehouse)
 
     table = detail_tables.follow_up_by_phone_status(warehouse.engine, query, 5)
 
-    assert table.columns == ["phone_status", "leads", "follow_up_rate", "points_vs_valid", "suppressed"]
+    assert table.columns == [
+        "phone_status",
+        "leads",
+        "follow_up_rate",
+        "points_vs_valid",
+        "reached_of_contacted_rate",
+        "suppressed",
+    ]
     rows = {r["phone_status"]: r for r in table.iter_rows(named=True)}
     assert list(rows) == ["valid", "missing", "placeholder"]  # contract order
     assert rows["valid"]["points_vs_valid"] == pytest.approx(0.0)

@@ -71,10 +71,13 @@ def fetch_prequalification_counts(engine: Engine, query: LeadQuery) -> pl.DataFr
 
 
 def fetch_follow_up_by_status(engine: Engine, query: LeadQuery, status_column: str) -> pl.DataFrame:
-    """Per group and value of ``status_column`` (phone_status or email_status): leads, contacted."""
+    """Per group and value of ``status_column`` (phone_status or email_status): leads, contacted, reached."""
     if status_column not in ("phone_status", "email_status"):
         raise ValueError(f"follow-up by status needs phone_status or email_status, not {status_column!r}")
     facts = lead_facts(query)
     keys = key_names(query, status_column)
-    counts = {"contacted": facts.c.first_response_min.is_not(None)}
+    counts = {
+        "contacted": facts.c.first_response_min.is_not(None),
+        "reached": facts.c.best_result_rank >= REACHED_RANK,
+    }
     return fetch_counts(engine, facts, keys, counts)
