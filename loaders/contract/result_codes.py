@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, Select, and_, case, func, inspect, se
 from loaders.contract.tables import consent_not_false, lead_activities, leads, result_codes
 from loaders.warehouse.fetch import Bind, fetch_frame
 from loaders.warehouse.sql_aggregates import count_where
-from metrics.result_codes import DEFAULT_TAXONOMY, Taxonomy, taxonomy_pairs
+from metrics.result_codes import DEFAULT_TAXONOMY, Taxonomy, default_result_codes_frame, taxonomy_pairs
 
 UNKNOWN_BY_SOURCE_SCHEMA: dict[str, pl.DataType] = {
     "source": pl.String(),
@@ -70,3 +70,31 @@ def unknown_result_codes_by_source(engine: Engine) -> pl.DataFrame:
     with engine.connect() as conn:
         taxonomy = load_result_taxonomy(conn)
         return fetch_frame(conn, unknown_result_codes_select(taxonomy), UNKNOWN_BY_SOURCE_SCHEMA)
+
+
+TAXONOMY_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "category": pl.String(),
+    "label": pl.String(),
+    "from_warehouse": pl.Boolean(),
+}
+
+
+def result_taxonomy_frame(engine: Engine) -> pl.DataFrame:
+    """The taxonomy in force, as Definitions lists it: code, category, label, from_warehouse
+    (False: the shipped default, because the warehouse's table is absent or empty)."""
+    with engine.connect() as conn:
+        if inspect(conn).has_table(result_codes.name):
+            statement = select(result_codes.c.code, result_codes.c.category, result_codes.c.label)
+            rows = conn.execute(statement.order_by(result_codes.c.code)).all()
+            if rows:
+                # The same trimming and category rules as the metrics (metrics.result_codes.taxonomy_pairs).
+                in_force = dict(taxonomy_pairs((code, category) for code, category, _ in rows))
+                labels = {(code or "").strip(" "): label for code, _, label in reversed(rows)}
+                return pl.DataFrame(
+                    [(code, category, labels.get(code), True) for code, category in in_force.items()],
+                    schema=TAXONOMY_SCHEMA,
+                    orient="row",
+                )
+    default = default_result_codes_frame().with_columns(pl.lit(False).alias("from_warehouse"))
+    return default.select(pl.col(name).cast(dtype) for name, dtype in TAXONOMY_SCHEMA.items())
