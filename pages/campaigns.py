@@ -84,7 +84,7 @@ with guarded():
     st.subheader(f"Lead quality by {title.lower()}: what the leads turn out to be")
     sort = url_option("quality", "Order by", QUALITY_SORTS, "invalid")
     dist = lead_quality(view.query((by,)), k)
-    order = quality_order(dist, by, sort, TOP_GROUPS)
+    order = quality_order(groups, by, sort, TOP_GROUPS)
     if dist.filter(~pl.col("suppressed")).is_empty():
         st.info(f"No {title.lower()} has {k} or more leads in this view.", icon=":material/info:")
     else:

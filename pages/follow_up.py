@@ -88,14 +88,19 @@ with guarded():
         stages = funnel(view.query(), k).filter(pl.col("stage").is_in(REACH_STAGES))
         charts.show(funnel_figure(stages), key="fu-reach-funnel")
     with right:
-        charts.show(
-            attempted_reached_figure(groups, "dealer_group_id", view, title="Dealer group"), key="fu-reach"
+        by_gap = (
+            data.metrics(view.query(("dealer_id",)), k)
+            .filter(~pl.col("suppressed"))
+            .sort(pl.col("follow_up_rate") - pl.col("reach_rate"), descending=True, nulls_last=True)
+            .head(TOP_DEALERS)
         )
+        charts.show(attempted_reached_figure(by_gap, "dealer_id", view, title="Dealer"), key="fu-reach")
     st.caption(
         "Attempted: leads with a qualifying contact. Reached: leads with a qualifying contact whose result "
-        "code says the buyer was reached or an appointment was set (Definitions lists the codes). A high "
-        "follow-up rate with a low reach rate means calls at the wrong time, wrong numbers, or codes not "
-        "keyed in: the dealer table shows the share of coded calls."
+        "code says the buyer was reached or an appointment was set (Definitions lists the codes). Dealers are "
+        f"ordered by the gap between the two (at most {TOP_DEALERS}). A high follow-up rate with a low reach "
+        "rate means calls at the wrong time, wrong numbers, or codes not keyed in: the dealer table below "
+        "shows the share of coded calls."
     )
 
     st.markdown("**By dealer**")

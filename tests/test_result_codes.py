@@ -462,3 +462,51 @@ def test_demo_dealer_stories(demo_engine: Engine) -> None:
     )
     top = gap.sort("gap", descending=True).row(0, named=True)
     assert top["dealer_id"] in ("D016", "D017") and top["follow_up_rate"] > 0.7 and top["reach_rate"] < 0.45
+
+
+def test_reach_when_called_by_phone_status(shared_duckdb: Engine) -> None:
+    """The prequalification view: of contacted leads with each phone status, the share reached."""
+    leads = [lead(f"v{i}") for i in range(4)] + [lead(f"i{i}", phone_status="invalid") for i in range(4)]
+    calls = [call("v0", 5, "reached"), call("v1", 5, "appointment_set"), call("v2", 5, "no_answer")]
+    calls += [call("i0", 5, "wrong_number"), call("i1", 5, "reached")]
+    fixture = Fixture(leads, calls)
+    fixture.write(shared_duckdb)
+    table = detail_tables.follow_up_by_phone_status(shared_duckdb, fixture.lead_query(), 0)
+    rates = dict(zip(table["phone_status"], table["reached_of_contacted_rate"], strict=True))
+    assert rates["valid"] == pytest.approx(2 / 3) and rates["invalid"] == pytest.approx(1 / 2)
+    hidden = detail_tables.follow_up_by_phone_status(shared_duckdb, fixture.lead_query(), 5)
+    assert hidden["reached_of_contacted_rate"].to_list() == [None, None]  # 4 leads each < K = 5
+
+
+def test_cli_exports_the_distribution(duckdb_warehouse: Warehouse, capsys: pytest.CaptureFixture[str]) -> None:
+    from dashboard.cli import main
+
+    leads = [lead(f"l{i}") for i in range(5)]
+    Fixture(leads, [call("l0", 5, "wrong_number"), call("l1", 5, "reached")]).write(duckdb_warehouse.engine)
+    duckdb_warehouse.engine.dispose()  # the CLI opens DuckDB files read-only
+    args = ["metrics", "result-codes", "--warehouse", duckdb_warehouse.url, "--start", "2024-03-04"]
+    assert main([*args, "--end", "2024-03-10", "--min-group-size", "5", "--format", "json"]) == 0
+    import json
+
+    rows = json.loads(capsys.readouterr().out)
+    counts = {r["outcome"]: r["count"] for r in rows}
+    assert (counts["invalid_contact"], counts["reached"], counts["not_contacted"]) == (1, 1, 3)
+    assert sum(counts.values()) == 5
+    assert [r["outcome"] for r in rows] == [o.name for o in BEST_OUTCOMES]
+
+
+def test_quality_order_follows_the_metrics() -> None:
+    from dashboard.ui.result_code_charts import quality_order
+
+    groups = pl.DataFrame(
+        {
+            "source": ["a", "b", "c", "d"],
+            "leads": [100, 50, 80, 2],
+            "invalid_contact_rate": [0.1, 0.3, 0.2, None],
+            "reach_rate": [0.5, 0.2, 0.6, None],
+            "suppressed": [False, False, False, True],
+        }
+    )
+    assert quality_order(groups, "source", "invalid", 10) == ["b", "c", "a", "d"]
+    assert quality_order(groups, "source", "reached", 2) == ["b", "a"]
+    assert quality_order(groups, "source", "leads", 10) == ["a", "c", "b", "d"]

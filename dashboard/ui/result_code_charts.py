@@ -28,7 +28,7 @@ OUTCOME_COLORS: dict[str, str] = {
 }
 OUTCOME_LABELS: dict[str, str] = {o.name: o.label for o in BEST_OUTCOMES}
 
-# How the lead-quality bars can be ordered: the URL value -> (label, outcome whose share sorts, descending).
+# How the lead-quality bars can be ordered: the URL value -> its label.
 QUALITY_SORTS: dict[str, str] = {
     "invalid": "Most invalid contact data",
     "reached": "Least reached",
@@ -36,15 +36,13 @@ QUALITY_SORTS: dict[str, str] = {
 }
 
 
-def quality_order(dist: pl.DataFrame, dim: str, sort: str, top: int) -> list[Any]:
-    """The ``top`` shown groups of ``dim`` in the order ``sort`` asks for (suppressed groups last)."""
-    shares = dist.group_by(dim, "suppressed").agg(
-        pl.col("count").sum().alias("_leads"),
-        pl.col("share").filter(pl.col("outcome") == "invalid_contact").sum().alias("_invalid"),
-        pl.col("share").filter(pl.col("outcome").is_in(["reached", "appointment"])).sum().alias("_reached"),
+def quality_order(groups: pl.DataFrame, dim: str, sort: str, top: int) -> list[Any]:
+    """The ``top`` groups of ``dim`` (rows of a metrics table) in the order ``sort`` asks for:
+    highest invalid_contact_rate, lowest reach_rate, or most leads; suppressed groups last."""
+    key, descending = {"invalid": ("invalid_contact_rate", True), "reached": ("reach_rate", False)}.get(
+        sort, ("leads", True)
     )
-    key, descending = {"invalid": ("_invalid", True), "reached": ("_reached", False)}.get(sort, ("_leads", True))
-    ordered = shares.sort(["suppressed", key, "_leads"], descending=[False, descending, True], nulls_last=True)
+    ordered = groups.sort(["suppressed", key, "leads"], descending=[False, descending, True], nulls_last=True)
     return ordered[dim].head(top).to_list()
 
 
@@ -52,8 +50,11 @@ def best_outcome_figure(
     dist: pl.DataFrame, dim: str, view: View, *, title: str, order: list[Any]
 ) -> go.Figure:
     """Stacked 100 % bars: each group's leads split by their best result-code outcome."""
+    shown = dist.filter(pl.col(dim).is_in(order, nulls_equal=True))
+    # An outcome no shown group has (e.g. 'other' with the default taxonomy) gets no legend entry.
+    present = shown.group_by("outcome").agg(pl.col("count").sum()).filter(pl.col("count") > 0)["outcome"]
     return stacked_bar(
-        dist.filter(pl.col(dim).is_in(order, nulls_equal=True)),
+        shown.filter(pl.col("outcome").is_in(present.to_list())),
         category=dim,
         part="outcome",
         value="share",
@@ -91,6 +92,6 @@ def attempted_reached_figure(groups: pl.DataFrame, dim: str, view: View, *, titl
         )
     style(fig, height=120 + 44 * max(shown.height, 1), legend=True)
     fig.update_layout(barmode="group", margin={"t": 60})
-    fig.update_xaxes(title_text="Share of the group's leads (%)", tickformat=".0%", range=[0, 1.12])
+    fig.update_xaxes(title_text="Share of its leads (%)", tickformat=".0%", range=[0, 1.12])
     fig.update_yaxes(title_text=title, autorange="reversed", automargin=True, showgrid=False, ticksuffix="  ")
     return fig
