@@ -95,7 +95,8 @@ with guarded():
             "Each bar splits one group's leads by the best result code any call keyed in: appointment, reached, "
             "not reached, invalid contact data (wrong number, number not in service, bounced e-mail) ... "
             "Every lead is counted once. A large brown share means contact data that could never work: "
-            f"ask the source to validate it, or stop buying.{more}"
+            f"ask the source to validate it, or stop buying. Ordered by the rates of the table above (the "
+            f"invalid-contact rate is of contacted leads, so it can rank a source higher than its bar does).{more}"
         )
         quality_columns = {
             by: Col(title),
