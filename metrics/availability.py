@@ -59,6 +59,13 @@ METRIC_INPUTS: dict[str, tuple[str, ...]] = {
     "cost_per_sale": ("spend", "outcomes", "sales"),
     "gross_profit": ("outcomes", "sales", "gross_profit"),
     "roi": ("spend", "outcomes", "sales", "gross_profit"),
+    # Result codes of contacts (issue 14): all rest on contact activities.
+    "reached": ("activities",),
+    "reach_rate": ("activities",),
+    "invalid_contact_rate": ("activities",),
+    "coded_contact_rate": ("activities",),
+    "cost_per_reached_lead": ("spend", "activities"),
+    "reached_of_contacted_rate": ("activities",),
 }
 
 

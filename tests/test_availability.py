@@ -210,3 +210,8 @@ def test_docs_explain_every_input() -> None:
     section = doc.split("## Not in your data", 1)[1].split("\n## ", 1)[0]
     for name in INPUT_REASONS:
         assert f"| `{name}` |" in section, name
+
+
+def test_every_metric_but_leads_names_its_inputs() -> None:
+    """A new metric must say what it rests on, or a warehouse without it would show it as 0."""
+    assert set(BY_NAME) - set(METRIC_INPUTS) == {"leads"}
