@@ -63,7 +63,7 @@ CUSTOM = "custom"
 DEFAULT_PICK = "30d"
 
 COMPARISONS: dict[str, str] = {
-    "previous": "Previous period (calendar month, quarter or year when the period is one)",
+    "previous": "Previous period",  # aligned to the calendar when the period is a calendar one (help)
     "year": "Same period a year earlier",
     "none": "No comparison",
 }
