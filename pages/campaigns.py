@@ -23,6 +23,7 @@ from dashboard.ui.detail_table import Col, download_detail, metric_col
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
 from dashboard.ui.result_code_charts import QUALITY_SORTS, best_outcome_figure, quality_order
+from dashboard.ui.volume import min_volume_filter
 from metrics.derived import with_derived_metrics
 
 KPIS = ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "roi")
@@ -70,6 +71,7 @@ with guarded():
     shown = group_label_column(groups, by, view)
 
     st.subheader(f"By {title.lower()}")
+    shown = min_volume_filter(shown, label=f"{title.lower()}s")  # a ranking on a handful of leads misleads
     metrics_dataframe(
         shown, first_column="group", first_title=title, metric_names=TABLE_METRICS, key="cp-table"
     )

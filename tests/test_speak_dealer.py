@@ -91,3 +91,36 @@ def test_a_change_on_a_tiny_base_is_neutral_with_the_counts(
     tile = at.metric[0]
     assert tile.delta == shown
     assert ("A change on few leads" in " ".join(c.value for c in at.caption)) is neutral
+
+
+def test_campaigns_table_hides_groups_under_a_minimum_volume_kept_in_the_url(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    params = {"from": "2000-01-01", "to": "2100-01-01"}
+    at = open_page("overview", demo_url, monkeypatch, params)
+    at.switch_page(str(ROOT / "pages" / "campaigns.py"))
+    at.run()
+    everything = at.dataframe[0].value
+    at.number_input(key="opt_min").set_value(100).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert (table["leads"] >= 100).all() and 0 < len(table) < len(everything)
+    assert at.query_params["min"] == "100"
+    hidden = len(everything) - len(table)
+    assert any(f"{hidden} campaigns with fewer than 100 leads are hidden" in c.value for c in at.caption)
+    at.number_input(key="opt_min").set_value(0).run()
+    assert "min" not in dict(at.query_params) and len(at.dataframe[0].value) == len(everything)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("50", 50), ("lots", 0)])
+def test_a_link_sets_the_minimum_volume_or_says_why_not(
+    value: str, expected: int, demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page("overview", demo_url, monkeypatch)
+    at.switch_page(str(ROOT / "pages" / "campaigns.py"))
+    at.query_params["min"] = value  # as a link to /campaigns?min=... would carry it
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="opt_min").value == expected
+    if expected == 0:
+        assert any("is not a whole number" in c.value for c in at.caption)
