@@ -124,3 +124,17 @@ def test_a_link_sets_the_minimum_volume_or_says_why_not(
     assert at.number_input(key="opt_min").value == expected
     if expected == 0:
         assert any("is not a whole number" in c.value for c in at.caption)
+
+
+def test_spend_without_a_sale_reads_no_sales_yet_with_the_spend(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("LEADLINE_WAREHOUSE_URL", demo_url)
+    row = {"leads": 300, "spend": 4500.0, "sold": 0, "cost_per_sale": None}
+    at = AppTest.from_function(_tile_app, args=("cost_per_sale", row, row), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.metric[0].value == "no sales yet"
+    assert "€4,500 spent, no sale in this period." in [c.value for c in at.caption]

@@ -42,6 +42,11 @@ def _base_words(name: str, current: Row, previous: Row) -> str:
     return f"{previous.get('leads') or 0:,} leads before, {current.get('leads') or 0:,} now"
 
 
+def no_sales_yet(row: Row) -> bool:
+    """Money was spent and nothing sold: the worst cost per sale, which a division cannot give."""
+    return row.get("cost_per_sale") is None and bool(row.get("spend")) and not row.get("sold")
+
+
 def target_caption(name: str, value: float | None, target: float) -> str:
     """``Target 95.0 % · 2.1 pts below`` in green when met, red when missed (Markdown)."""
     label = f"Target {format_metric(name, target)}"
@@ -94,6 +99,11 @@ def kpi_tile(
         if suppressed:
             st.metric(m.label, suppressed_text(min_group_size), help=m.help)
             st.caption("Too few leads to show this number.")
+            return
+        if name == "cost_per_sale" and current is not None and no_sales_yet(current):
+            # Spend and no sale is the worst cost per sale, not a blank: say so, with what was spent.
+            st.metric(m.label, "no sales yet", help=m.help)
+            st.caption(f"{format_metric('spend', current['spend'])} spent, no sale in this period.")
             return
         delta = None
         small = False
