@@ -1,8 +1,13 @@
-"""Privacy: small groups are suppressed here, and only here.
+"""Privacy: small groups and small teams are suppressed here, and only here.
 
 A group with fewer than K leads (setting ``min_group_size``) could point at a single
 buyer or salesperson, so every number of it is blanked (NULL) and its ``suppressed``
-column is true. Every page, chart and export goes through these functions.
+column is true. A group whose qualifying contacts come from fewer than ``min_team_size``
+distinct salespeople, or that has fewer than K contacted leads, keeps its coverage and
+outcomes but its "how people worked" metrics (registry flag ``people``) are blanked and its
+``team_suppressed`` column is true. In a breakdown, complementary suppression
+(metrics/complementary.py) then hides enough further groups that no hidden one equals
+the total minus the shown ones. Every page, chart and export goes through these functions.
 """
 
 from __future__ import annotations
@@ -11,9 +16,12 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from metrics.registry import METRIC_COLUMNS
+from metrics.complementary import complement_flags
+from metrics.registry import METRIC_COLUMNS, PEOPLE_METRICS
 
 SUPPRESSED = "suppressed"
+TEAM_SUPPRESSED = "team_suppressed"
+TEAM_SIZE = "salespeople"  # distinct salespeople behind a group: judged, never shown
 
 
 def suppress_small_groups(
@@ -47,15 +55,48 @@ def suppress_small_groups(
     )
 
 
-def suppress(frame: pl.DataFrame, group_by: Sequence[str], min_group_size: int) -> pl.DataFrame:
-    """The metrics table with groups of fewer than ``min_group_size`` leads blanked.
+def suppress(
+    frame: pl.DataFrame, group_by: Sequence[str], min_group_size: int, min_team_size: int = 1
+) -> pl.DataFrame:
+    """The metrics table with small groups and small teams blanked, complementary cells included.
 
-    Keeps the grouping columns (``group_by``) so the viewer sees which group was hidden;
-    every one of the 22 metric columns, ``leads`` included, becomes NULL there.
+    ``frame`` is ``compute_metrics``'s table plus a ``salespeople`` column (distinct non-null
+    salespeople behind each group's qualifying contacts; NULL counts as 0), which is judged
+    and dropped. Keeps the grouping columns (``group_by``) so the viewer sees which group was
+    hidden. Adds ``suppressed`` (every one of the 22 metric columns, ``leads`` included, is
+    NULL) and ``team_suppressed`` (the ``people`` metrics are NULL: fewer than
+    ``min_team_size`` salespeople or fewer than ``min_group_size`` contacted leads; always
+    true where ``suppressed`` is). Without ``salespeople`` every group counts as one salesperson.
     """
-    overlap = set(group_by) & set(METRIC_COLUMNS)
+    overlap = set(group_by) & {*METRIC_COLUMNS, SUPPRESSED, TEAM_SUPPRESSED, TEAM_SIZE}
     if overlap:
         raise ValueError(f"grouping columns {sorted(overlap)} clash with metric columns")
-    return suppress_small_groups(
-        frame, lead_count="leads", value_columns=METRIC_COLUMNS, min_group_size=min_group_size
+    if min_group_size < 0 or min_team_size < 0:
+        raise ValueError(f"thresholds must be >= 0, got {min_group_size} and {min_team_size}")
+    if TEAM_SIZE not in frame.columns:
+        frame = frame.with_columns(pl.lit(1, dtype=pl.Int64).alias(TEAM_SIZE))
+    small = pl.col("leads").fill_null(0) < min_group_size
+    flagged = frame.with_columns(small.alias(SUPPRESSED))
+    flagged = complement_flags(flagged, group_by, flag=SUPPRESSED, size="leads", min_size=min_group_size)
+    small_team = (
+        pl.col(SUPPRESSED)
+        | (pl.col(TEAM_SIZE).fill_null(0) < min_team_size)
+        | (pl.col("contacted").fill_null(0) < min_group_size)
     )
+    flagged = flagged.with_columns(small_team.alias(TEAM_SUPPRESSED))
+    flagged = complement_flags(
+        flagged,
+        group_by,
+        flag=TEAM_SUPPRESSED,
+        size="contacted",
+        min_size=min_group_size,
+        team=TEAM_SIZE,
+        min_team=min_team_size,
+    )
+    people = [c for c in PEOPLE_METRICS if c in flagged.columns]
+    blanked = flagged.with_columns(
+        *(pl.when(pl.col(SUPPRESSED)).then(None).otherwise(pl.col(c)).alias(c) for c in METRIC_COLUMNS)
+    ).with_columns(
+        *(pl.when(pl.col(TEAM_SUPPRESSED)).then(None).otherwise(pl.col(c)).alias(c) for c in people)
+    )
+    return blanked.drop(TEAM_SIZE)
