@@ -6,9 +6,10 @@ is that group; when several are hidden, it is their sum. So inside every *slice*
 breakdown (for 1-D tables: the whole table; for 2-D tables such as week x dealer: every row
 and every column) the hidden set must be at least two groups that together hold at least
 ``min_size`` units (leads, or contacted leads for the "how people worked" metrics) and, when
-given, at least ``min_team`` salespeople. Until it is, the smallest shown group of the slice
-is hidden as well. Rows and columns are revisited until nothing changes, so hiding a cell for
-a row never reopens a column.
+given, at least ``min_team`` salespeople. Until it is, another shown group of the slice is
+hidden as well: one whose column (row) already hides a cell, so that one extra cell serves both,
+else the smallest. Rows and columns are revisited until nothing changes, so hiding a cell for a
+row never leaves a column with one hidden cell.
 
 Only flags are decided here; metrics/suppression.py blanks the numbers. Pure Python over a
 Polars frame: no I/O.
@@ -16,7 +17,7 @@ Polars frame: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
 
@@ -49,39 +50,64 @@ def complement_flags(
     sizes = [int(v or 0) for v in frame[size].to_list()]
     teams = [int(v or 0) for v in frame[team].to_list()] if team else [0] * frame.height
     keys = list(zip(*(frame[d].to_list() for d in group_by), strict=True))
-    order = sorted(range(frame.height), key=lambda i: (sizes[i], repr(keys[i])))  # smallest first
+    axes = range(len(group_by))
+    # slices[axis][slice key] = rows of that slice (rows varying along ``axis``), smallest first
+    order = sorted(range(frame.height), key=lambda i: (sizes[i], repr(keys[i])))
+    slices: list[dict[tuple[object, ...], list[int]]] = [{} for _ in axes]
+    for i in order:
+        for axis in axes:
+            slices[axis].setdefault(_slice_key(keys[i], axis), []).append(i)
+    state = _State(flags, sizes, teams, min_size, min_team if team else 0)
     changed = True
     while changed:
         changed = False
-        for axis in range(len(group_by)):
-            slices: dict[tuple[object, ...], list[int]] = {}
-            for i in order:
-                slices.setdefault(keys[i][:axis] + keys[i][axis + 1 :], []).append(i)
-            for members in slices.values():
-                changed |= _protect(members, flags, sizes, teams, min_size, min_team if team else 0)
+        for axis in axes:
+            for members in slices[axis].values():
+
+                def crossing(i: int, axis: int = axis) -> bool:
+                    """True when hiding ``i`` also helps a slice across (it already hides a row)."""
+                    return any(
+                        any(flags[j] for j in slices[other][_slice_key(keys[i], other)])
+                        for other in axes
+                        if other != axis
+                    )
+
+                changed |= state.protect(members, crossing)
     return frame.with_columns(pl.Series(flag, flags, dtype=pl.Boolean))
 
 
-def _protect(
-    members: list[int], flags: list[bool], sizes: list[int], teams: list[int], min_size: int, min_team: int
-) -> bool:
-    """Hide the smallest shown members of one slice until its hidden set is safe; True if any changed."""
-    hidden = [i for i in members if flags[i]]
-    if not hidden:
-        return False
-    shown = [i for i in members if not flags[i]]  # already smallest first
+def _slice_key(key: tuple[object, ...], axis: int) -> tuple[object, ...]:
+    return key[:axis] + key[axis + 1 :]
 
-    def unsafe() -> bool:
+
+class _State:
+    """The flags being decided and the thresholds a hidden set must reach."""
+
+    def __init__(
+        self, flags: list[bool], sizes: list[int], teams: list[int], min_size: int, min_team: int
+    ) -> None:
+        self.flags, self.sizes, self.teams = flags, sizes, teams
+        self.min_size, self.min_team = min_size, min_team
+
+    def unsafe(self, hidden: list[int]) -> bool:
+        """One hidden group alone, or hidden groups under the thresholds together."""
         return (
             len(hidden) < 2
-            or sum(sizes[i] for i in hidden) < min_size
-            or sum(teams[i] for i in hidden) < min_team
+            or sum(self.sizes[i] for i in hidden) < self.min_size
+            or sum(self.teams[i] for i in hidden) < self.min_team
         )
 
-    changed = False
-    while shown and unsafe():
-        nxt = shown.pop(0)
-        flags[nxt] = True
-        hidden.append(nxt)
-        changed = True
-    return changed
+    def protect(self, members: list[int], crossing: Callable[[int], bool]) -> bool:
+        """Hide shown members of one slice until its hidden set is safe: first those whose hiding also
+        pairs up a slice across, then the smallest. True if any flag changed."""
+        hidden = [i for i in members if self.flags[i]]
+        if not hidden or not self.unsafe(hidden):
+            return False
+        shown = sorted((i for i in members if not self.flags[i]), key=lambda i: not crossing(i))  # stable
+        changed = False
+        while shown and self.unsafe(hidden):
+            nxt = shown.pop(0)
+            self.flags[nxt] = True
+            hidden.append(nxt)
+            changed = True
+        return changed

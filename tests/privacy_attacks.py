@@ -31,6 +31,7 @@ from loaders.request.access_scope import AccessScope
 from loaders.request.query import LeadQuery, Scope
 
 Guard = Callable[[Engine, LeadQuery, int], tuple[date, date]]
+Table = Callable[[Engine, LeadQuery, int], pl.DataFrame]
 AS_OF = datetime(2026, 11, 27)
 
 
@@ -83,7 +84,9 @@ def truth_table(engine: Engine, query: LeadQuery) -> pl.DataFrame:
     return metrics_table(engine, query, 0)
 
 
-def total_minus_groups(engine: Engine, queries: Iterable[LeadQuery], k: int) -> Rate:
+def total_minus_groups(
+    engine: Engine, queries: Iterable[LeadQuery], k: int, table: Table = metrics_table
+) -> Rate:
     """Per grouped view: the total (same query, no grouping) minus the shown groups.
 
     A view counts as recovered when one hidden group's leads (every metric hidden) or one
@@ -92,8 +95,8 @@ def total_minus_groups(engine: Engine, queries: Iterable[LeadQuery], k: int) -> 
     rate = Rate()
     for query in queries:
         rate.tries += 1
-        total = metrics_table(engine, dataclasses.replace(query, group_by=()), k).row(0, named=True)
-        grouped = metrics_table(engine, query, k)
+        total = table(engine, dataclasses.replace(query, group_by=()), k).row(0, named=True)
+        grouped = table(engine, query, k)
         truth = truth_table(engine, query)
         if _recovers(total, grouped, truth, query.group_by, "leads") or _recovers(
             total, grouped, truth, query.group_by, "duplicate_contact"
@@ -156,7 +159,9 @@ def overlapping_periods(
     return rate
 
 
-def _leads_per_dealer_day(engine: Engine, dealer_ids: Sequence[str], start: date, end: date) -> list[tuple[str, date]]:
+def _leads_per_dealer_day(
+    engine: Engine, dealer_ids: Sequence[str], start: date, end: date
+) -> list[tuple[str, date]]:
     """The (dealer, day) pairs with at least one consenting lead: the attack's targets."""
     stop = end + timedelta(days=1)
     with engine.connect() as conn:
@@ -166,10 +171,15 @@ def _leads_per_dealer_day(engine: Engine, dealer_ids: Sequence[str], start: date
                 "WHERE created_at >= :start AND created_at < :stop AND (consent IS NULL OR consent) "
                 "ORDER BY 1, 2"
             ),
-            {"start": datetime.combine(start, datetime.min.time()), "stop": datetime.combine(stop, datetime.min.time())},
+            {
+                "start": datetime.combine(start, datetime.min.time()),
+                "stop": datetime.combine(stop, datetime.min.time()),
+            },
         ).all()
     wanted = set(dealer_ids)
-    return [(d, day if isinstance(day, date) else date.fromisoformat(str(day))) for d, day in rows if d in wanted]
+    return [
+        (d, day if isinstance(day, date) else date.fromisoformat(str(day))) for d, day in rows if d in wanted
+    ]
 
 
 def network_median_views(
@@ -196,14 +206,22 @@ def network_median_views(
 
 
 def _other_dealer_figures(engine: Engine, query: LeadQuery, own: AccessScope, k: int) -> list[float]:
-    own_dealers = truth_table(engine, dataclasses.replace(query, group_by=("dealer_id",)))["dealer_id"].to_list()
+    own_dealers = truth_table(engine, dataclasses.replace(query, group_by=("dealer_id",)))[
+        "dealer_id"
+    ].to_list()
     brands = truth_table(engine, dataclasses.replace(query, group_by=("brand",)))["brand"].to_list()
     filters = {d: v for d, v in query.filters if d not in ("dealer_id", "dealer_group_id")}
     filters["brand"] = tuple(brands)
     peers = LeadQuery(
-        query.start, query.end, query.as_of, group_by=("dealer_id",), filters=LeadQuery.make_filters(dict(filters))
+        query.start,
+        query.end,
+        query.as_of,
+        group_by=("dealer_id",),
+        filters=LeadQuery.make_filters(dict(filters)),
     )
-    table = truth_table(engine, peers).filter(~pl.col("dealer_id").is_in(own_dealers) & (pl.col("leads") >= k))
+    table = truth_table(engine, peers).filter(
+        ~pl.col("dealer_id").is_in(own_dealers) & (pl.col("leads") >= k)
+    )
     del own
     return [float(v) for v in table["follow_up_rate"].drop_nulls()]
 
@@ -241,12 +259,18 @@ def measure(url: str, k: int = 5) -> dict[str, str]:
         lead_types = [r[0] for r in conn.execute(text("SELECT DISTINCT lead_type FROM leads ORDER BY 1"))]
     months = _months(date(2025, 11, 1), 13)
     results = {
-        "days by brand (last 60)": str(total_minus_groups(engine, grouped(_days(date(2026, 11, 26), 60), "brand"), k)),
-        "days by market (last 60)": str(total_minus_groups(engine, grouped(_days(date(2026, 11, 26), 60), "market"), k)),
+        "days by brand (last 60)": str(
+            total_minus_groups(engine, grouped(_days(date(2026, 11, 26), 60), "brand"), k)
+        ),
+        "days by market (last 60)": str(
+            total_minus_groups(engine, grouped(_days(date(2026, 11, 26), 60), "market"), k)
+        ),
         "weeks by lead type (last 55)": str(
             total_minus_groups(engine, grouped(_weeks(date(2026, 11, 16), 55), "lead_type"), k)
         ),
-        "months by dealer, group G01 (13)": str(total_minus_groups(engine, grouped(months, "dealer_id", principal), k)),
+        "months by dealer, group G01 (13)": str(
+            total_minus_groups(engine, grouped(months, "dealer_id", principal), k)
+        ),
         "dealer-days of June 2026, overlapping periods": str(
             overlapping_periods(engine, dealers, date(2026, 6, 1), date(2026, 6, 30), k, guard)
         ),
