@@ -100,3 +100,27 @@ def suppress(
         *(pl.when(pl.col(TEAM_SUPPRESSED)).then(None).otherwise(pl.col(c)).alias(c) for c in people)
     )
     return blanked.drop(TEAM_SIZE)
+
+
+def hide_for_small_teams(
+    frame: pl.DataFrame, teams: pl.DataFrame, keys: Sequence[str], value_columns: Sequence[str]
+) -> pl.DataFrame:
+    """A detail table about how people worked (response-time buckets, duplicate contact per dealer)
+    with ``value_columns`` blanked for the groups the metrics table marks ``team_suppressed``.
+
+    ``teams`` is the metrics table of the same query grouped by ``keys`` (``suppress``'s output);
+    the detail table gets its ``team_suppressed`` column. Without keys the one row of ``teams``
+    applies to every row.
+    """
+    flags = teams.select(*keys, TEAM_SUPPRESSED)
+    if keys:
+        joined = frame.join(flags, on=list(keys), how="left", nulls_equal=True, maintain_order="left")
+    else:
+        joined = frame.with_columns(
+            pl.lit(bool(flags[TEAM_SUPPRESSED].any()) if flags.height else True).alias(TEAM_SUPPRESSED)
+        )
+    hidden = pl.col(TEAM_SUPPRESSED).fill_null(True)
+    return joined.with_columns(
+        hidden.alias(TEAM_SUPPRESSED),
+        *(pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in value_columns),
+    )

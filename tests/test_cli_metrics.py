@@ -111,7 +111,7 @@ def test_json_on_standard_output(url: str, capsys: pytest.CaptureFixture[str]) -
             ],
         ),
         ("funnel", ["dealer_id", "stage", "label", "count", "share", "suppressed"]),
-        ("response-buckets", ["dealer_id", "bucket", "label", "count", "share", "suppressed"]),
+        ("response-buckets", ["dealer_id", "bucket", "label", "count", "share", "suppressed", "team_suppressed"]),
         ("double-leads", ["dealer_id", "leads", "double_leads", "double_lead_rate", "suppressed"]),
         (
             "prequalification-gap",

@@ -112,7 +112,8 @@ def test_no_contact_by_dealer_and_age(warehouse: Warehouse) -> None:
     assert d2["suppressed"].all() and d2["no_contact"].null_count() == 4  # 3 leads < K
 
 
-def test_duplicate_contact_by_dealer(warehouse: Warehouse) -> None:
+def test_duplicate_contact_by_dealer(warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEADLINE_MIN_TEAM_SIZE", "2")  # anna and ben: a team of two, shown at 2
     rows = [lead(f"L{i}") for i in range(5)]
     activities = [
         contact(rows[0], 5, "anna"),
@@ -127,7 +128,7 @@ def test_duplicate_contact_by_dealer(warehouse: Warehouse) -> None:
     write(warehouse.engine, rows, activities)
     query = LeadQuery(date(2024, 3, 1), date(2024, 3, 31), AS_OF)
 
-    row = detail_tables.duplicate_contact_by_dealer(warehouse.engine, query, 5).row(0, named=True)
+    row = detail_tables.duplicate_contact_by_dealer(warehouse.engine, query, 1).row(0, named=True)
 
     assert row == {
         "dealer_id": "D1",
@@ -137,4 +138,5 @@ def test_duplicate_contact_by_dealer(warehouse: Warehouse) -> None:
         "duplicate_contact": 1,
         "duplicate_contact_rate": 0.25,
         "suppressed": False,
+        "team_suppressed": False,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import polars as pl
 import pytest
 
 from dashboard.data.tables import metrics_table
@@ -104,3 +105,17 @@ def test_team_suppression_is_complemented_in_a_breakdown(duckdb_warehouse: Wareh
     table = fixture.table(duckdb_warehouse.engine, 5, 3, group_by=("dealer_id",))
     assert table["team_suppressed"].to_list() == [True, True, False]  # d2, the fewest contacted, too
     assert table["duplicate_contact"].null_count() == 2
+
+
+def test_response_buckets_and_duplicate_contact_per_dealer_hide_small_teams(duckdb_warehouse: Warehouse) -> None:
+    from dashboard.data import detail_tables
+
+    fixture = _both(_dealer("d1", 12, ["solo"], 10), _dealer("d2", 12, ["s1", "s2", "s3"], 10))
+    fixture.write(duckdb_warehouse.engine)
+    query = fixture.lead_query(group_by=("dealer_id",))
+    buckets = detail_tables.response_buckets(duckdb_warehouse.engine, query, 5)
+    solo = buckets.filter(pl.col("dealer_id") == "d1")
+    assert solo["team_suppressed"].all() and solo["share"].null_count() == solo.height
+    dup = detail_tables.duplicate_contact_by_dealer(duckdb_warehouse.engine, fixture.lead_query(), 5)
+    assert dup.filter(pl.col("dealer_id") == "d1")["duplicate_contact"].to_list() == [None]
+    assert dup.filter(pl.col("dealer_id") == "d1")["contacted"].to_list() == [10]  # coverage stays

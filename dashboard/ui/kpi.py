@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.ui.format import NO_CHANGE, format_delta, format_metric, suppressed_text
+from dashboard.ui.format import NO_CHANGE, format_delta, format_metric, suppressed_text, team_note
 from metrics.registry import metric
 
 Row = Mapping[str, Any]
@@ -57,8 +57,12 @@ def kpi_tile(
             st.metric(m.label, suppressed_text(min_group_size), help=m.help)
             st.caption("Too few leads to show this number.")
             return
+        if m.people and current is not None and current.get("team_suppressed"):
+            st.metric(m.label, "hidden", help=m.help)
+            st.caption(team_note(min_group_size))
+            return
         delta = None
-        if previous is not None and not previous.get("suppressed"):
+        if previous is not None and not previous.get("suppressed") and not (m.people and previous.get("team_suppressed")):
             delta = format_delta(name, value, previous.get(name))
         st.metric(
             m.label,

@@ -19,8 +19,8 @@ import streamlit as st
 from common.errors import LeadlineError
 from dashboard.data import cached as data
 from dashboard.data.last_good import StaleNotice
-from dashboard.filters.view import View
-from dashboard.ui.format import MISSING, TABLE_FORMATS, suppressed_text, table_values
+from dashboard.filters.view import View, current_view
+from dashboard.ui.format import MISSING, TABLE_FORMATS, suppressed_text, table_values, team_note
 from metrics.registry import BY_NAME, metric
 
 _LOG = logging.getLogger("leadline.pages")
@@ -124,3 +124,14 @@ def metrics_dataframe(
     )
     # A blank number (no sales to divide by, or a suppressed group) shows a dash, never "None".
     st.dataframe(shown, hide_index=True, column_config=config, key=key, width="stretch", placeholder=MISSING)
+    show_team_note(frame, metric_names)
+
+
+def show_team_note(frame: pl.DataFrame, metric_names: Sequence[str]) -> None:
+    """Say why "how people worked" figures are blank when a shown group's team was too small."""
+    people = [n for n in metric_names if n in BY_NAME and BY_NAME[n].people]
+    if not people or "team_suppressed" not in frame.columns:
+        return
+    hidden = frame.filter(pl.col("team_suppressed") & ~pl.col("suppressed").fill_null(False))
+    if hidden.height:
+        st.caption(f"{hidden.height} of {frame.height} rows: {team_note(current_view().min_group_size)}")
