@@ -241,3 +241,29 @@ def test_the_settings_view_is_for_admins_only(env: str) -> None:
     brand = run_app(USERS["brand"])
     with pytest.raises(ValueError, match="Could not find a navigation page"):  # not offered to them
         brand.switch_page(settings_page)
+
+
+def test_non_admin_periods_are_whole_blocks_and_admin_periods_are_as_asked(
+    env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Overlapping-period differencing (docs/privacy.md, section 3): a principal's period is widened."""
+    from datetime import UTC, date, datetime, timedelta
+
+    today = datetime.now(UTC).date()
+    start = today - timedelta(days=40)
+    start += timedelta(days=(2 - start.weekday()) % 7)  # a Wednesday: never a block's first day
+    asked = {"from": start.isoformat(), "to": (start + timedelta(days=8)).isoformat()}
+
+    principal = run_app(USERS["dealer_group"], asked)
+    note = next(c.value for c in principal.sidebar.caption if "periods are whole weeks" in c.value)
+    shown_from = datetime.strptime(note.split("Showing ")[1].split(" to ")[0], "%d %b %Y").date()
+    assert shown_from.weekday() == 0 and shown_from < start  # widened back to a Monday
+    leads = {m.label: m.value for m in principal.metric}["Leads"]
+    email = USERS["dealer_group"]["email"]
+    args = ["metrics", "--warehouse", env, "--start", asked["from"], "--end", asked["to"], "--format", "json"]
+    assert cli([*args, "--as-user", email]) == 0  # the CLI on the user's behalf widens it alike
+    assert leads == f"{int(json.loads(capsys.readouterr().out)[0]['leads']):,}"
+
+    admin = run_app(USERS["admin"], asked)
+    assert not any("periods are whole weeks" in c.value for c in admin.sidebar.caption)
+    assert f"{date.fromisoformat(asked['from']):%-d %b}" in texts(admin)  # as asked
