@@ -36,7 +36,8 @@ def complement_flags(
 
     ``size`` counts the units behind a row (NULL counts as 0); ``team`` (optional) the distinct
     salespeople behind it, summed over the hidden set (exact for disjoint teams such as dealers,
-    an upper bound otherwise). Without grouping there is nothing to complement.
+    an upper bound otherwise). Without grouping there is nothing to complement; a hidden group
+    of size 0 (an empty cell) has nothing to protect and needs no complement.
 
     >>> f = pl.DataFrame({"g": ["a", "b", "c"], "leads": [2, 9, 30], "suppressed": [True, False, False]})
     >>> complement_flags(f, ["g"], flag="suppressed", size="leads", min_size=5)["suppressed"].to_list()
@@ -100,7 +101,8 @@ class _State:
     def protect(self, members: list[int], crossing: Callable[[int], bool]) -> bool:
         """Hide shown members of one slice until its hidden set is safe: first those whose hiding also
         pairs up a slice across, then the smallest. True if any flag changed."""
-        hidden = [i for i in members if self.flags[i]]
+        # A hidden group without units (an empty heat-map cell) holds nothing to recover.
+        hidden = [i for i in members if self.flags[i] and self.sizes[i] > 0]
         if not hidden or not self.unsafe(hidden):
             return False
         shown = sorted((i for i in members if not self.flags[i]), key=lambda i: not crossing(i))  # stable

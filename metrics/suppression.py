@@ -25,7 +25,12 @@ TEAM_SIZE = "salespeople"  # distinct salespeople behind a group: judged, never 
 
 
 def suppress_small_groups(
-    frame: pl.DataFrame, *, lead_count: str, value_columns: Sequence[str], min_group_size: int
+    frame: pl.DataFrame,
+    *,
+    lead_count: str,
+    value_columns: Sequence[str],
+    min_group_size: int,
+    group_by: Sequence[str] = (),
 ) -> pl.DataFrame:
     """``frame`` with ``value_columns`` set to NULL where ``lead_count`` < ``min_group_size``.
 
@@ -34,6 +39,11 @@ def suppress_small_groups(
     turn). ``lead_count`` is the number of leads behind the row (for a distribution: the
     group's leads, not the bucket's); a NULL count counts as 0. ``lead_count`` may be one
     of ``value_columns``: it is judged before it is blanked.
+
+    ``group_by`` names the columns that identify a group of the breakdown (one or several rows
+    each, ``lead_count`` the same on a group's rows): then complementary suppression
+    (metrics/complementary.py) also hides the groups that would let a hidden one be computed
+    as the total minus the rest, per row and column when there are several.
 
     >>> f = pl.DataFrame({"g": ["a", "b"], "leads": [2, 9], "sold": [1, 3]})
     >>> suppress_small_groups(f, lead_count="leads", value_columns=["leads", "sold"], min_group_size=5).rows()
@@ -49,6 +59,15 @@ def suppress_small_groups(
         small = small | pl.col(SUPPRESSED).fill_null(False)
     # Judge every row first, then blank: lead_count itself may be among the value columns.
     flagged = frame.with_columns(small.alias(SUPPRESSED))
+    if group_by and not flagged.is_empty():
+        keys = list(group_by)
+        groups = flagged.group_by(keys, maintain_order=True).agg(
+            pl.col(lead_count).first().alias("_group_size"), pl.col(SUPPRESSED).any()
+        )
+        groups = complement_flags(groups, keys, flag=SUPPRESSED, size="_group_size", min_size=min_group_size)
+        flagged = flagged.drop(SUPPRESSED).join(
+            groups.select(*keys, SUPPRESSED), on=keys, how="left", nulls_equal=True, maintain_order="left"
+        )
     hidden = pl.col(SUPPRESSED)
     return flagged.with_columns(
         *(pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in value_columns)

@@ -61,7 +61,7 @@ def unsafe_slices(
         for row in rows:
             slices.setdefault(row[:axis] + row[axis + 1 : n], []).append(row)
         for key, members in slices.items():
-            hidden = [m for m in members if m[n]]
+            hidden = [m for m in members if m[n] and (m[n + 1] or 0) > 0]  # empty groups hold nothing
             shown = [m for m in members if not m[n]]
             if hidden and shown and (len(hidden) < 2 or sum(m[n + 1] or 0 for m in hidden) < min_size):
                 bad.append((axis, key))
