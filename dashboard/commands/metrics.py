@@ -3,7 +3,7 @@
     leadline metrics [TABLE] --start 2024-03-01 --end 2024-03-31 --by brand,dealer_id \\
         --filter market=DE --filter market=AT --format csv --out march.csv
 
-TABLE is ``main`` (default: group columns, the 22 registry metrics, ``suppressed``) or one
+TABLE is ``main`` (default: group columns, the 22 registry metrics, ``suppressed``, ``team_suppressed``) or one
 of the detail tables. Mistakes in the arguments exit with code 2 and a message; --out is
 written atomically (a temporary file renamed into place), so a failed run leaves no
 half-written file behind.
@@ -57,8 +57,9 @@ def add_parser(subparsers: Any) -> None:
         "metrics",
         help="export the metrics table (or a detail table) per group as CSV, JSON or Parquet",
         description="One row per group: the group columns in the order given by --by, then the "
-        "table's columns. Groups with fewer than --min-group-size leads show empty numbers "
-        "and suppressed=true. Exit code 2 on bad arguments or an unreachable warehouse.",
+        "table's columns. Groups with fewer than --min-group-size leads (and the groups that would "
+        "reveal them) show empty numbers and suppressed=true; teams of fewer than min_team_size "
+        "salespeople show empty speed figures and team_suppressed=true. Exit code 2 on bad arguments or an unreachable warehouse.",
     )
     parser.add_argument(
         "table",
