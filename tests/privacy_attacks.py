@@ -113,6 +113,8 @@ def _recovers(
     hidden = grouped.filter(pl.col(column).is_null())
     if hidden.height != 1:
         return False
+    if column != "leads" and hidden["contacted"][0] == 0:
+        return False  # nobody contacted, and that is shown: its 0 duplicate contacts reveal nothing
     derived = total[column] - int(grouped[column].drop_nulls().sum())
     actual = truth.join(hidden.select(keys), on=list(keys), nulls_equal=True)[column]
     return actual.len() == 1 and actual[0] == derived
