@@ -11,6 +11,13 @@ warehouse) and, for the queries run inside the block, makes ``lead_set``/``lead_
 * nothing (on-the-fly computation) when there are no facts, or they were built by another
   facts version or from other dealers, campaigns or time zones.
 
+Consent and existence are re-applied from ``leads`` at every read (a semi-join on
+``lead_id``): a lead whose buyer withdrew consent, or whose row was deleted, is not counted
+from the next query on, even before the probe notices or anyone runs ``leadline refresh``
+(GDPR; docs/privacy.md section 1). Once the probe notices the change, the other leads of
+such buyers are recomputed on the fly too (their double-lead flag may have depended on the
+erased lead); the next refresh purges the rows.
+
 Every path filters, groups and aggregates in the warehouse; only aggregates leave it.
 """
 
@@ -25,11 +32,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine, FromClause, Select, Subquery, select, union_all
+from sqlalchemy import Connection, Engine, FromClause, Select, Subquery, or_, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
 
 from loaders.contract.tables import leads
-from loaders.facts.build import TABLE_COLUMNS, facts_rows_select, recomputed_leads, touched_lead_ids
+from loaders.facts.build import (
+    TABLE_COLUMNS,
+    buyers_of_withdrawn_leads,
+    facts_rows_select,
+    recomputed_leads,
+    still_consenting,
+    touched_lead_ids,
+)
 from loaders.facts.lead_facts import facts_read_by, query_predicates, reader_chosen
 from loaders.facts.refresh import CATCH_UP_MARGIN
 from loaders.facts.state import (
@@ -67,13 +81,17 @@ class MaterialisedFacts:
     catch_up_since: datetime | None = None
 
     def rows(self) -> FromClause:
-        """Every lead's facts: the table, or the table patched with the recently touched leads."""
-        if self.catch_up_since is None:
-            return lead_facts_table
+        """Every consenting lead's facts: the table, or the table patched with the recently touched leads."""
         table = lead_facts_table
-        recompute = recomputed_leads(touched_lead_ids(self.catch_up_since))
-        untouched = select(*(table.c[name] for name in TABLE_COLUMNS)).where(
-            table.c.lead_id.not_in(select(leads.c.lead_id).where(recompute))
+        columns = [table.c[name] for name in TABLE_COLUMNS]
+        if self.catch_up_since is None:
+            return select(*columns).where(still_consenting()).subquery("lead_fact_rows")
+        recompute = or_(
+            recomputed_leads(touched_lead_ids(self.catch_up_since)),
+            leads.c.customer_key.in_(buyers_of_withdrawn_leads()),
+        )
+        untouched = select(*columns).where(
+            still_consenting(), table.c.lead_id.not_in(select(leads.c.lead_id).where(recompute))
         )
         return union_all(untouched, facts_rows_select([recompute], self.zones)).subquery("lead_fact_rows")
 
