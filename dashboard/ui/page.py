@@ -17,6 +17,7 @@ import polars as pl
 import streamlit as st
 
 from common.errors import LeadlineError
+from common.markdown import escape_markdown
 from dashboard.data import cached as data
 from dashboard.data.last_good import StaleNotice
 from dashboard.filters.view import View, current_view
@@ -43,8 +44,8 @@ def page_header(title: str, intro: str, view: View) -> None:
     if period is not None:
         line += f" · changes against {day_range(*period)}"
     filters = view.describe().split("; ", 1)[1:]
-    if filters:
-        line += f" · {filters[0]}"
+    if filters:  # names from the warehouse, values from the link: shown literally, never as Markdown
+        line += f" · {escape_markdown(filters[0])}"
     st.markdown(line)
 
 
