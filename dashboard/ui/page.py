@@ -21,6 +21,7 @@ from common.markdown import escape_markdown
 from dashboard.data import cached as data
 from dashboard.data.last_good import StaleNotice
 from dashboard.filters.view import View, current_view
+from dashboard.ui.availability import blank_not_in_data, column_help, freshness_line
 from dashboard.ui.error_text import error_for_viewer
 from dashboard.ui.format import MISSING, TABLE_FORMATS, suppressed_text, table_values
 from metrics.registry import BY_NAME, metric
@@ -47,6 +48,9 @@ def page_header(title: str, intro: str, view: View) -> None:
     if filters:  # names from the warehouse, values from the link: shown literally, never as Markdown
         line += f" · {escape_markdown(filters[0])}"
     st.markdown(line)
+    fresh = freshness_line()  # how fresh the data is, on every data page
+    if fresh:
+        st.caption(fresh)
 
 
 def _viewer_is_admin() -> bool:
@@ -130,9 +134,11 @@ def metrics_dataframe(
     config: dict[str, Any] = {first_column: st.column_config.TextColumn(first_title, pinned=True)}
     for name in metric_names:
         m = metric(name)
-        config[name] = st.column_config.NumberColumn(m.label, help=m.help, format=TABLE_FORMATS[m.format])
+        config[name] = st.column_config.NumberColumn(
+            m.label, help=column_help(m.help, name), format=TABLE_FORMATS[m.format]
+        )
     names = [n for n in metric_names if n in BY_NAME]
-    shown = frame.select(
+    shown = blank_not_in_data(frame).select(
         first_column,
         *(table_values(n, BY_NAME[n].format) for n in names),
     )

@@ -28,6 +28,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    inspect,
     literal,
     select,
     true,
@@ -45,8 +46,21 @@ from loaders.contract.data_quality_checks import (
     required_columns,
     time_columns,
 )
-from loaders.contract.tables import TABLES, Kind, close_reasons, consent_not_false, lead_outcomes, leads
-from loaders.warehouse.fetch import naive_utc
+from loaders.contract.result_codes import (
+    UNKNOWN_BY_SOURCE_SCHEMA,
+    load_result_taxonomy,
+    unknown_result_codes_select,
+)
+from loaders.contract.tables import (
+    OPTIONAL_TABLES,
+    TABLES,
+    Kind,
+    close_reasons,
+    consent_not_false,
+    lead_outcomes,
+    leads,
+)
+from loaders.warehouse.fetch import fetch_frame, naive_utc
 from metrics.taxonomy import DEFAULT_CLOSE_REASONS
 
 QUALITY_SCHEMA: dict[str, pl.DataType] = {
@@ -79,17 +93,29 @@ def check_data_quality(engine: Engine, as_of: datetime | None = None) -> pl.Data
     rows: list[dict[str, Any]] = []
     try:
         with engine.connect() as conn:
-            for name in TABLES:
+            present = [name for name in TABLES if name not in OPTIONAL_TABLES or inspect(conn).has_table(name)]
+            for name in present:
                 rows += _run_row_rules(conn, name, moment)
             for name, keys in ROW_KEYS.items():
+                if name not in present:
+                    continue
                 count, example = conn.execute(_duplicate_select(name, keys)).one()
                 rows.append(_row("duplicate_key", name, ", ".join(keys), count, example))
             for child, column, parent, parent_column, check in REFERENCES:
                 statement = _dangling_select(child, column, parent, parent_column)
                 count, example = conn.execute(statement).one()
                 rows.append(_row(check, child, column, count, example))
+            count, example = conn.execute(_sale_before_lead_select()).one()
+            rows.append(_row("sale_before_lead", "lead_outcomes", "sold_at", count, example))
             count, example = conn.execute(_unknown_close_reason_select(conn)).one()
             rows.append(_row("unknown_close_reason", "lead_outcomes", "close_reason_code", count, example))
+            by_source = fetch_frame(
+                conn, unknown_result_codes_select(load_result_taxonomy(conn)), UNKNOWN_BY_SOURCE_SCHEMA
+            )
+            example = None if by_source.is_empty() else f"{by_source['example_code'][0]} ({by_source['source'][0]})"
+            rows.append(
+                _row("unknown_result_code", "lead_activities", "result_code", by_source["unknown_codes"].sum(), example)
+            )
     except DBAPIError as exc:
         raise unavailable_error(engine, exc) from None
     return pl.DataFrame(rows, schema=QUALITY_SCHEMA, orient="row")
@@ -165,6 +191,21 @@ def _dangling_select(child: str, column: str, parent: str, parent_column: str) -
             child_table.c[column].is_not(None),
             parent_table.c[parent_column].is_(None),
             _not_refused(child_table),
+        )
+    )
+
+
+def _sale_before_lead_select() -> Select[int, Any]:
+    """Outcomes whose sale is dated before their lead's creation (placeholder dates before 2000
+    left to ``before_2000``), and the key of one of them."""
+    found = lead_outcomes.join(leads, leads.c.lead_id == lead_outcomes.c.lead_id)
+    return (
+        select(func.count(), func.min(_row_key(lead_outcomes)))
+        .select_from(found)
+        .where(
+            lead_outcomes.c.sold_at < leads.c.created_at,
+            lead_outcomes.c.sold_at >= EARLIEST_PLAUSIBLE,  # a placeholder is before_2000's finding
+            _not_refused(lead_outcomes),
         )
     )
 

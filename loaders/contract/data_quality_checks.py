@@ -23,6 +23,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "lead_activities": ("activity_id",),
     "lead_outcomes": ("lead_id",),
     "close_reasons": ("code",),
+    "result_codes": ("code",),
 }
 
 # (child table, column, parent table, parent column, check name): references that must resolve.
@@ -42,9 +43,11 @@ DESCRIPTIONS: dict[str, str] = {
     "unknown_dealer": "name a dealer that is not in dealers",
     "unknown_campaign": "name a campaign that is not in campaigns",
     "unknown_close_reason": "use a close-reason code that is in no taxonomy",
+    "unknown_result_code": "use a result code that is in no taxonomy (per source: see below)",
     "in_the_future": "later than the as-of time",
     "before_2000": "before 2000-01-01",
     "negative_spend": "negative",
+    "sale_before_lead": "record a sale dated before its lead was created",
     "unknown_value": "not one of the allowed values",
 }
 
@@ -109,6 +112,19 @@ _TREATMENTS: dict[tuple[str, ...], str] = {
     (
         "unknown_close_reason",
     ): "Lost leads with this code count as vague closes, under the category 'unspecified' on Close reasons.",
+    (
+        "duplicate_key",
+        "result_codes",
+    ): "Compared trimmed, the first copy in code order is used.",
+    (
+        "unknown_result_code",
+    ): "The call counts as coded but its lead is neither reached nor invalid: its best outcome is "
+    "'unknown' unless another call says more. Map the CRM's code with an import value map.",
+    (
+        "unknown_value",
+        "result_codes",
+        "category",
+    ): "Read as the category 'other': neither reached nor invalid.",
     ("in_the_future",): "Read as it is: a sale, quote or delivery dated in the future still counts.",
     ("in_the_future", "leads", "created_at"): "Counted only in a period that includes that day.",
     ("in_the_future", "lead_activities", "occurred_at"): "Still a qualifying contact; response times grow.",
@@ -128,6 +144,8 @@ _TREATMENTS: dict[tuple[str, ...], str] = {
     ): "Before its lead was created: not a qualifying contact.",
     ("before_2000", "campaign_spend", "spend_date"): "Summed only in a period that includes that day.",
     ("negative_spend",): "Summed as it is: a refund or correction lowers the spend of that campaign.",
+    ("sale_before_lead",): "Counted as a sale of the lead, in the period of the lead's creation; the date "
+    "order is almost always a swapped day and month or a sale matched to the wrong lead.",
     ("unknown_value",): "Counted; shown as a group of its own when grouping by the column.",
     ("unknown_value", "lead_activities", "direction"): "Not 'outbound', so never a qualifying contact.",
     ("unknown_value", "lead_activities", "channel"): "Read as it is: the channel does not decide a contact.",
