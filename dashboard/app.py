@@ -81,7 +81,7 @@ def main() -> None:
             set_current_view(_offline_view(viewer))
             page.run()
             return
-        show_error(exc, key="retry-app")
+        show_error(exc, key="retry-app", admin=viewer.is_admin)
         return
     today = datetime.now(UTC).date()
     current_keys = next((s.url_keys for s in PAGE_SPECS if s.url_path == page.url_path), ())

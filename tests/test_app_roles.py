@@ -55,11 +55,12 @@ brands = ["Falco Moto", "Vento"]
 role = "admin"
 emails = ["root@example.com"]
 """
+# As an identity provider sends them: e-mail and domain grants need email_verified = true.
 USERS: dict[str, dict[str, Any]] = {
-    "brand": {"email": "marketing@aurelia.example"},
-    "dealer_group": {"email": "principal@lombardi.example"},
-    "analyst": {"email": "ana@example.org", "groups": ["moto-analysts"]},
-    "admin": {"email": "root@example.com"},
+    "brand": {"email": "marketing@aurelia.example", "email_verified": True},
+    "dealer_group": {"email": "principal@lombardi.example", "email_verified": True},
+    "analyst": {"email": "ana@example.org", "email_verified": True, "groups": ["moto-analysts"]},
+    "admin": {"email": "root@example.com", "email_verified": True},
 }
 
 

@@ -33,6 +33,7 @@ from dashboard.data.period_guard import guarded_query
 from dashboard.data.tables import metrics_table
 from loaders.request.query import DIMENSIONS, LEAD_DIMENSIONS, LeadQuery
 from loaders.warehouse.engine import make_engine, redact
+from loaders.warehouse.redaction import scrub
 
 TableFunction = Callable[[Engine, LeadQuery, int], pl.DataFrame]
 
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         cause = getattr(exc, "orig", None) or exc
         first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
         raise WarehouseUnavailable(
-            f"The warehouse {redact(url)} could not answer: {first_line}",
+            f"The warehouse {redact(url)} could not answer: {scrub(first_line, url)}",
             f"Run `leadline check --warehouse {redact(url)}` to see what is missing.",
         ) from None
     finally:
