@@ -22,6 +22,7 @@ from common.errors import LeadlineError
 from dashboard.access.viewer import Viewer, current_viewer
 from dashboard.data.choices import load_choices
 from dashboard.data.last_good import take_stale
+from dashboard.digests.widgets import render_subscribe
 from dashboard.filters.sidebar import (
     dropped_notices,
     read_query_params,
@@ -78,11 +79,17 @@ def main() -> None:
     st.sidebar.caption(f"Viewing as: {viewer.label}")
     set_current_view(View(viewer, state, choices, as_of_now(), min_group_size))
     stale_slot = st.empty()  # above the page: filled when the warehouse failed during this run
+    subscribe_slot = st.sidebar.empty()  # filled after the page ran (also after its st.stop())
     try:
         page.run()
     finally:  # also after a page's st.stop(): the link is built from the URL the page left
         render_copy_link()
         render_stale_notice(stale_slot)
+        with subscribe_slot.container():  # "E-mail me this view" on every data page
+            try:
+                render_subscribe(viewer, page.url_path, read_query_params(), state.quick_pick(today))
+            except LeadlineError as exc:
+                st.caption(f":orange[E-mail digests are unavailable: {exc.message}]")
 
 
 def render_stale_notice(slot: Any) -> None:
