@@ -140,20 +140,39 @@ def test_send_due_delivers_one_digest_and_a_rerun_sends_nothing(env: Env, capsys
     assert [r["status"] for r in store.send_log_rows(env.app_db)] == ["sent"]
 
 
-def test_digest_numbers_equal_the_page_its_link_opens(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
-    env.subscribe(PRINCIPAL, params={"by": ["dealer_group_id"]})
+@pytest.mark.parametrize("page", list(DIGEST_SPECS))
+def test_digest_numbers_equal_the_page_its_link_opens(env: Env, capsys: pytest.CaptureFixture[str], page: str) -> None:
+    brand_user = "marketing@aurelia.example"  # brand users may open every data page
+    params = {"by": ["dealer_group_id"]} if page == "overview" else {"per": ["source"]} if page == "campaigns" else {}
+    env.subscribe(brand_user, page=page, params=params, window="30d")
     code, out = env.send_due(capsys)
     assert code == 0 and len(env.smtp.received) == 1, out
     plain = env.smtp.received[0].part("text/plain")
     link = next(line.split(": ", 1)[1] for line in plain.splitlines() if line.startswith("Open this view: "))
-    at = open_link(link, {"email": PRINCIPAL})
+    assert link.startswith(f"{PUBLIC}/{page}?")
+    at = open_link(link, {"email": brand_user})
     page_tiles = {m.label: str(m.value) for m in at.metric}
-    labels = [label for label in page_tiles if label in plain]
-    assert len(labels) == len(DIGEST_SPECS["overview"].kpis), (page_tiles, plain)
+    labels = [label for label in page_tiles if f"\n{label}: " in plain]
+    assert len(labels) == len(DIGEST_SPECS[page].kpis), (page_tiles, plain)
     assert tile_values(plain, labels) == {label: page_tiles[label] for label in labels}
-    page_deltas = {m.label: m.delta for m in at.metric if m.delta}
-    for label, delta in page_deltas.items():
-        assert f"{label}: {page_tiles[label]} ({delta}" in plain
+    for m in at.metric:
+        if m.delta and m.label in labels:
+            assert f"{m.label}: {page_tiles[m.label]} ({m.delta}" in plain
+
+
+def test_each_digest_shows_the_kpis_of_its_page() -> None:
+    import ast
+
+    for spec in DIGEST_SPECS.values():
+        source = (ROOT / "pages" / f"{spec.page.replace('-', '_')}.py").read_text()
+        tree = ast.parse(source)
+        found = None
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "KPIS" for t in node.targets):
+                found = ast.literal_eval(node.value)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "kpi_row" and isinstance(node.args[0], ast.Tuple):
+                found = ast.literal_eval(node.args[0])
+        assert found == spec.kpis, spec.page
 
 
 def test_a_recipient_who_lost_access_gets_nothing(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
