@@ -3,6 +3,7 @@ one when it clears, none in between; the kinds table and docs/alerts.md in step.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,16 +13,28 @@ from sqlalchemy import update
 from dashboard.digests.alert_kinds import ALERT_KINDS
 from loaders.appdb import store
 from loaders.appdb.schema import alert_rules
-from tests.test_digests import PRINCIPAL, Env, env  # noqa: F401  (the fixture)
+from tests.digest_helpers import PRINCIPAL, Env, mail_env
 
 pytestmark = pytest.mark.slow
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "alerts.md"
 
 
+@pytest.fixture
+def env(demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
+    with mail_env(demo_url, tmp_path, monkeypatch) as environment:
+        yield environment
+
+
 def add_rule(env: Env, kind: str, threshold: float, window_days: int = 30, email: str = PRINCIPAL) -> int:
     return store.add_alert_rule(
-        env.app_db, email=email, created_by=email, kind=kind, threshold=threshold,
-        window_days=window_days, params={}, created_at=env.now - timedelta(days=1),
+        env.app_db,
+        email=email,
+        created_by=email,
+        kind=kind,
+        threshold=threshold,
+        window_days=window_days,
+        params={},
+        created_at=env.now - timedelta(days=1),
     )
 
 
@@ -36,7 +49,9 @@ def test_an_alert_fires_once_and_clears_once(env: Env, capsys: pytest.CaptureFix
     assert code == 0 and len(env.smtp.received) == 1, out
     fired = env.smtp.received[0]
     assert fired.rcpt_tos == [PRINCIPAL]
-    assert fired.message["Subject"].startswith("Leadline alert started: Follow-up rate of a dealer below a threshold")
+    assert fired.message["Subject"].startswith(
+        "Leadline alert started: Follow-up rate of a dealer below a threshold"
+    )
     plain = fired.part("text/plain")
     assert "below 101.0 %" in plain and "Open: http://leadline.test/base/follow-up?" in plain
     assert "dealer=" in plain and "Started (breaching now)" in fired.part("text/html")
@@ -71,7 +86,9 @@ def test_an_alert_whose_mail_failed_is_announced_on_the_next_run(
     assert "Cost per sale of a campaign" in env.smtp.received[0].message["Subject"]
 
 
-def test_an_alert_for_someone_without_access_sends_nothing(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_alert_for_someone_without_access_sends_nothing(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
     add_rule(env, "follow_up_below", 1.01, email="stranger@nowhere.example")
     code, out = env.send_due(capsys)
     assert code == 0 and env.smtp.received == [] and "skipped alert rule 1" in out
@@ -90,7 +107,9 @@ def test_an_alert_for_someone_without_access_sends_nothing(env: Env, capsys: pyt
         ("cost_per_sale_above", {"cost_per_sale": None}, 1500, False),
     ],
 )
-def test_each_kind_breaches_as_documented(kind: str, row: dict[str, object], threshold: float, fires: bool) -> None:
+def test_each_kind_breaches_as_documented(
+    kind: str, row: dict[str, object], threshold: float, fires: bool
+) -> None:
     assert ALERT_KINDS[kind].breaches(row, threshold) is fires
 
 

@@ -22,7 +22,7 @@ from dashboard.digests.recipients import NotGranted
 from dashboard.digests.subscribe import NotAllowed, create_subscription
 from loaders.appdb import store
 from loaders.appdb.schema import open_app_db
-from tests.test_digests import ACCESS, AUTH, PRINCIPAL
+from tests.digest_helpers import ACCESS, AUTH, PRINCIPAL
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,10 +74,17 @@ def test_a_user_subscribes_to_the_view_they_look_at(app_db: Engine) -> None:
     form["Hour"].set_value(8)
     at.sidebar.text_input[0].set_value("Europe/Rome")
     submit(at)
-    assert any("Subscribed principal@lombardi.example" in s.value for s in at.success), [e.value for e in at.error]
+    assert any("Subscribed principal@lombardi.example" in s.value for s in at.success), [
+        e.value for e in at.error
+    ]
     (sub,) = store.list_subscriptions(app_db)
     assert (sub.email, sub.page, sub.window, sub.weekday, sub.hour, sub.tz) == (
-        PRINCIPAL, "overview", "last_week", 0, 8, "Europe/Rome"
+        PRINCIPAL,
+        "overview",
+        "last_week",
+        0,
+        8,
+        "Europe/Rome",
     )
     assert sub.params == {"by": ["dealer_group_id"], "compare": ["year"]}  # no dates: the window is relative
 
@@ -98,12 +105,22 @@ def test_an_admin_may_subscribe_others_but_only_addresses_the_access_file_grants
 def test_nobody_but_an_admin_subscribes_somebody_else(app_db: Engine) -> None:
     access_file = parse_access_file(ACCESS)
     principal = viewer_of(access_file.access_for(Identity(PRINCIPAL)), Identity(PRINCIPAL))
-    fields: dict[str, Any] = dict(page="overview", params={}, window="7d", frequency="weekly", weekday=0, hour=8,
-                                  tz="UTC", now=datetime(2026, 1, 1))
+    fields: dict[str, Any] = {
+        "page": "overview",
+        "params": {},
+        "window": "7d",
+        "frequency": "weekly",
+        "weekday": 0,
+        "hour": 8,
+        "tz": "UTC",
+        "now": datetime(2026, 1, 1),
+    }
     with pytest.raises(NotAllowed, match="Only an admin"):
         create_subscription(app_db, principal, PRINCIPAL, recipient="root@example.com", **fields)
     with pytest.raises(NotGranted):  # a dealer principal may not open Campaigns & ROI
-        create_subscription(app_db, principal, PRINCIPAL, recipient=PRINCIPAL, **{**fields, "page": "campaigns"})
+        create_subscription(
+            app_db, principal, PRINCIPAL, recipient=PRINCIPAL, **{**fields, "page": "campaigns"}
+        )
     with pytest.raises(NotGranted):  # demo mode has no access file entry for anyone
         create_subscription(app_db, DEMO_VIEWER, None, recipient="x@nowhere.example", **fields)
     assert store.list_subscriptions(app_db) == []
@@ -111,9 +128,19 @@ def test_nobody_but_an_admin_subscribes_somebody_else(app_db: Engine) -> None:
 
 def test_the_subscriptions_section_lists_own_for_users_and_all_for_admins(app_db: Engine) -> None:
     for email, page in ((PRINCIPAL, "overview"), ("marketing@aurelia.example", "campaigns")):
-        store.add_subscription(app_db, email=email, created_by=email, page=page, params={"market": ["IT"]},
-                               window="7d", frequency="weekly", weekday=0, hour=8, tz="UTC",
-                               created_at=datetime(2026, 1, 1))
+        store.add_subscription(
+            app_db,
+            email=email,
+            created_by=email,
+            page=page,
+            params={"market": ["IT"]},
+            window="7d",
+            frequency="weekly",
+            weekday=0,
+            hour=8,
+            tz="UTC",
+            created_at=datetime(2026, 1, 1),
+        )
     mine = run_app(PRINCIPAL, {}, "subscriptions.py")
     shown = "\n".join(m.value for m in mine.markdown)
     assert "Overview** to principal@lombardi.example" in shown and "aurelia" not in shown

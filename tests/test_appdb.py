@@ -44,8 +44,17 @@ def app_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 def subscription(app_db: Engine) -> int:
     return store.add_subscription(
-        app_db, email="a@b.example", created_by="a@b.example", page="overview", params={"market": ["IT"]},
-        window="7d", frequency="weekly", weekday=0, hour=8, tz="UTC", created_at=NOW,
+        app_db,
+        email="a@b.example",
+        created_by="a@b.example",
+        page="overview",
+        params={"market": ["IT"]},
+        window="7d",
+        frequency="weekly",
+        weekday=0,
+        hour=8,
+        tz="UTC",
+        created_at=NOW,
     )
 
 
@@ -92,8 +101,16 @@ def test_two_runs_at_once_claim_a_send_only_once(app_db: Engine) -> None:
 
 
 def test_alert_changes_are_claimed_once_and_put_back_after_a_failed_mail(app_db: Engine) -> None:
-    rule = store.add_alert_rule(app_db, email="a@b.example", created_by="a@b.example", kind="follow_up_below",
-                                threshold=0.8, window_days=7, params={}, created_at=NOW)
+    rule = store.add_alert_rule(
+        app_db,
+        email="a@b.example",
+        created_by="a@b.example",
+        kind="follow_up_below",
+        threshold=0.8,
+        window_days=7,
+        params={},
+        created_at=NOW,
+    )
     started, _ = store.claim_alert_changes(app_db, rule, {"D1": "x"}, {}, NOW)
     assert started == {"D1": "x"}
     assert store.claim_alert_changes(app_db, rule, {"D1": "x"}, {}, NOW) == ({}, {})  # another run
@@ -105,8 +122,11 @@ def test_alert_changes_are_claimed_once_and_put_back_after_a_failed_mail(app_db:
 
 @pytest.mark.parametrize(
     ("url", "fragment"),
-    [("not a url", "not a SQLAlchemy URL"), ("duckdb:///x.duckdb", "apart from the warehouse"),
-     ("nosuchdb://x/y", "No database driver")],
+    [
+        ("not a url", "not a SQLAlchemy URL"),
+        ("duckdb:///x.duckdb", "apart from the warehouse"),
+        ("nosuchdb://x/y", "No database driver"),
+    ],
 )
 def test_an_unusable_app_db_url_says_what_to_fix(url: str, fragment: str) -> None:
     with pytest.raises(SettingsError, match=fragment):

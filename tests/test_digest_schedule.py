@@ -14,11 +14,35 @@ from dashboard.digests.schedule import latest_slot, window_period
     ("now", "frequency", "weekday", "hour", "tz", "key", "at_utc"),
     [
         # Monday 23 Nov 2026, 08:05 UTC = 09:05 in Rome: the Monday 09:00 Rome slot is due
-        (datetime(2026, 11, 23, 8, 5), "weekly", 0, 9, "Europe/Rome", "2026-11-23T09", datetime(2026, 11, 23, 8)),
+        (
+            datetime(2026, 11, 23, 8, 5),
+            "weekly",
+            0,
+            9,
+            "Europe/Rome",
+            "2026-11-23T09",
+            datetime(2026, 11, 23, 8),
+        ),
         # 07:59 UTC is 08:59 in Rome: still the previous Monday's slot
-        (datetime(2026, 11, 23, 7, 59), "weekly", 0, 9, "Europe/Rome", "2026-11-16T09", datetime(2026, 11, 16, 8)),
+        (
+            datetime(2026, 11, 23, 7, 59),
+            "weekly",
+            0,
+            9,
+            "Europe/Rome",
+            "2026-11-16T09",
+            datetime(2026, 11, 16, 8),
+        ),
         # Sunday evening in New York is already Monday in UTC
-        (datetime(2026, 11, 23, 2, 0), "weekly", 6, 20, "America/New_York", "2026-11-22T20", datetime(2026, 11, 23, 1)),
+        (
+            datetime(2026, 11, 23, 2, 0),
+            "weekly",
+            6,
+            20,
+            "America/New_York",
+            "2026-11-22T20",
+            datetime(2026, 11, 23, 1),
+        ),
         # summer time: 09:00 in Rome is 07:00 UTC
         (datetime(2026, 7, 6, 7, 0), "weekly", 0, 9, "Europe/Rome", "2026-07-06T09", datetime(2026, 7, 6, 7)),
         # monthly: the first Monday of November 2026 is the 2nd
@@ -27,7 +51,9 @@ from dashboard.digests.schedule import latest_slot, window_period
         (datetime(2026, 11, 1, 8, 0), "monthly", 0, 8, "UTC", "2026-10-05T08", datetime(2026, 10, 5, 8)),
     ],
 )
-def test_latest_slot(now: datetime, frequency: str, weekday: int, hour: int, tz: str, key: str, at_utc: datetime) -> None:
+def test_latest_slot(
+    now: datetime, frequency: str, weekday: int, hour: int, tz: str, key: str, at_utc: datetime
+) -> None:
     slot = latest_slot(now, frequency, weekday, hour, tz)
     assert (slot.key, slot.at_utc) == (key, at_utc)
 

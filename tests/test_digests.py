@@ -8,85 +8,28 @@ aiosmtpd on a free port (tests/mail_helpers.py). Nothing leaves this machine.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from dashboard.cli import main as cli
 from dashboard.digests.specs import DIGEST_SPECS
 from loaders.appdb import store
-from loaders.appdb.schema import open_app_db
-from tests.mail_helpers import Received, SmtpServer
+from tests.digest_helpers import ACCESS, AUTH, PRINCIPAL, PUBLIC, Env, mail_env
+from tests.mail_helpers import Received
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
-PUBLIC = "http://leadline.test/base"
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "4f6d0c1e9a2b7c3d8e5f0a1b2c3d4e5f6a7b8c9d0e1f2a3b",
-    "client_id": "leadline",
-    "client_secret": "test",
-    "server_metadata_url": "http://localhost:9/.well-known/openid-configuration",
-}
-ACCESS = """
-[[grant]]
-role = "dealer_group"
-emails = ["principal@lombardi.example"]
-dealer_groups = ["G01"]
-
-[[grant]]
-role = "brand"
-domains = ["aurelia.example"]
-brands = ["Aurelia"]
-
-[[grant]]
-role = "admin"
-emails = ["root@example.com"]
-"""
-PRINCIPAL = "principal@lombardi.example"
-
-
-@dataclass
-class Env:
-    access: Path
-    app_db: Engine
-    smtp: SmtpServer
-    now: datetime
-
-    def send_due(self, capsys: pytest.CaptureFixture[str], now: datetime | None = None) -> tuple[int, str]:
-        code = cli(["digests", "send-due", "--now", (now or self.now).isoformat(timespec="minutes")])
-        return code, capsys.readouterr().out
-
-    def subscribe(self, email: str, page: str = "overview", params: dict[str, list[str]] | None = None,
-                  window: str = "7d") -> int:
-        return store.add_subscription(
-            self.app_db, email=email, created_by=email, page=page, params=params or {}, window=window,
-            frequency="weekly", weekday=self.now.weekday(), hour=0, tz="UTC",
-            created_at=self.now - timedelta(days=8),
-        )
 
 
 @pytest.fixture
 def env(demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
-    access = tmp_path / "access.toml"
-    access.write_text(ACCESS, encoding="utf-8")
-    app_db_url = f"sqlite:///{tmp_path / 'app.sqlite'}"
-    with SmtpServer() as smtp:
-        for name, value in {
-            "WAREHOUSE_URL": demo_url, "ACCESS_FILE": str(access), "MIN_GROUP_SIZE": "2",
-            "SMTP_URL": smtp.url, "APP_DB_URL": app_db_url, "PUBLIC_URL": PUBLIC, "MAIL_FROM": "digests@leadline.test",
-        }.items():
-            monkeypatch.setenv(f"LEADLINE_{name}", value)
-        app_db = open_app_db(app_db_url)
-        # Now, so the page opened by the deep link counts with the same as-of hour.
-        yield Env(access, app_db, smtp, datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0))
-        app_db.dispose()
+    with mail_env(demo_url, tmp_path, monkeypatch) as environment:
+        yield environment
 
 
 def tile_values(plain: str, labels: list[str]) -> dict[str, str]:
@@ -116,7 +59,9 @@ def open_link(link: str, user: dict[str, object]) -> AppTest:
     return at
 
 
-def test_send_due_delivers_one_digest_and_a_rerun_sends_nothing(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+def test_send_due_delivers_one_digest_and_a_rerun_sends_nothing(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
     env.subscribe(PRINCIPAL, params={"compare": ["previous"]})
     code, out = env.send_due(capsys)
     assert code == 0, out
@@ -141,9 +86,17 @@ def test_send_due_delivers_one_digest_and_a_rerun_sends_nothing(env: Env, capsys
 
 
 @pytest.mark.parametrize("page", list(DIGEST_SPECS))
-def test_digest_numbers_equal_the_page_its_link_opens(env: Env, capsys: pytest.CaptureFixture[str], page: str) -> None:
+def test_digest_numbers_equal_the_page_its_link_opens(
+    env: Env, capsys: pytest.CaptureFixture[str], page: str
+) -> None:
     brand_user = "marketing@aurelia.example"  # brand users may open every data page
-    params = {"by": ["dealer_group_id"]} if page == "overview" else {"per": ["source"]} if page == "campaigns" else {}
+    params = (
+        {"by": ["dealer_group_id"]}
+        if page == "overview"
+        else {"per": ["source"]}
+        if page == "campaigns"
+        else {}
+    )
     env.subscribe(brand_user, page=page, params=params, window="30d")
     code, out = env.send_due(capsys)
     assert code == 0 and len(env.smtp.received) == 1, out
@@ -168,23 +121,33 @@ def test_each_digest_shows_the_kpis_of_its_page() -> None:
         tree = ast.parse(source)
         found = None
         for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "KPIS" for t in node.targets):
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "KPIS" for t in node.targets
+            ):
                 found = ast.literal_eval(node.value)
-            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "kpi_row" and isinstance(node.args[0], ast.Tuple):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", "") == "kpi_row"
+                and isinstance(node.args[0], ast.Tuple)
+            ):
                 found = ast.literal_eval(node.args[0])
         assert found == spec.kpis, spec.page
 
 
 def test_a_recipient_who_lost_access_gets_nothing(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     env.subscribe(PRINCIPAL)
-    env.access.write_text(ACCESS.replace('emails = ["principal@lombardi.example"]', 'emails = ["someone@else.example"]'))
+    env.access.write_text(
+        ACCESS.replace('emails = ["principal@lombardi.example"]', 'emails = ["someone@else.example"]')
+    )
     code, out = env.send_due(capsys)
     assert code == 0 and env.smtp.received == [], out
     assert "skipped subscription" in out and "does not let principal@lombardi.example" in out
     assert [r["status"] for r in store.send_log_rows(env.app_db)] == ["skipped"]
 
 
-def test_filters_outside_the_recipients_access_are_dropped_not_shown(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+def test_filters_outside_the_recipients_access_are_dropped_not_shown(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
     # A brand user's subscription carrying a dealer group of another brand: the digest leaves it out.
     env.subscribe("marketing@aurelia.example", params={"brand": ["Vento"], "by": ["brand"]})
     code, out = env.send_due(capsys)
@@ -208,7 +171,10 @@ def test_a_failing_mail_server_is_retried_on_the_next_run_without_stopping_the_o
     code, out = env.send_due(capsys)
     assert code == 0, out
     assert sorted(r.rcpt_tos[0] for r in env.smtp.received) == ["marketing@aurelia.example", PRINCIPAL]
-    assert [(r["status"], r["attempts"]) for r in store.send_log_rows(env.app_db)] == [("sent", 2), ("sent", 2)]
+    assert [(r["status"], r["attempts"]) for r in store.send_log_rows(env.app_db)] == [
+        ("sent", 2),
+        ("sent", 2),
+    ]
 
 
 def test_a_paused_subscription_and_one_created_after_the_slot_send_nothing(
@@ -217,14 +183,25 @@ def test_a_paused_subscription_and_one_created_after_the_slot_send_nothing(
     paused = env.subscribe(PRINCIPAL)
     store.set_paused(env.app_db, "subscriptions", paused, True)
     store.add_subscription(
-        env.app_db, email=PRINCIPAL, created_by=PRINCIPAL, page="overview", params={}, window="7d",
-        frequency="weekly", weekday=env.now.weekday(), hour=0, tz="UTC", created_at=env.now,
+        env.app_db,
+        email=PRINCIPAL,
+        created_by=PRINCIPAL,
+        page="overview",
+        params={},
+        window="7d",
+        frequency="weekly",
+        weekday=env.now.weekday(),
+        hour=0,
+        tz="UTC",
+        created_at=env.now,
     )
     code, out = env.send_due(capsys)
     assert code == 0 and env.smtp.received == [], out
 
 
-def test_digest_names_no_salesperson_and_no_dealer_outside_the_scope(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+def test_digest_names_no_salesperson_and_no_dealer_outside_the_scope(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
     env.subscribe(PRINCIPAL, page="follow-up", window="30d")
     code, out = env.send_due(capsys)
     assert code == 0 and len(env.smtp.received) == 1, out
@@ -234,9 +211,18 @@ def test_digest_names_no_salesperson_and_no_dealer_outside_the_scope(env: Env, c
 
     engine = make_engine(str(__import__("os").environ["LEADLINE_WAREHOUSE_URL"]))
     with engine.connect() as conn:
-        others = [r[0] for r in conn.execute(text("SELECT dealer_name FROM dealers WHERE dealer_group_id <> 'G01'"))]
-        mine = [r[0] for r in conn.execute(text("SELECT dealer_name FROM dealers WHERE dealer_group_id = 'G01'"))]
-        actors = [r[0] for r in conn.execute(text("SELECT DISTINCT actor_key FROM lead_activities WHERE actor_key IS NOT NULL"))]
+        others = [
+            r[0] for r in conn.execute(text("SELECT dealer_name FROM dealers WHERE dealer_group_id <> 'G01'"))
+        ]
+        mine = [
+            r[0] for r in conn.execute(text("SELECT dealer_name FROM dealers WHERE dealer_group_id = 'G01'"))
+        ]
+        actors = [
+            r[0]
+            for r in conn.execute(
+                text("SELECT DISTINCT actor_key FROM lead_activities WHERE actor_key IS NOT NULL")
+            )
+        ]
     engine.dispose()
     assert any(name in body for name in mine)
     assert not [name for name in others if name in body]

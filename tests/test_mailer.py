@@ -25,16 +25,34 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
 
 def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
     ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-        USER.encode(), PASSWORD.encode()
+        USER.encode(),
+        PASSWORD.encode(),
     )
     return AuthResult(success=ok, handled=False)  # not handled: the server answers 535 itself
 
@@ -42,7 +60,9 @@ def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth
 def tls_server(certificate: tuple[Path, Path]) -> SmtpServer:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(certificate[0]), str(certificate[1]))
-    return SmtpServer(tls_context=context, require_starttls=True, authenticator=authenticator, auth_require_tls=True)
+    return SmtpServer(
+        tls_context=context, require_starttls=True, authenticator=authenticator, auth_require_tls=True
+    )
 
 
 def message() -> EmailMessage:
@@ -58,7 +78,9 @@ def starttls_url(server: SmtpServer, password: str = PASSWORD) -> str:
     return f"smtp+starttls://{quote(USER, safe='')}:{quote(password, safe='')}@127.0.0.1:{server.port}"
 
 
-def test_starttls_then_login_delivers(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_starttls_then_login_delivers(
+    certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LEADLINE_SMTP_CA_FILE", str(certificate[0]))
     with tls_server(certificate) as server:
         mailer = Mailer(parse_smtp_url(starttls_url(server)))
@@ -76,7 +98,9 @@ def test_a_wrong_password_is_refused(certificate: tuple[Path, Path], monkeypatch
         assert server.received == []
 
 
-def test_a_certificate_nobody_vouches_for_is_refused(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_certificate_nobody_vouches_for_is_refused(
+    certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("LEADLINE_SMTP_CA_FILE", raising=False)
     with tls_server(certificate) as server:
         with pytest.raises(ssl.SSLCertVerificationError):

@@ -26,7 +26,7 @@ from dashboard.digests.specs import DIGEST_SPECS, DigestSpec, targets
 from dashboard.filters.url_state import END_KEY, START_KEY, decode, encode
 from dashboard.filters.view import View
 from dashboard.ui import charts
-from dashboard.ui.format import format_delta, format_metric, suppressed_text
+from dashboard.ui.format import MISSING, format_delta, format_metric, suppressed_text
 from metrics.registry import metric
 
 TOP_ROWS = 10
@@ -110,7 +110,7 @@ def _table(spec: DigestSpec, view: View, by: str) -> tuple[tuple[tuple[str, ...]
     for row in groups.head(TOP_ROWS).iter_rows(named=True):
         label = view.label(by, row[by])
         if row["suppressed"]:
-            rows.append((f"{label} · {suppressed_text(k)}", *("" for _ in spec.table_metrics)))
+            rows.append((f"{label} · {suppressed_text(k)}", *(MISSING for _ in spec.table_metrics)))
         else:
             rows.append((label, *(format_metric(n, row[n]) for n in spec.table_metrics)))
     return tuple(rows), notes

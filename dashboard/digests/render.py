@@ -85,12 +85,20 @@ def digest_html(content: DigestContent, chart_cid: str | None, chart_note: str |
     if chart_cid:
         body.append(f'<p><img src="cid:{chart_cid[1:-1]}" alt="Weekly trend" width="720"></p>')
     if content.table_rows:
+
+        def align(i: int) -> str:
+            return "left" if i == 0 else "right"
+
         head = "".join(
-            f'<th style="text-align:left;padding:4px 8px">{e(h)}</th>' for h in content.table_header
+            f'<th style="text-align:{align(i)};padding:4px 8px">{e(h)}</th>'
+            for i, h in enumerate(content.table_header)
         )
         rows = "".join(
             "<tr>"
-            + "".join(f'<td style="padding:4px 8px;border-top:1px solid #eee">{e(c)}</td>' for c in row)
+            + "".join(
+                f'<td style="text-align:{align(i)};padding:4px 8px;border-top:1px solid #eee">{e(c)}</td>'
+                for i, c in enumerate(row)
+            )
             + "</tr>"
             for row in content.table_rows
         )
