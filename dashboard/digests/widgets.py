@@ -19,7 +19,7 @@ from dashboard.digests.alerts import threshold_text
 from dashboard.digests.schedule import FREQUENCIES, WEEKDAYS, WINDOWS
 from dashboard.digests.specs import DIGEST_SPECS
 from dashboard.digests.subscribe import create_alert_rule, create_subscription, may_manage, visible_to
-from dashboard.filters.url_state import FILTER_KEYS, FILTER_NAMES
+from dashboard.filters.url_state import COMPARE_KEY, COMPARISONS, FILTER_KEYS, FILTER_NAMES
 from loaders.appdb import store
 from loaders.appdb.schema import open_app_db
 from loaders.appdb.store import AlertRule, Subscription
@@ -91,12 +91,17 @@ def render_subscribe(viewer: Viewer, page: str, params: Mapping[str, Sequence[st
                 except LeadlineError as exc:
                     st.error(exc.describe())
                 else:
-                    st.success(f"Subscribed {recipient}. Manage it under Subscriptions.")
+                    done = f"Subscribed {recipient}. Manage it under Subscriptions."
+                    st.success(done)
+                    st.toast(done, icon=":material/forward_to_inbox:")  # seen also when the popover closes
 
 
 def _filters_text(params: Mapping[str, Sequence[str]]) -> str:
     names = {key: FILTER_NAMES[dim] for dim, key in FILTER_KEYS.items()}
-    parts = [f"{names.get(k, k)}: {', '.join(v)}" for k, v in params.items() if k in names]
+    parts = [f"{names[k]}: {', '.join(v)}" for k, v in params.items() if k in names]
+    compare = list(params.get(COMPARE_KEY, ()))
+    if compare and compare[0] in COMPARISONS:
+        parts.append(f"compared with: {COMPARISONS[compare[0]].lower()}")
     return "; ".join(parts) or "no filters"
 
 
@@ -153,7 +158,7 @@ def _manage_buttons(
     if not may_manage(viewer, email, item):
         return
     item_id = item.id
-    left, right = st.columns(2)
+    left, right, _ = st.columns([1, 1, 4])
     if left.button("Resume" if paused else "Pause", key=f"pause-{table}-{item_id}"):
         store.set_paused(db, table, item_id, not paused)
         st.rerun()
