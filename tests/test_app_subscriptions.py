@@ -161,3 +161,27 @@ def test_demo_mode_offers_no_subscription(app_db: Engine) -> None:
     at = run_app(None, {})
     assert any("need sign-in" in c.value for c in at.sidebar.caption)
     assert not [b for b in at.sidebar.button if b.label == "Subscribe"]
+
+
+@pytest.mark.parametrize("page", ["follow_up.py", "delivery.py", "close_reasons.py", "campaigns.py"])
+def test_every_data_page_offers_e_mail_me_this_view(app_db: Engine, page: str) -> None:
+    at = run_app("marketing@aurelia.example", {}, page)
+    assert [b for b in at.sidebar.button if b.label == "Subscribe"]
+    submit(at)
+    (sub,) = store.list_subscriptions(app_db)
+    assert sub.page == page.removesuffix(".py").replace("_", "-") and sub.email == "marketing@aurelia.example"
+
+
+def test_a_user_adds_an_alert_rule_for_themselves(app_db: Engine) -> None:
+    at = run_app(PRINCIPAL, {}, "subscriptions.py")
+    assert [t.label for t in at.text_input] == []  # no "Send to": not an admin
+    at.number_input[0].set_value(0.7)
+    at.number_input[1].set_value(14)
+    next(b for b in at.button if b.label == "Add rule").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (rule,) = store.list_alert_rules(app_db)
+    assert (rule.email, rule.kind, rule.threshold, rule.window_days) == (PRINCIPAL, "follow_up_below", 0.7, 14)
+    assert "Follow-up rate of a dealer below a threshold** below 70.0 %, last 14 days" in "\n".join(
+        m.value for m in at.markdown
+    )
