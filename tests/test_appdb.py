@@ -131,3 +131,14 @@ def test_alert_changes_are_claimed_once_and_put_back_after_a_failed_mail(app_db:
 def test_an_unusable_app_db_url_says_what_to_fix(url: str, fragment: str) -> None:
     with pytest.raises(SettingsError, match=fragment):
         open_app_db(url)
+
+
+def test_serve_refuses_to_start_with_an_unusable_app_db_url(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dashboard.cli import main as cli
+
+    monkeypatch.delenv("LEADLINE_ACCESS_FILE", raising=False)
+    monkeypatch.setenv("LEADLINE_APP_DB_URL", "duckdb:///warehouse.duckdb")
+    assert cli(["serve", "--port", "9"]) == 2  # before the server would start
+    assert "app_db_url names a DuckDB database" in capsys.readouterr().err

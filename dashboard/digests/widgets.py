@@ -112,6 +112,11 @@ def render_subscriptions_page(viewer: Viewer) -> None:
     if email is None and not viewer.demo_mode:
         st.info("Sign in to manage subscriptions.")
         return
+    if viewer.demo_mode:
+        st.info(
+            "Digests and alerts go only to addresses the access file grants, so they need sign-in "
+            "(docs/access.md). Subscriptions already stored are listed below."
+        )
     st.caption(
         "Admins see every subscription; everyone else their own."
         if viewer.is_admin

@@ -7,6 +7,7 @@ place and a newer one is refused rather than misread.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -156,7 +157,11 @@ def open_app_db(url: str) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(parsed)
-        migrate(engine)
+        try:
+            migrate(engine)
+        except SQLAlchemyError:  # another process (the dashboard, cron) migrated at the same moment
+            time.sleep(0.5)
+            migrate(engine)
     except NoSuchModuleError:
         raise SettingsError(
             f"No database driver for app_db_url {parsed.render_as_string(hide_password=True)}.",
