@@ -142,3 +142,10 @@ def test_serve_refuses_to_start_with_an_unusable_app_db_url(
     monkeypatch.setenv("LEADLINE_APP_DB_URL", "duckdb:///warehouse.duckdb")
     assert cli(["serve", "--port", "9"]) == 2  # before the server would start
     assert "app_db_url names a DuckDB database" in capsys.readouterr().err
+
+
+def test_a_send_left_by_a_run_that_died_is_taken_over_after_an_hour(app_db: Engine) -> None:
+    sub = subscription(app_db)
+    assert store.claim_send(app_db, sub, "2026-11-23T08", NOW)  # this run dies before finishing
+    assert not store.claim_send(app_db, sub, "2026-11-23T08", NOW + store.STALE_CLAIM / 2)
+    assert store.claim_send(app_db, sub, "2026-11-23T08", NOW + store.STALE_CLAIM * 2)

@@ -242,3 +242,33 @@ def test_without_a_chart_renderer_the_digest_goes_out_and_says_so(
     assert mail.images() == []
     assert NO_CHART in mail.part("text/plain") and NO_CHART in mail.part("text/html")
     assert "Follow-up rate:" in mail.part("text/plain")
+
+
+def test_send_due_with_the_application_database_on_postgresql(
+    env: Env, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, pg_available: None
+) -> None:
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    from loaders.appdb.schema import open_app_db
+    from tests.conftest import PG_SERVER
+
+    schema = f"app_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_SERVER)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    try:
+        monkeypatch.setenv("LEADLINE_APP_DB_URL", url)
+        env.app_db = open_app_db(url)
+        env.subscribe(PRINCIPAL)
+        code, out = env.send_due(capsys)
+        code2, out2 = env.send_due(capsys)
+        assert (code, code2) == (0, 0) and len(env.smtp.received) == 1, out + out2
+        assert [r["status"] for r in store.send_log_rows(env.app_db)] == ["sent"]
+        env.app_db.dispose()
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

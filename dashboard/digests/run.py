@@ -29,7 +29,9 @@ from dashboard.digests.specs import DIGEST_SPECS
 from loaders.appdb import store
 
 log = logging.getLogger(__name__)
-SEND_ERRORS = (LeadlineError, smtplib.SMTPException, OSError)
+# Failures for one recipient: recorded, retried next run. Anything else unexpected is logged with
+# its traceback and treated the same, so one bad subscription never stops the others.
+SEND_ERRORS = (LeadlineError, smtplib.SMTPException, OSError, Exception)
 
 
 @dataclass
@@ -50,6 +52,8 @@ class RunReport:
 
 
 def _first_line(exc: BaseException) -> str:
+    if not isinstance(exc, LeadlineError | smtplib.SMTPException | OSError):
+        log.exception("unexpected failure while sending", exc_info=exc)
     text = exc.describe() if isinstance(exc, LeadlineError) else str(exc)
     return f"{type(exc).__name__}: {(text.splitlines() or [''])[0][:300]}"
 

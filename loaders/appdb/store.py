@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, insert, select, update
+from sqlalchemy import Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from loaders.appdb.schema import alert_rules, alert_state, send_log, subscriptions
 
 Params = dict[str, list[str]]
+# A send still 'sending' after this long was left by a run that died; the next run takes it over.
+STALE_CLAIM = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def claim_send(engine: Engine, subscription_id: int, period_key: str, now: datet
     """Claim the send of one subscription for one period; False when it is sent or being sent.
 
     A new period inserts a ``sending`` row: the unique key lets exactly one of two runs
-    succeed. A ``failed`` row is claimed again by a conditional update (one run wins).
+    succeed. A ``failed`` row, or a ``sending`` row left by a run that died more than
+    ``STALE_CLAIM`` ago, is claimed again by a conditional update (one run wins).
     """
     try:
         with engine.begin() as conn:
@@ -124,7 +127,10 @@ def claim_send(engine: Engine, subscription_id: int, period_key: str, now: datet
                 and_(
                     send_log.c.subscription_id == subscription_id,
                     send_log.c.period_key == period_key,
-                    send_log.c.status == "failed",
+                    or_(
+                        send_log.c.status == "failed",
+                        and_(send_log.c.status == "sending", send_log.c.updated_at < now - STALE_CLAIM),
+                    ),
                 )
             )
             .values(status="sending", attempts=send_log.c.attempts + 1, updated_at=now)
