@@ -272,3 +272,18 @@ def test_send_due_with_the_application_database_on_postgresql(
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_send_due_is_quiet_on_stderr_for_cron(env: Env) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env.subscribe(PRINCIPAL)
+    command = [sys.executable, "-m", "dashboard.cli", "digests", "send-due", "--now", env.now.isoformat()]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=300, env=dict(os.environ), cwd=ROOT)
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300, env=dict(os.environ), cwd=ROOT)
+    assert (first.returncode, again.returncode) == (0, 0), first.stderr + again.stderr
+    assert first.stderr == again.stderr == ""  # cron mails anything on stderr
+    assert "1 digest(s) sent" in first.stdout and "0 digest(s) sent" in again.stdout
+    assert len(env.smtp.received) == 1

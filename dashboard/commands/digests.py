@@ -15,9 +15,6 @@ from typing import Any
 
 from common import settings
 from common.errors import FilterError
-from dashboard.digests.mailer import mailer_from_settings
-from dashboard.digests.run import send_due
-from loaders.appdb.schema import open_app_db
 
 
 def add_parser(subparsers: Any) -> None:
@@ -70,6 +67,17 @@ def parse_now(text: str | None) -> datetime:
 def run(args: argparse.Namespace) -> int:
     """Send what is due and print one line per send, skip and failure."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The page data code runs here outside a Streamlit server; its "no runtime" warnings are noise
+    # that cron would mail every few minutes. Imported here, so other commands do not load it all.
+    from streamlit import config as streamlit_config
+    from streamlit import logger as streamlit_logger
+
+    streamlit_config.get_config_options()  # read now: reading it later would reset the log level
+    streamlit_logger.set_log_level("error")
+    from dashboard.digests.mailer import mailer_from_settings
+    from dashboard.digests.run import send_due
+    from loaders.appdb.schema import open_app_db
+
     now = parse_now(args.now)
     if args.warehouse:  # the page data functions read the setting, as the dashboard does
         os.environ["LEADLINE_WAREHOUSE_URL"] = args.warehouse
