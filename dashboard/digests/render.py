@@ -6,8 +6,11 @@ renderer is available the e-mail goes out without the image and says so in both 
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
+import warnings
+from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -20,10 +23,48 @@ NO_CHART = "The chart is left out: no image renderer (kaleido with Chromium) is 
 FOOTER = "You receive this because you subscribed in Leadline. Pause or delete it under Subscriptions."
 
 
+_SHARED = {"wanted": False, "started": False}
+
+
+@contextlib.contextmanager
+def chart_renderer() -> Iterator[None]:
+    """Within it, every chart shares one headless browser (kaleido's sync server), started at the
+    first chart, instead of one browser per chart; a run with nothing due starts none."""
+    _SHARED["wanted"] = True
+    try:
+        yield
+    finally:
+        _SHARED["wanted"] = False
+        if _SHARED["started"]:
+            _SHARED["started"] = False
+            with contextlib.suppress(Exception):
+                import kaleido
+
+                kaleido.stop_sync_server(silence_warnings=True)
+
+
+def _start_shared_renderer() -> None:
+    if not _SHARED["wanted"] or _SHARED["started"]:
+        return
+    _SHARED["wanted"] = False  # one attempt per run
+    try:
+        import kaleido
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            kaleido.start_sync_server(silence_warnings=True)
+        _SHARED["started"] = True
+    except Exception as exc:  # no kaleido or no browser: each chart is tried (and left out) alone
+        log.info("no shared chart renderer: %s", type(exc).__name__)
+
+
 def chart_png(figure: go.Figure) -> bytes | None:
     """The figure as a PNG, or None when no static renderer works here (logged)."""
+    _start_shared_renderer()
     try:
-        return bytes(figure.to_image(format="png", width=720, height=340, scale=1))
+        with warnings.catch_warnings():  # plotly warns that its options are unused with a shared server
+            warnings.simplefilter("ignore")
+            return bytes(figure.to_image(format="png", width=720, height=340, scale=1))
     except Exception as exc:  # a missing kaleido or browser: the digest goes out without the chart
         log.warning(
             "chart left out of a digest: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -23,7 +23,7 @@ from dashboard.digests.alerts import Breach, alert_message, breaches
 from dashboard.digests.content import build_digest
 from dashboard.digests.mailer import Mailer
 from dashboard.digests.recipients import NotGranted, viewer_for
-from dashboard.digests.render import digest_message
+from dashboard.digests.render import chart_renderer, digest_message
 from dashboard.digests.schedule import FREQUENCIES, latest_slot, window_period
 from dashboard.digests.specs import DIGEST_SPECS
 from loaders.appdb import store
@@ -154,7 +154,8 @@ def send_due(app_db: Engine, mailer: Mailer, now: datetime) -> RunReport:
     """One scheduled run: due digests, then alert rules. Never raises for one recipient's failure."""
     report = RunReport()
     try:
-        send_due_digests(app_db, mailer, now, report)
+        with chart_renderer():
+            send_due_digests(app_db, mailer, now, report)
         evaluate_alerts(app_db, mailer, now, report)
     finally:
         mailer.close()
