@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
 
 import plotly.graph_objects as go
 
@@ -49,7 +50,12 @@ def _start_shared_renderer() -> None:
     _SHARED["wanted"] = False  # one attempt per run
     try:
         import kaleido
+        from choreographer.utils import get_browser_path
 
+        browser = get_browser_path()
+        if not browser or not Path(browser).exists():  # the shared server would wait for it forever
+            log.info("no browser for a shared chart renderer")
+            return
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             kaleido.start_sync_server(silence_warnings=True)
