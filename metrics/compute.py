@@ -121,6 +121,10 @@ def compute_metrics(
         "cost_per_sale": rate("spend", "sold"),
         "gross_profit": pl.col("gross_profit_sum").cast(pl.Float64),
         "roi": rate(pl.col("gross_profit_sum") - pl.col("spend"), "spend"),
+        "reached": pl.col("reached"),
+        "reach_rate": rate("reached", "leads"),
+        "invalid_contact_rate": rate("invalid_contacted", "contacted"),
+        "coded_contact_rate": rate("coded_phone_contacts", "phone_contacts"),
     }
     assert tuple(metrics) == METRIC_COLUMNS, "compute_metrics must produce the registry's columns in order"
     result = table.select(*(pl.col(dim) for dim in group_by), *(e.alias(n) for n, e in metrics.items()))

@@ -136,12 +136,45 @@ METRICS: tuple[Metric, ...] = (
         "higher",
     ),
     Metric("roi", "ROI", "(gross_profit - spend) / spend.", "ratio", "higher"),
+    Metric(
+        "reached",
+        "Reached leads",
+        "Leads with at least one qualifying contact whose result code's category is reached or "
+        "appointment (codes trimmed; taxonomy: the result_codes table, or the default).",
+        "count",
+        "higher",
+    ),
+    Metric("reach_rate", "Reach rate", "reached / leads.", "percent", "higher"),
+    Metric(
+        "invalid_contact_rate",
+        "Invalid-contact rate",
+        "Leads with a qualifying contact coded invalid_contact (wrong number ...) and none coded reached "
+        "or appointment / contacted.",
+        "percent",
+        "lower",
+    ),
+    Metric(
+        "coded_contact_rate",
+        "Coded calls",
+        "Qualifying contacts on channel phone whose result_code is not NULL or blank / qualifying "
+        "contacts on channel phone (a count of calls, not of people).",
+        "percent",
+        "higher",
+    ),
 )
 
 # Metrics pages derive from the 22 (metrics/derived.py). They are not columns of `leadline metrics`,
 # whose columns are exactly METRIC_COLUMNS; docs/metrics.md lists them in a table of their own.
 DERIVED_METRICS: tuple[Metric, ...] = (
     Metric("appointment_rate", "Appointment rate", "appointments / leads.", "percent", "higher"),
+    Metric("cost_per_reached_lead", "Cost per reached lead", "spend / reached.", "money", "lower"),
+    Metric(
+        "reached_of_contacted_rate",
+        "Reached when called",
+        "reached / contacted: of the leads with a qualifying contact, those reached.",
+        "percent",
+        "higher",
+    ),
 )
 
 BY_NAME: dict[str, Metric] = {m.name: m for m in (*METRICS, *DERIVED_METRICS)}

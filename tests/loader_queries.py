@@ -73,6 +73,7 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
     ("facts_select", "base"): lead_rows_select([]).subquery("lead_set"),
     ("query_predicates", "created_at"): leads.c.created_at,
     ("query_predicates", "dims"): dimension_columns(),
+    ("unknown_result_codes_select", "taxonomy"): (("reached", "reached"), ("wrong_number", "invalid_contact")),
 }
 # Modules that only write or generate data; they take no query and read nothing back to users.
 SKIPPED_MODULES = ("loaders.demo", "loaders.contract.write", "loaders.imports")

@@ -22,7 +22,7 @@ def test_doc_table_matches_the_registry() -> None:
 def test_table_has_every_metric_once_in_order() -> None:
     rows = [line for line in render_metrics_table().splitlines() if line.startswith("| ") and "`" in line]
     assert [row.split("`")[1] for row in rows] == list(METRIC_COLUMNS)
-    assert len(METRICS) == 22
+    assert len(METRICS) == 26  # 22, then the four result-code metrics of issue 14
 
 
 def test_splice_replaces_only_the_table() -> None:

@@ -31,13 +31,32 @@ WITH lead_set AS (
     WHERE l.created_at >= $start_ts AND l.created_at < $stop_ts AND l.consent IS NOT FALSE
 ),
 qualifying AS (
-    SELECT a.lead_id, a.occurred_at, a.actor_key
+    SELECT a.lead_id, a.occurred_at, a.actor_key, a.channel, a.result_code,
+        -- the result-code taxonomy: the result_codes table, or the shipped default when it is empty
+        (SELECT min(t.category) FROM result_codes AS t WHERE trim(t.code) = trim(a.result_code)) AS own_category,
+        CASE WHEN trim(a.result_code) IN ('reached', 'callback_requested', 'not_interested') THEN 'reached'
+             WHEN trim(a.result_code) = 'appointment_set' THEN 'appointment'
+             WHEN trim(a.result_code) IN ('no_answer', 'voicemail', 'busy') THEN 'not_reached'
+             WHEN trim(a.result_code) IN ('wrong_number', 'number_not_in_service', 'email_bounced')
+                  THEN 'invalid_contact' END AS default_category
     FROM lead_activities AS a JOIN lead_set AS s ON s.lead_id = a.lead_id
     WHERE a.direction = 'outbound' AND a.automated IS NOT TRUE AND a.occurred_at >= s.created_at
+),
+categorised AS (
+    SELECT *, CASE WHEN (SELECT count(*) FROM result_codes) > 0 THEN own_category ELSE default_category END
+        AS category
+    FROM qualifying
 ),
 per_lead AS (
     SELECT s.*, o.sold_at, o.closed_at, o.appointment_at, o.gross_profit, o.close_reason_code,
         (SELECT count(*) FROM qualifying AS q WHERE q.lead_id = s.lead_id) AS contacts,
+        EXISTS (SELECT 1 FROM categorised AS q WHERE q.lead_id = s.lead_id
+                AND q.category IN ('reached', 'appointment')) AS is_reached,
+        EXISTS (SELECT 1 FROM categorised AS q WHERE q.lead_id = s.lead_id
+                AND q.category = 'invalid_contact') AS has_invalid,
+        (SELECT count(*) FROM qualifying AS q WHERE q.lead_id = s.lead_id AND q.channel = 'phone') AS calls,
+        (SELECT count(*) FROM qualifying AS q WHERE q.lead_id = s.lead_id AND q.channel = 'phone'
+           AND q.result_code IS NOT NULL AND trim(q.result_code) <> '') AS coded_calls,
         (SELECT count(DISTINCT q.actor_key) FROM qualifying AS q WHERE q.lead_id = s.lead_id) AS actors,
         (SELECT count(*) FROM qualifying AS q
           WHERE q.lead_id = s.lead_id AND q.occurred_at <= o.closed_at) AS contacts_before_close,
@@ -85,7 +104,11 @@ counts AS (
         count(*) FILTER (WHERE is_lost) AS lost,
         count(*) FILTER (WHERE is_vague_lost) AS vague_lost,
         count(*) FILTER (WHERE is_lost AND contacts_before_close <= 1) AS lost_one,
-        coalesce(sum(coalesce(gross_profit, 0)) FILTER (WHERE sold_at IS NOT NULL), 0) AS gross_profit
+        coalesce(sum(coalesce(gross_profit, 0)) FILTER (WHERE sold_at IS NOT NULL), 0) AS gross_profit,
+        count(*) FILTER (WHERE is_reached) AS reached,
+        count(*) FILTER (WHERE has_invalid AND NOT is_reached) AS invalid_contacted,
+        sum(calls) AS calls,
+        sum(coded_calls) AS coded_calls
     FROM per_lead GROUP BY dealer_group_id
 )
 SELECT c.dealer_group_id, c.leads, c.contacted,
@@ -104,7 +127,11 @@ SELECT c.dealer_group_id, c.leads, c.contacted,
     coalesce(a.spend, 0) / nullif(c.leads, 0) AS cost_per_lead,
     coalesce(a.spend, 0) / nullif(c.sold, 0) AS cost_per_sale,
     c.gross_profit,
-    (c.gross_profit - coalesce(a.spend, 0)) / nullif(coalesce(a.spend, 0), 0) AS roi
+    (c.gross_profit - coalesce(a.spend, 0)) / nullif(coalesce(a.spend, 0), 0) AS roi,
+    c.reached,
+    c.reached / nullif(c.leads, 0) AS reach_rate,
+    c.invalid_contacted / nullif(c.contacted, 0) AS invalid_contact_rate,
+    c.coded_calls / nullif(c.calls, 0) AS coded_contact_rate
 FROM counts AS c LEFT JOIN allocated AS a ON a.dealer_group_id = c.dealer_group_id
 ORDER BY c.dealer_group_id
 """
@@ -158,6 +185,7 @@ def test_metrics_table_matches_hand_written_sql(demo_engine: Engine) -> None:
     totals = actual.select(pl.col("no_contact", "duplicate_contact", "lost", "sold").sum()).row(0)
     assert all(total > 0 for total in totals), totals
     assert actual["spend"].sum() > 0 and 0 < actual["vague_close_rate"].max() < 1
+    assert actual["invalid_contact_rate"].min() > 0 and actual["coded_contact_rate"].min() < 0.9
 
 
 def test_suppression_on_the_reference_groups(demo_engine: Engine) -> None:

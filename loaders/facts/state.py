@@ -22,6 +22,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import Connection, false, func, inspect, select
 
 from loaders.contract.tables import campaigns, dealers, lead_activities, lead_outcomes, leads
+from loaders.facts.result_taxonomy import load_result_taxonomy
 from loaders.facts.table import FACTS_VERSION, facts_state_table, lead_facts_table
 from loaders.warehouse.fetch import Bind
 from loaders.warehouse.sql_aggregates import count_where
@@ -90,7 +91,8 @@ def _zone_names() -> frozenset[str]:
 
 
 def dimensions_digest(bind: Bind, zones: tuple[str, ...]) -> str:
-    """A digest of every dealer and campaign row, the usable time zones and the facts version.
+    """A digest of every dealer and campaign row, the usable time zones, the result-code taxonomy
+    in force and the facts version.
 
     These tables are small (a network has thousands of dealers, not millions), so reading
     them whole is cheap; any change in them changes dimension values of many leads.
@@ -101,6 +103,8 @@ def dimensions_digest(bind: Bind, zones: tuple[str, ...]) -> str:
             key = table.c[next(iter(table.primary_key.columns)).name]
             for row in conn.execute(select(*table.c).order_by(key)):
                 hasher.update(repr(tuple(row)).encode())
+        # The result-code taxonomy decides best_result_rank: a new taxonomy rebuilds every row.
+        hasher.update(repr(load_result_taxonomy(conn)).encode())
     return hasher.hexdigest()
 
 

@@ -16,6 +16,7 @@ from loaders.facts.lead_facts import lead_facts, lead_set
 from loaders.request.query import LeadQuery
 from loaders.warehouse.fetch import Bind, fetch_frame, group_schema, naive_utc
 from loaders.warehouse.sql_aggregates import count_where, quantile_cont
+from metrics.result_codes import REACHED_RANK
 
 NO_CONTACT_AFTER = timedelta(hours=24)  # a lead counts as "no contact" only once it is this old
 RESPONSE_WITHIN_MIN = 60.0
@@ -37,6 +38,10 @@ COUNT_SCHEMA: dict[str, pl.DataType] = {
     "gross_profit_sum": pl.Float64(),
     "median_first_response_min": pl.Float64(),
     "p90_first_response_min": pl.Float64(),
+    "reached": pl.Int64(),
+    "invalid_contacted": pl.Int64(),
+    "phone_contacts": pl.Int64(),
+    "coded_phone_contacts": pl.Int64(),
 }
 COUNT_COLUMNS: tuple[str, ...] = tuple(COUNT_SCHEMA)
 
@@ -69,6 +74,12 @@ def group_counts_select(query: LeadQuery) -> Select[Any]:
         # Over contacted leads only: first_response_min is NULL for the others and aggregates skip NULL.
         quantile_cont(facts.c.first_response_min, 0.5, RESPONSE_QUANTILES).label("median_first_response_min"),
         quantile_cont(facts.c.first_response_min, 0.9, RESPONSE_QUANTILES).label("p90_first_response_min"),
+        count_where(facts.c.best_result_rank >= REACHED_RANK).label("reached"),
+        count_where(and_(facts.c.has_invalid_contact == 1, facts.c.best_result_rank < REACHED_RANK)).label(
+            "invalid_contacted"
+        ),
+        func.coalesce(func.sum(facts.c.phone_contacts), 0).cast(Integer).label("phone_contacts"),
+        func.coalesce(func.sum(facts.c.coded_phone_contacts), 0).cast(Integer).label("coded_phone_contacts"),
     ).select_from(facts)
     return statement.group_by(*groups) if groups else statement
 
