@@ -26,7 +26,11 @@ from dashboard.digests.specs import DIGEST_SPECS, DigestSpec, targets
 from dashboard.filters.url_state import END_KEY, START_KEY, decode, encode
 from dashboard.filters.view import View
 from dashboard.ui import charts
-from dashboard.ui.format import MISSING, format_delta, format_metric, suppressed_text
+from dashboard.ui.availability import missing
+from dashboard.ui.format import MISSING, NO_CHANGE, format_delta, format_metric, suppressed_text
+from dashboard.ui.kpi import _base_words as base_words
+from dashboard.ui.kpi import no_sales_yet, small_base
+from metrics.availability import NOT_IN_DATA
 from metrics.registry import metric
 
 TOP_ROWS = 10
@@ -43,6 +47,7 @@ class Tile:
     good: bool | None = None  # the change is an improvement (None: neutral or none)
     target: str | None = None
     target_met: bool | None = None
+    note: str | None = None  # a line under the value: why it is missing, or read with care
 
 
 @dataclass(frozen=True)
@@ -68,18 +73,39 @@ def deep_link(page: str, params: Mapping[str, Sequence[str]]) -> str:
 
 
 def _tile(
-    name: str, total: Mapping[str, Any], previous: Mapping[str, Any] | None, k: int, target: float | None
+    name: str,
+    total: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    k: int,
+    target: float | None,
+    missing_reason: str | None = None,
 ) -> Tile:
+    """The tile as the page draws it (dashboard/ui/kpi.kpi_tile): the same value, change and target,
+    the same words for "not in your data", "no sales yet" and a change on few leads."""
     m = metric(name)
+    if missing_reason is not None:
+        return Tile(name, m.label, NOT_IN_DATA, note=missing_reason)
     if total.get("suppressed"):
         return Tile(name, m.label, suppressed_text(k))
+    if name == "cost_per_sale" and no_sales_yet(total):
+        return Tile(
+            name,
+            m.label,
+            "no sales yet",
+            note=f"{format_metric('spend', total['spend'])} spent, no sale in this period.",
+        )
     value = total.get(name)
-    delta = None
+    delta = note = None
     good = None
     if previous is not None and not previous.get("suppressed"):
         delta = format_delta(name, value, previous.get(name))
         before = previous.get(name)
-        if delta and value is not None and before is not None and m.better != "neutral" and value != before:
+        small = delta not in (None, NO_CHANGE) and small_base(name, total, previous)
+        if small:
+            note = f"A change on few leads ({base_words(name, total, previous)}): read it with care."
+            if m.format == "count":
+                delta = f"{int(value or 0) - int(before or 0):+,} ({int(before or 0):,} before)"
+        elif delta and value is not None and before is not None and m.better != "neutral" and value != before:
             good = (value > before) == (m.better == "higher")
     target_text = met = None
     if target is not None:
@@ -88,7 +114,7 @@ def _tile(
             met = value >= target if m.better == "higher" else value <= target
             gap = (format_delta(name, value, target) or "").lstrip("+-")
             target_text += f" · {gap} {'above' if value >= target else 'below'}"
-    return Tile(name, m.label, format_metric(name, value), delta, good, target_text, met)
+    return Tile(name, m.label, format_metric(name, value), delta, good, target_text, met, note)
 
 
 def _table(spec: DigestSpec, view: View, by: str) -> tuple[tuple[tuple[str, ...], ...], list[str]]:
@@ -157,7 +183,8 @@ def build_digest(
         notes.append("No leads match this view in the period.")
     else:
         total, previous = data.period_totals(view)
-        tiles = tuple(_tile(n, total, previous, k, goals.get(n)) for n in spec.kpis)
+        absent = missing(spec.kpis)
+        tiles = tuple(_tile(n, total, previous, k, goals.get(n), absent.get(n)) for n in spec.kpis)
         if total.get("suppressed"):
             notes.append(f"Fewer than {k} leads match this view, so its numbers are not shown.")
         else:

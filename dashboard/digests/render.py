@@ -87,6 +87,8 @@ def digest_text(content: DigestContent, chart_note: str | None) -> str:
     for tile in content.tiles:
         extra = [x for x in (tile.delta, tile.target) if x]
         lines.append(f"{tile.label}: {tile.value}" + (f" ({'; '.join(extra)})" if extra else ""))
+        if tile.note:
+            lines.append(f"  {tile.note}")
     if content.table_rows:
         lines += ["", content.table_title]
         lines.append(" | ".join(content.table_header))
@@ -113,6 +115,8 @@ def digest_html(content: DigestContent, chart_cid: str | None, chart_note: str |
         ]
         if tile.delta:
             parts.append(f'<div style="font-size:12px;color:{_colour(tile.good)}">{e(tile.delta)}</div>')
+        if tile.note:
+            parts.append(f'<div style="font-size:12px;color:#5f6368">{e(tile.note)}</div>')
         if tile.target:
             parts.append(
                 f'<div style="font-size:12px;color:{_colour(tile.target_met)}">{e(tile.target)}</div>'
