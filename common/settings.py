@@ -17,6 +17,7 @@ from common.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DEMO_PATH = PROJECT_ROOT / "data" / "demo.duckdb"
+DEFAULT_APP_DB_PATH = PROJECT_ROOT / "data" / "leadline-app.sqlite"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         _positive_int,
         "Groups with fewer leads than this are suppressed: their numbers show as 'fewer than K leads'.",
     ),
+    SettingSpec(
+        "min_team_size",
+        3,
+        _positive_int,
+        "Groups whose qualifying contacts come from fewer distinct salespeople than this show their "
+        "'how people worked' metrics (speed, attempts, duplicate contact) as hidden; coverage stays visible.",
+    ),
     SettingSpec("target_follow_up_rate", 0.95, _fraction, "Target follow-up rate shown on the Overview."),
     SettingSpec("target_conversion_rate", 0.13, _fraction, "Target conversion rate shown on the Overview."),
     SettingSpec("cache_ttl_seconds", 300, _positive_int, "How long query results are cached, in seconds."),
@@ -97,6 +105,36 @@ SETTINGS: tuple[SettingSpec, ...] = (
         _boolean,
         "Whether admins may write imports from the dashboard's Import page into a DuckDB warehouse "
         "(`false`: the page checks files and shows the `leadline import` command instead).",
+    ),
+    SettingSpec(
+        "app_db_url",
+        f"sqlite:///{DEFAULT_APP_DB_PATH}",
+        str,
+        "SQLAlchemy URL of Leadline's own application database (subscriptions, send log, alerts), "
+        "e.g. `postgresql+psycopg://user@host/leadline`; created and migrated on start; never the warehouse. "
+        "Default: a SQLite file next to the demo data.",
+    ),
+    SettingSpec(
+        "smtp_url",
+        "",
+        str,
+        "Mail server for digests and alerts: `smtp://host:25`, `smtp+starttls://user:password@host:587` "
+        "(STARTTLS, then login) or `smtps://user:password@host:465` (TLS from the start). "
+        "Empty: `leadline digests send-due` sends nothing and says so.",
+    ),
+    SettingSpec(
+        "smtp_ca_file",
+        "",
+        str,
+        "PEM file of the certificate authority that signed the mail server's certificate "
+        "(empty: the system's trusted authorities).",
+    ),
+    SettingSpec("mail_from", "leadline@localhost", str, "The From address of digests and alerts."),
+    SettingSpec(
+        "public_url",
+        "http://localhost:8501",
+        str,
+        "The dashboard's address as readers open it (with any base path); deep links in e-mails start with it.",
     ),
 )
 

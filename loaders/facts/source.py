@@ -11,6 +11,14 @@ warehouse) and, for the queries run inside the block, makes ``lead_set``/``lead_
 * nothing (on-the-fly computation) when there are no facts, or they were built by another
   facts version or from other dealers, campaigns or time zones.
 
+Consent and existence are checked at every read, cheaply: one scan of ``leads`` for its row
+count, latest ``created_at`` and refused count, compared with the refresh's. When it differs
+(rows deleted, consent refused, leads added) the read keeps only facts rows whose lead is still
+present and consenting (a semi-join on ``lead_id``) and recomputes the other leads of the
+buyers whose leads went away; so a lead whose buyer withdrew consent, or whose row was
+deleted, is not counted from the next read on, without ``leadline refresh`` (GDPR;
+docs/privacy.md section 1). The next refresh purges the rows.
+
 Every path filters, groups and aggregates in the warehouse; only aggregates leave it.
 """
 
@@ -21,15 +29,22 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine, FromClause, Select, Subquery, select, union_all
+from sqlalchemy import ColumnElement, Connection, Engine, FromClause, Select, Subquery, or_, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
 
 from loaders.contract.tables import leads
-from loaders.facts.build import TABLE_COLUMNS, facts_rows_select, recomputed_leads, touched_lead_ids
+from loaders.facts.build import (
+    TABLE_COLUMNS,
+    buyers_of_withdrawn_leads,
+    facts_rows_select,
+    recomputed_leads,
+    still_consenting,
+    touched_lead_ids,
+)
 from loaders.facts.lead_facts import facts_read_by, query_predicates, reader_chosen
 from loaders.facts.refresh import CATCH_UP_MARGIN
 from loaders.facts.result_taxonomy import load_result_taxonomy, taxonomy_chosen, using_result_taxonomy
@@ -38,7 +53,9 @@ from loaders.facts.state import (
     data_signature,
     dimensions_digest,
     known_timezones,
+    leads_signature,
     read_state,
+    recorded_leads_signature,
     signature_text,
 )
 from loaders.facts.table import (
@@ -63,19 +80,41 @@ _MAX_PROBED_WAREHOUSES = 16
 
 @dataclass(frozen=True)
 class MaterialisedFacts:
-    """A ``FactsReader`` over ``leadline_lead_facts``; ``catch_up_since`` set when new data landed."""
+    """A ``FactsReader`` over ``leadline_lead_facts``; ``catch_up_since`` set when new data landed.
+
+    ``built_leads`` is the ``leads_signature`` of the last refresh; ``recheck`` is set for a read
+    whose own probe of ``leads`` found it different (rows deleted, consent refused, or leads
+    added): the read then keeps only facts of leads still present and consenting, and recomputes
+    the other leads of the buyers whose leads went away.
+    """
 
     zones: tuple[str, ...]
     catch_up_since: datetime | None = None
+    built_leads: tuple[Any, ...] | None = None
+    recheck: bool = False
+
+    def checked(self, bind: Bind) -> MaterialisedFacts:
+        """This reader for one read: ``recheck`` set unless ``leads`` still matches the refresh's signature."""
+        try:
+            same = self.built_leads is not None and tuple(leads_signature(bind)) == self.built_leads
+        except SQLAlchemyError:
+            same = False  # the exact path; a failing warehouse reports itself in the read itself
+        return self if same else replace(self, recheck=True)
 
     def rows(self) -> FromClause:
-        """Every lead's facts: the table, or the table patched with the recently touched leads."""
-        if self.catch_up_since is None:
-            return lead_facts_table
+        """Every consenting lead's facts: the table, or the table patched with the leads that changed."""
         table = lead_facts_table
-        recompute = recomputed_leads(touched_lead_ids(self.catch_up_since))
+        if self.catch_up_since is None and not self.recheck:
+            return table
+        changed: list[ColumnElement[bool]] = []
+        if self.catch_up_since is not None:
+            changed.append(recomputed_leads(touched_lead_ids(self.catch_up_since)))
+        if self.recheck:
+            changed.append(leads.c.customer_key.in_(buyers_of_withdrawn_leads()))
+        recompute = or_(*changed)
         untouched = select(*(table.c[name] for name in TABLE_COLUMNS)).where(
-            table.c.lead_id.not_in(select(leads.c.lead_id).where(recompute))
+            *([still_consenting()] if self.recheck else []),
+            table.c.lead_id.not_in(select(leads.c.lead_id).where(recompute)),
         )
         return union_all(untouched, facts_rows_select([recompute], self.zones)).subquery("lead_fact_rows")
 
@@ -108,9 +147,11 @@ def _probe(conn: Connection) -> MaterialisedFacts | None:
     zones = known_timezones(conn)
     if dimensions_digest(conn, zones) != state.dimensions_digest:
         return None
+    recorded = recorded_leads_signature(state)
+    built = tuple(recorded) if recorded is not None else None
     if signature_text(data_signature(conn)) == state.data_signature:
-        return MaterialisedFacts(zones)
-    return MaterialisedFacts(zones, catch_up_since=state.high_water - CATCH_UP_MARGIN)
+        return MaterialisedFacts(zones, built_leads=built)
+    return MaterialisedFacts(zones, catch_up_since=state.high_water - CATCH_UP_MARGIN, built_leads=built)
 
 
 _probes: dict[str, tuple[float, MaterialisedFacts | None]] = {}
@@ -180,7 +221,9 @@ def reading_facts_from(bind: Bind) -> Iterator[None]:
     """
     with ExitStack() as stack:
         if not reader_chosen():
-            stack.enter_context(facts_read_by(current_reader(bind)))
+            reader = current_reader(bind)
+            # The probe is shared for PROBE_SECONDS; consent and erasure are checked at every read.
+            stack.enter_context(facts_read_by(None if reader is None else reader.checked(bind)))
         # Decided on its own: a block that chose the facts source (facts_read_by) still reads
         # the warehouse's result-code taxonomy.
         if not taxonomy_chosen():
