@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from loaders.contract.tables import CONTRACT, ColumnSpec
+from loaders.contract.tables import CONTRACT, OPTIONAL_CONTRACT, ColumnSpec
 from metrics.taxonomy import DEFAULT_CLOSE_REASONS
 
 WAREHOUSE_DOC = Path(__file__).resolve().parents[2] / "docs" / "warehouse.md"
@@ -29,6 +29,8 @@ TABLE_PURPOSES = {
     "lead_activities": "One row per contact attempt or contact on a lead (call, e-mail, visit ...).",
     "lead_outcomes": "At most one row per lead: the milestones it reached and how it was closed.",
     "close_reasons": "One row per close-reason code. Leave it empty to use the default taxonomy below.",
+    "dealer_opening_hours": "One row per dealership, weekday and opening interval, in local wall-clock minutes.",
+    "dealer_closed_days": "One row per day a dealership, or every dealership of a market, is closed.",
 }
 
 
@@ -36,6 +38,16 @@ def render_contract_markdown() -> str:
     """Every contract table as a Markdown heading, purpose and column table."""
     sections = []
     for table, specs in CONTRACT.items():
+        header = ["Column", "Type", "Nullable", "Meaning", "Allowed values"]
+        rows = [_column_row(spec) for spec in specs]
+        sections.append(f"### `{table}`\n\n{TABLE_PURPOSES[table]}\n\n{_markdown_table(header, rows)}")
+    return "\n\n".join(sections)
+
+
+def render_optional_markdown() -> str:
+    """The optional tables (opening hours, closed days) as Markdown headings, purposes and column tables."""
+    sections = []
+    for table, specs in OPTIONAL_CONTRACT.items():
         header = ["Column", "Type", "Nullable", "Meaning", "Allowed values"]
         rows = [_column_row(spec) for spec in specs]
         sections.append(f"### `{table}`\n\n{TABLE_PURPOSES[table]}\n\n{_markdown_table(header, rows)}")
@@ -56,6 +68,7 @@ def render_taxonomy_markdown() -> str:
 GENERATED_BLOCKS: dict[str, Callable[[], str]] = {
     "contract": render_contract_markdown,
     "taxonomy": render_taxonomy_markdown,
+    "optional": render_optional_markdown,
 }
 
 _BLOCK = re.compile(

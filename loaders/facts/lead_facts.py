@@ -36,6 +36,7 @@ from loaders.contract.tables import (
     lead_outcomes,
     leads,
 )
+from loaders.facts.opening import OpeningSetup, business_minutes_between, current_setup
 from loaders.request.access_scope import AccessScope
 from loaders.request.query import LeadQuery, Scope
 from loaders.warehouse.sql_time import minutes_between, month_start, week_start
@@ -150,7 +151,9 @@ def lead_facts(query: LeadQuery) -> Subquery:
     ``attempts`` (qualifying contacts), ``distinct_actors``, ``attempts_to_close``
     (qualifying contacts at or before ``closed_at``), ``has_appointment``,
     ``has_test_drive``, ``has_quote``, ``is_sold``, ``is_lost``, ``sold_gross_profit``
-    (0 unless sold), ``closed_at``, ``close_reason_code``.
+    (0 unless sold), ``closed_at``, ``close_reason_code``, ``first_response_bh_min`` (business
+    minutes from created_at to the first qualifying contact: loaders/facts/opening.py),
+    ``first_contact_at``, ``sold_at``.
 
     Computed on the fly from the contract tables, unless ``reading_facts_from`` made the
     materialised facts (loaders/facts/source.py) the active source: those have the same
@@ -162,10 +165,24 @@ def lead_facts(query: LeadQuery) -> Subquery:
     return facts_select(lead_set(query).subquery("lead_set")).subquery("lead_facts")
 
 
-def facts_select(base: Subquery, *extra: ColumnElement[Any]) -> Select[Any]:
-    """The columns of ``lead_facts`` (plus ``extra``) for the leads of ``base``, a ``lead_rows_select``."""
+def facts_select(base: Subquery, *extra: ColumnElement[Any], setup: OpeningSetup | None = None) -> Select[Any]:
+    """The columns of ``lead_facts`` (plus ``extra``) for the leads of ``base``, a ``lead_rows_select``.
+
+    ``setup``: the warehouse's opening-hours tables and zones (default: the enclosing block's).
+    """
     contacts = _qualifying_contacts(base)
     first_response = minutes_between(base.c.created_at, contacts.c.first_contact_at)
+    response_points = (
+        select(
+            base.c.lead_id,
+            base.c.dealer_id,
+            base.c.created_at.label("start_at"),
+            contacts.c.first_contact_at.label("end_at"),
+        )
+        .select_from(base.join(contacts, contacts.c.lead_id == base.c.lead_id))
+        .subquery("response_points")
+    )
+    business = business_minutes_between(response_points, setup or current_setup())
     sold = lead_outcomes.c.sold_at.is_not(None)
     lost = and_(lead_outcomes.c.closed_at.is_not(None), lead_outcomes.c.sold_at.is_(None))
     facts = select(
@@ -186,10 +203,16 @@ def facts_select(base: Subquery, *extra: ColumnElement[Any]) -> Select[Any]:
         case((sold, func.coalesce(lead_outcomes.c.gross_profit, 0)), else_=0).label("sold_gross_profit"),
         lead_outcomes.c.closed_at,
         lead_outcomes.c.close_reason_code,
+        business.c.business_minutes.label("first_response_bh_min"),
+        contacts.c.first_contact_at,
+        lead_outcomes.c.sold_at,
         *extra,
     ).select_from(
-        base.outerjoin(contacts, contacts.c.lead_id == base.c.lead_id).outerjoin(
-            lead_outcomes, lead_outcomes.c.lead_id == base.c.lead_id
+        base.outerjoin(contacts, contacts.c.lead_id == base.c.lead_id)
+        .outerjoin(lead_outcomes, lead_outcomes.c.lead_id == base.c.lead_id)
+        .outerjoin(
+            business,
+            and_(business.c.lead_id == base.c.lead_id, business.c.start_at == base.c.created_at),
         )
     )
     return facts

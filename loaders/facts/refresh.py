@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 
 from loaders.contract.tables import consent_not_false, leads
 from loaders.facts.build import TABLE_COLUMNS, facts_rows_select, recomputed_leads, touched_lead_ids
+from loaders.facts.opening import probe_opening
 from loaders.facts.state import (
     FactsState,
     data_signature,
@@ -130,7 +131,7 @@ def _rebuild(conn: Connection, zones: tuple[str, ...]) -> int:
     """Drop and rebuild the facts of every lead, in created_at order (so that periods prune)."""
     facts_metadata.drop_all(conn, tables=[lead_facts_table], checkfirst=True)
     facts_metadata.create_all(conn, tables=[lead_facts_table, facts_state_table], checkfirst=True)
-    rows = facts_rows_select([], zones).subquery("all_facts")
+    rows = facts_rows_select([], zones, probe_opening(conn, zones)).subquery("all_facts")
     ordered = select(*(rows.c[name] for name in TABLE_COLUMNS)).order_by(rows.c.created_at, rows.c.lead_id)
     result = conn.execute(
         lead_facts_table.insert().from_select(list(TABLE_COLUMNS), ordered), execution_options=_COUNTED
@@ -156,7 +157,7 @@ def _catch_up(conn: Connection, zones: tuple[str, ...], since: datetime) -> int:
             (lead_facts_table.c.created_at >= since) | lead_facts_table.c.lead_id.in_(listed)
         )
     )
-    rows = facts_rows_select([leads.c.lead_id.in_(listed)], zones)
+    rows = facts_rows_select([leads.c.lead_id.in_(listed)], zones, probe_opening(conn, zones))
     result = conn.execute(
         lead_facts_table.insert().from_select(list(TABLE_COLUMNS), rows), execution_options=_COUNTED
     )

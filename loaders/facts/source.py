@@ -31,6 +31,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from loaders.contract.tables import leads
 from loaders.facts.build import TABLE_COLUMNS, facts_rows_select, recomputed_leads, touched_lead_ids
 from loaders.facts.lead_facts import facts_read_by, query_predicates, reader_chosen
+from loaders.facts.opening import (
+    OpeningSetup,
+    default_setup,
+    opening_setup_chosen,
+    opening_setup_used,
+    probe_opening,
+)
 from loaders.facts.refresh import CATCH_UP_MARGIN
 from loaders.facts.state import (
     connection_of,
@@ -65,6 +72,7 @@ class MaterialisedFacts:
 
     zones: tuple[str, ...]
     catch_up_since: datetime | None = None
+    setup: OpeningSetup | None = None  # the opening-hours tables the catch-up computes with
 
     def rows(self) -> FromClause:
         """Every lead's facts: the table, or the table patched with the recently touched leads."""
@@ -75,7 +83,8 @@ class MaterialisedFacts:
         untouched = select(*(table.c[name] for name in TABLE_COLUMNS)).where(
             table.c.lead_id.not_in(select(leads.c.lead_id).where(recompute))
         )
-        return union_all(untouched, facts_rows_select([recompute], self.zones)).subquery("lead_fact_rows")
+        rows = facts_rows_select([recompute], self.zones, self.setup)
+        return union_all(untouched, rows).subquery("lead_fact_rows")
 
     def _select(self, query: LeadQuery, names: tuple[str, ...]) -> Select[Any]:
         rows = self.rows()
@@ -106,9 +115,10 @@ def _probe(conn: Connection) -> MaterialisedFacts | None:
     zones = known_timezones(conn)
     if dimensions_digest(conn, zones) != state.dimensions_digest:
         return None
+    setup = probe_opening(conn, zones)
     if signature_text(data_signature(conn)) == state.data_signature:
-        return MaterialisedFacts(zones)
-    return MaterialisedFacts(zones, catch_up_since=state.high_water - CATCH_UP_MARGIN)
+        return MaterialisedFacts(zones, setup=setup)
+    return MaterialisedFacts(zones, catch_up_since=state.high_water - CATCH_UP_MARGIN, setup=setup)
 
 
 _probes: dict[str, tuple[float, MaterialisedFacts | None]] = {}
@@ -135,22 +145,55 @@ def current_reader(bind: Bind) -> MaterialisedFacts | None:
     return reader
 
 
+_openings: dict[str, tuple[float, OpeningSetup]] = {}
+
+
+def current_opening(bind: Bind) -> OpeningSetup:
+    """The opening-hours setup of the warehouse of ``bind`` (optional tables, known zones), re-probed
+    at most every PROBE_SECONDS; the defaults when the probe fails (the queries then report it)."""
+    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
+    key = engine.url.render_as_string(hide_password=False)
+    now = time.monotonic()
+    with _probes_lock:
+        cached = _openings.get(key)
+    if cached is not None and now - cached[0] < PROBE_SECONDS:
+        return cached[1]
+    try:
+        with connection_of(bind) as conn:
+            setup = probe_opening(conn, known_timezones(conn))
+    except SQLAlchemyError:
+        setup = default_setup()
+    with _probes_lock:
+        if len(_openings) >= _MAX_PROBED_WAREHOUSES and key not in _openings:
+            _openings.pop(next(iter(_openings)))
+        _openings[key] = (now, setup)
+    return setup
+
+
 def forget_probes() -> None:
     """Probe again on next use (after a refresh in this process, and for cold benchmarks)."""
     with _probes_lock:
         _probes.clear()
+        _openings.clear()
 
 
 @contextmanager
 def reading_facts_from(bind: Bind) -> Iterator[None]:
-    """Inside the block, lead_set/lead_facts read the materialised facts of ``bind`` when exact.
+    """Inside the block, lead_set/lead_facts read the materialised facts of ``bind`` when exact,
+    and business minutes computed on the fly use the opening-hours tables ``bind`` has.
 
     Inside an outer ``reading_facts_from`` or ``facts_read_by`` block, the outer choice stands.
     """
     if reader_chosen():
-        yield
+        if opening_setup_chosen():
+            yield
+            return
+        with opening_setup_used(current_opening(bind)):
+            yield
         return
-    with facts_read_by(current_reader(bind)):
+    reader = current_reader(bind)
+    setup = reader.setup if reader is not None and reader.setup is not None else current_opening(bind)
+    with facts_read_by(reader), opening_setup_used(setup):
         yield
 
 

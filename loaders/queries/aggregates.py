@@ -12,10 +12,12 @@ from typing import Any
 import polars as pl
 from sqlalchemy import ColumnElement, Integer, Select, Subquery, and_, func, select
 
+from common import settings
 from loaders.facts.lead_facts import lead_facts, lead_set
 from loaders.request.query import LeadQuery
 from loaders.warehouse.fetch import Bind, fetch_frame, group_schema, naive_utc
 from loaders.warehouse.sql_aggregates import count_where, quantile_cont
+from loaders.warehouse.sql_time import minutes_between
 
 NO_CONTACT_AFTER = timedelta(hours=24)  # a lead counts as "no contact" only once it is this old
 RESPONSE_WITHIN_MIN = 60.0
@@ -37,6 +39,12 @@ COUNT_SCHEMA: dict[str, pl.DataType] = {
     "gross_profit_sum": pl.Float64(),
     "median_first_response_min": pl.Float64(),
     "p90_first_response_min": pl.Float64(),
+    # Issue 13: business hours and conversion within a window (appended, so older columns keep their place).
+    "responded_1bh": pl.Int64(),
+    "median_first_response_bh_min": pl.Float64(),
+    "p90_first_response_bh_min": pl.Float64(),
+    "mature_leads": pl.Int64(),
+    "sold_in_window": pl.Int64(),
 }
 COUNT_COLUMNS: tuple[str, ...] = tuple(COUNT_SCHEMA)
 
@@ -52,6 +60,13 @@ def group_counts_select(query: LeadQuery) -> Select[Any]:
     groups = group_columns(facts, query.group_by)
     no_contact_cutoff = naive_utc(query.as_of) - NO_CONTACT_AFTER
     contacted = facts.c.attempts > 0
+    window_days = conversion_window_days()
+    mature = facts.c.created_at <= naive_utc(query.as_of) - timedelta(days=window_days)
+    sold_in_window = and_(
+        mature,
+        facts.c.sold_at.is_not(None),
+        minutes_between(facts.c.created_at, facts.c.sold_at) < window_days * 1440.0,
+    )
     statement = select(
         *groups,
         func.count().label("leads"),
@@ -69,8 +84,18 @@ def group_counts_select(query: LeadQuery) -> Select[Any]:
         # Over contacted leads only: first_response_min is NULL for the others and aggregates skip NULL.
         quantile_cont(facts.c.first_response_min, 0.5, RESPONSE_QUANTILES).label("median_first_response_min"),
         quantile_cont(facts.c.first_response_min, 0.9, RESPONSE_QUANTILES).label("p90_first_response_min"),
+        count_where(facts.c.first_response_bh_min <= RESPONSE_WITHIN_MIN).label("responded_1bh"),
+        quantile_cont(facts.c.first_response_bh_min, 0.5, RESPONSE_QUANTILES).label("median_first_response_bh_min"),
+        quantile_cont(facts.c.first_response_bh_min, 0.9, RESPONSE_QUANTILES).label("p90_first_response_bh_min"),
+        count_where(mature).label("mature_leads"),
+        count_where(sold_in_window).label("sold_in_window"),
     ).select_from(facts)
     return statement.group_by(*groups) if groups else statement
+
+
+def conversion_window_days() -> int:
+    """The setting ``conversion_window_days``: W of ``conversion_in_window_rate``."""
+    return int(settings.get("conversion_window_days"))
 
 
 def load_group_counts(bind: Bind, query: LeadQuery) -> pl.DataFrame:
