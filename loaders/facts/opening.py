@@ -133,7 +133,10 @@ def business_minutes_between(points: Subquery, setup: OpeningSetup) -> Subquery:
     calendar = _calendar(pts, intervals, info, setup)
     at_start = _open_minutes_until(pts, pts.c.local_start, calendar, intervals, "bh_at_start")
     at_end = _open_minutes_until(pts, pts.c.local_end, calendar, intervals, "bh_at_end")
-    span = at_end.c.open_minutes - at_start.c.open_minutes
+    # Whole days first (integers, exact), then the two partial days: the same floating-point result
+    # whatever day the calendar starts on, so both facts paths agree to the bit.
+    whole_days = at_end.c.open_before - at_start.c.open_before
+    span = whole_days + (at_end.c.open_today - at_start.c.open_today)
     minutes = case((at_start.c.end_at <= at_start.c.start_at, 0), else_=func.greatest(span, 0))
     return (
         select(at_start.c.lead_id, at_start.c.start_at, minutes.label("business_minutes"))
@@ -324,7 +327,8 @@ def _open_minutes_until(
             pts.c.lead_id,
             pts.c.start_at,
             pts.c.end_at,
-            (func.max(calendar.c.open_before) + today).label("open_minutes"),
+            func.max(calendar.c.open_before).label("open_before"),
+            today.label("open_today"),
         )
         .select_from(
             pts.join(calendar, and_(calendar.c.cal_key == pts.c.cal_key, calendar.c.day == day)).outerjoin(
