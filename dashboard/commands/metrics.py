@@ -42,6 +42,7 @@ TABLES: dict[str, TableFunction] = {
     "response-buckets": detail_tables.response_buckets,
     "double-leads": detail_tables.double_leads,
     "prequalification-gap": detail_tables.prequalification_gap,
+    "waiting-now": detail_tables.waiting_now,
 }
 FORMATS = ("csv", "json", "parquet")
 
