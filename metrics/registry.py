@@ -150,7 +150,7 @@ METRICS: tuple[Metric, ...] = (
     # Issue 13, after the 22 columns of v1: business hours, and conversion that compares like with like.
     Metric(
         "median_first_response_bh_min",
-        "Median first response (business hours)",
+        "Median response, business hours",
         "Median, over contacted leads, of first_response_bh_min: the business minutes from created_at to the "
         "first qualifying contact, counting only the dealer's opening hours in its time zone "
         "(dealer_opening_hours, or the setting default_opening_hours) on days it is not closed "
@@ -160,7 +160,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "p90_first_response_bh_min",
-        "90th percentile first response (business hours)",
+        "90th pct response, business hours",
         "90th percentile, over contacted leads, of first_response_bh_min (business minutes from created_at "
         "to the first qualifying contact, the dealer's opening hours) (linear interpolation).",
         "minutes",
@@ -168,7 +168,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "responded_1bh_rate",
-        "Responded within 1 business hour",
+        "Within 1 business hour",
         "Leads whose first qualifying contact came within 60 business minutes (first_response_bh_min <= 60.0, "
         "the dealer's opening hours) / leads.",
         "percent",

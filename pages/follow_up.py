@@ -32,16 +32,25 @@ from dashboard.ui.detail_table import (
 )
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header
+from dashboard.ui.waiting_panel import waiting_panel
 
+# Business hours lead (the dealer's opening hours, issue 13); clock time is one click away.
 KPIS = (
     "follow_up_rate",
-    "median_first_response_min",
-    "p90_first_response_min",
-    "responded_1h_rate",
+    "median_first_response_bh_min",
+    "p90_first_response_bh_min",
+    "responded_1bh_rate",
     "no_contact",
     "duplicate_contact_rate",
 )
-DEALER_METRICS = ("leads", "follow_up_rate", "median_first_response_min", "p90_first_response_min")
+CLOCK_KPIS = ("median_first_response_min", "p90_first_response_min", "responded_1h_rate")
+DEALER_METRICS = (
+    "leads",
+    "follow_up_rate",
+    "median_first_response_bh_min",
+    "p90_first_response_bh_min",
+    "median_first_response_min",
+)
 TOP_DEALERS = 15
 
 response_buckets = data.cached(detail_tables.response_buckets)
@@ -50,6 +59,7 @@ no_contact_ages = data.cached(detail_tables.no_contact_by_dealer_age)
 duplicates = data.cached(detail_tables.duplicate_contact_by_dealer)
 by_phone = data.cached(detail_tables.follow_up_by_phone_status)
 by_email = data.cached(detail_tables.follow_up_by_email_status)
+waiting = data.cached(detail_tables.waiting_now)
 
 view = current_view()
 page_header("Follow-up coverage", "Is every lead followed up, how fast, and where are the gaps?", view)
@@ -60,8 +70,15 @@ with guarded():
     if groups.is_empty():
         no_leads_notice()
         st.stop()
+    waiting_panel(waiting(view.query(), k), view)
     total, previous = data.period_totals(view)
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
+    with st.expander("Clock time (nights, weekends and holidays included)"):
+        kpi_row(CLOCK_KPIS, total, previous, min_group_size=k, per_row=3)
+    st.caption(
+        "Business hours: only the minutes the dealer is open count, in its own time zone: its opening hours "
+        "and closed days from the warehouse, or the default hours (setting default_opening_hours)."
+    )
 
     st.subheader("How fast are leads answered?")
     buckets = response_buckets(view.query(("dealer_group_id",)), k)

@@ -12,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.ui.fairness import outcome_change_is_unfair
 from dashboard.ui.format import NO_CHANGE, format_delta, format_metric, suppressed_text
 from metrics.registry import metric
 
@@ -60,11 +61,12 @@ def kpi_tile(
         delta = None
         if previous is not None and not previous.get("suppressed"):
             delta = format_delta(name, value, previous.get(name))
+        unfair = outcome_change_is_unfair(name, current, previous)  # a younger period: not good or bad news
         st.metric(
             m.label,
             format_metric(name, value),
             delta=delta,
-            delta_color="off" if delta == NO_CHANGE else _delta_color(name),  # type: ignore[arg-type]
+            delta_color="off" if delta == NO_CHANGE or unfair else _delta_color(name),  # type: ignore[arg-type]
             delta_arrow="off" if delta == NO_CHANGE else "auto",
             help=m.help,
         )
