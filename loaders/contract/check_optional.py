@@ -117,7 +117,7 @@ def _counted(
                     name,
                     column,
                     expected,
-                    f"{rows} that are not",
+                    f"{rows} with another value",
                     "those rows are ignored (a dealer without valid hours gets default_opening_hours); "
                     "fix them in the table or in a view",
                     Severity.WARNING,
