@@ -301,7 +301,7 @@ def business_minutes_by_lead(engine: Engine) -> dict[str, float | None]:
     """lead_id -> first_response_bh_min, read the way every table function reads (probed setup)."""
     forget_probes()
     with connection_of(engine) as conn, reading_facts_from(conn):
-        facts = lead_facts(QUERY)
+        facts = lead_facts(QUERY, business_hours=True)
         rows = conn.execute(select(facts.c.lead_id, facts.c.first_response_bh_min)).all()
     return {lead_id: None if value is None else float(value) for lead_id, value in rows}
 
@@ -367,6 +367,6 @@ def test_outside_a_table_call_the_defaults_apply(duckdb_warehouse: Warehouse) ->
     )
     _write(duckdb_warehouse.engine, [case])
     with duckdb_warehouse.engine.connect() as conn, facts_read_by(None):
-        facts = lead_facts(QUERY)
+        facts = lead_facts(QUERY, business_hours=True)
         (value,) = conn.execute(select(facts.c.first_response_bh_min)).one()
     assert value == 60.0

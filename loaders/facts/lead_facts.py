@@ -23,6 +23,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    null,
     or_,
     select,
     true,
@@ -143,7 +144,7 @@ def lead_rows_select(where: Sequence[ColumnElement[bool]], *extra: ColumnElement
     )
 
 
-def lead_facts(query: LeadQuery) -> Subquery:
+def lead_facts(query: LeadQuery, *, business_hours: bool = False) -> Subquery:
     """One row per lead in L: its dimensions plus the facts every metric is built from.
 
     Columns: the dimensions of ``dimension_columns()``, ``lead_id``, ``created_at``,
@@ -158,17 +159,25 @@ def lead_facts(query: LeadQuery) -> Subquery:
     Computed on the fly from the contract tables, unless ``reading_facts_from`` made the
     materialised facts (loaders/facts/source.py) the active source: those have the same
     columns and values, plus ``arrival_weekday``, ``arrival_hour`` and ``is_double``.
+
+    On the fly, ``first_response_bh_min`` costs a calendar join (loaders/facts/opening.py), so it is
+    computed only with ``business_hours=True`` (queries that aggregate it ask for it); otherwise the
+    column is NULL. The materialised facts always hold it.
     """
     reader = _ACTIVE_READER.get()
     if reader is not None:
         return reader.lead_facts(query)
-    return facts_select(lead_set(query).subquery("lead_set")).subquery("lead_facts")
+    base = lead_set(query).subquery("lead_set")
+    return facts_select(base, business_hours=business_hours).subquery("lead_facts")
 
 
-def facts_select(base: Subquery, *extra: ColumnElement[Any], setup: OpeningSetup | None = None) -> Select[Any]:
+def facts_select(
+    base: Subquery, *extra: ColumnElement[Any], setup: OpeningSetup | None = None, business_hours: bool = True
+) -> Select[Any]:
     """The columns of ``lead_facts`` (plus ``extra``) for the leads of ``base``, a ``lead_rows_select``.
 
     ``setup``: the warehouse's opening-hours tables and zones (default: the enclosing block's).
+    ``business_hours=False`` leaves ``first_response_bh_min`` NULL and skips its calendar join.
     """
     contacts = _qualifying_contacts(base)
     first_response = minutes_between(base.c.created_at, contacts.c.first_contact_at)
@@ -182,7 +191,16 @@ def facts_select(base: Subquery, *extra: ColumnElement[Any], setup: OpeningSetup
         .select_from(base.join(contacts, contacts.c.lead_id == base.c.lead_id))
         .subquery("response_points")
     )
-    business = business_minutes_between(response_points, setup or current_setup())
+    joined = base.outerjoin(contacts, contacts.c.lead_id == base.c.lead_id).outerjoin(
+        lead_outcomes, lead_outcomes.c.lead_id == base.c.lead_id
+    )
+    business_minutes: ColumnElement[Any] = null().cast(first_response.type)
+    if business_hours:
+        business = business_minutes_between(response_points, setup or current_setup())
+        business_minutes = business.c.business_minutes
+        joined = joined.outerjoin(
+            business, and_(business.c.lead_id == base.c.lead_id, business.c.start_at == base.c.created_at)
+        )
     sold = lead_outcomes.c.sold_at.is_not(None)
     lost = and_(lead_outcomes.c.closed_at.is_not(None), lead_outcomes.c.sold_at.is_(None))
     facts = select(
@@ -203,18 +221,11 @@ def facts_select(base: Subquery, *extra: ColumnElement[Any], setup: OpeningSetup
         case((sold, func.coalesce(lead_outcomes.c.gross_profit, 0)), else_=0).label("sold_gross_profit"),
         lead_outcomes.c.closed_at,
         lead_outcomes.c.close_reason_code,
-        business.c.business_minutes.label("first_response_bh_min"),
+        business_minutes.label("first_response_bh_min"),
         contacts.c.first_contact_at,
         lead_outcomes.c.sold_at,
         *extra,
-    ).select_from(
-        base.outerjoin(contacts, contacts.c.lead_id == base.c.lead_id)
-        .outerjoin(lead_outcomes, lead_outcomes.c.lead_id == base.c.lead_id)
-        .outerjoin(
-            business,
-            and_(business.c.lead_id == base.c.lead_id, business.c.start_at == base.c.created_at),
-        )
-    )
+    ).select_from(joined)
     return facts
 
 

@@ -27,10 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     TIMESTAMP,
     ColumnElement,
     Connection,
     Date,
+    FromClause,
     Subquery,
     and_,
     case,
@@ -127,7 +129,7 @@ def business_minutes_between(points: Subquery, setup: OpeningSetup) -> Subquery:
         )
         .select_from(points.outerjoin(info, info.c.dealer_id == points.c.dealer_id))
         .where(points.c.end_at.is_not(None))
-        .subquery("bh_points")
+        .cte("bh_points")
     )
     intervals = _merged_intervals(pts, setup)
     calendar = _calendar(pts, intervals, info, setup)
@@ -174,7 +176,7 @@ def _local(moment: ColumnElement[Any], tz: ColumnElement[Any], zones: tuple[str,
     return case((tz.in_(list(zones)), local_time(moment, tz)), else_=moment)
 
 
-def _merged_intervals(pts: Subquery, setup: OpeningSetup) -> Subquery:
+def _merged_intervals(pts: FromClause, setup: OpeningSetup) -> CTE:
     """Per calendar key and weekday, the opening intervals with overlapping rows merged."""
     keys = select(pts.c.cal_key).distinct().subquery("bh_keys")
     parts = []
@@ -234,11 +236,11 @@ def _merged_intervals(pts: Subquery, setup: OpeningSetup) -> Subquery:
             func.max(islands.c.closes_min).label("closes_min"),
         )
         .group_by(islands.c.cal_key, islands.c.weekday, islands.c.island)
-        .subquery("bh_intervals")
+        .cte("bh_intervals")
     )
 
 
-def _calendar(pts: Subquery, intervals: Subquery, info: Subquery, setup: OpeningSetup) -> Subquery:
+def _calendar(pts: FromClause, intervals: FromClause, info: Subquery, setup: OpeningSetup) -> CTE:
     """One row per key and local date: ``is_open`` (1 unless closed) and ``open_before`` (the open
     minutes of the calendar's earlier days)."""
     bounds = select(
@@ -295,7 +297,7 @@ def _calendar(pts: Subquery, intervals: Subquery, info: Subquery, setup: Opening
     )
     return select(
         daily.c.cal_key, daily.c.day, daily.c.is_open, func.coalesce(before, 0).label("open_before")
-    ).subquery("bh_calendar")
+    ).cte("bh_calendar")
 
 
 def _closed_days(info: Subquery) -> Subquery:
@@ -313,7 +315,7 @@ def _closed_days(info: Subquery) -> Subquery:
 
 
 def _open_minutes_until(
-    pts: Subquery, local: ColumnElement[Any], calendar: Subquery, intervals: Subquery, name: str
+    pts: FromClause, local: ColumnElement[Any], calendar: FromClause, intervals: FromClause, name: str
 ) -> Subquery:
     """Per point, F(local): open minutes of the calendar's earlier days plus those of its own day
     before ``local``'s time of day."""

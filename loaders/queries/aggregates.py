@@ -56,7 +56,7 @@ def group_columns(facts: Subquery, group_by: tuple[str, ...]) -> list[ColumnElem
 
 def group_counts_select(query: LeadQuery) -> Select[Any]:
     """One row per group of ``query.group_by`` (one row in all without grouping) with ``COUNT_COLUMNS``."""
-    facts = lead_facts(query)
+    facts = lead_facts(query, business_hours=True)
     groups = group_columns(facts, query.group_by)
     no_contact_cutoff = naive_utc(query.as_of) - NO_CONTACT_AFTER
     contacted = facts.c.attempts > 0
