@@ -31,7 +31,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORE_FILE = ROOT / ".ci" / "audit-ignore.toml"
-SHIPPED = ("dashboard", "loaders", "metrics", "pages")
+SHIPPED = ("common", "dashboard", "loaders", "metrics", "pages")
 NOQA_S = re.compile(r"#\s*noqa:\s*((?:S\d+[,\s]*)+)")
 PYPI_PROJECT = "https://pypi.org/pypi/{name}/json"
 
