@@ -20,6 +20,7 @@ table call (``loaders/facts/source.py``) and held in a context variable, like th
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -58,6 +59,7 @@ from loaders.warehouse.sql_time import (
     minutes_between,
 )
 
+_SERIALS = itertools.count(1)
 DEFAULT_KEY = "__leadline_default_hours__"  # calendar key of leads whose dealer is not in dealers
 CALENDAR_DIGITS = 5  # the calendar spans at most 10**5 days
 
@@ -116,6 +118,8 @@ def current_setup() -> OpeningSetup:
 def business_minutes_between(points: Subquery, setup: OpeningSetup) -> Subquery:
     """Per row of ``points`` (``lead_id``, ``dealer_id``, ``start_at``, ``end_at`` in UTC, end not NULL):
     ``lead_id``, ``start_at`` and ``business_minutes`` = business_minutes(dealer, start_at, end_at)."""
+    # CTEs (each is read several times) need names unique within a statement that holds two of these.
+    serial = next(_SERIALS)
     info = _dealer_info()
     key = func.coalesce(info.c.dealer_id, literal(DEFAULT_KEY))
     pts = (
@@ -129,10 +133,10 @@ def business_minutes_between(points: Subquery, setup: OpeningSetup) -> Subquery:
         )
         .select_from(points.outerjoin(info, info.c.dealer_id == points.c.dealer_id))
         .where(points.c.end_at.is_not(None))
-        .cte("bh_points")
+        .cte(f"bh_points_{serial}")
     )
-    intervals = _merged_intervals(pts, setup)
-    calendar = _calendar(pts, intervals, info, setup)
+    intervals = _merged_intervals(pts, setup, serial)
+    calendar = _calendar(pts, intervals, info, setup, serial)
     at_start = _open_minutes_until(pts, pts.c.local_start, calendar, intervals, "bh_at_start")
     at_end = _open_minutes_until(pts, pts.c.local_end, calendar, intervals, "bh_at_end")
     # Whole days first (integers, exact), then the two partial days: the same floating-point result
@@ -176,7 +180,7 @@ def _local(moment: ColumnElement[Any], tz: ColumnElement[Any], zones: tuple[str,
     return case((tz.in_(list(zones)), local_time(moment, tz)), else_=moment)
 
 
-def _merged_intervals(pts: FromClause, setup: OpeningSetup) -> CTE:
+def _merged_intervals(pts: FromClause, setup: OpeningSetup, serial: int) -> CTE:
     """Per calendar key and weekday, the opening intervals with overlapping rows merged."""
     keys = select(pts.c.cal_key).distinct().subquery("bh_keys")
     parts = []
@@ -236,11 +240,13 @@ def _merged_intervals(pts: FromClause, setup: OpeningSetup) -> CTE:
             func.max(islands.c.closes_min).label("closes_min"),
         )
         .group_by(islands.c.cal_key, islands.c.weekday, islands.c.island)
-        .cte("bh_intervals")
+        .cte(f"bh_intervals_{serial}")
     )
 
 
-def _calendar(pts: FromClause, intervals: FromClause, info: Subquery, setup: OpeningSetup) -> CTE:
+def _calendar(
+    pts: FromClause, intervals: FromClause, info: Subquery, setup: OpeningSetup, serial: int
+) -> CTE:
     """One row per key and local date: ``is_open`` (1 unless closed) and ``open_before`` (the open
     minutes of the calendar's earlier days)."""
     bounds = select(
@@ -297,7 +303,7 @@ def _calendar(pts: FromClause, intervals: FromClause, info: Subquery, setup: Ope
     )
     return select(
         daily.c.cal_key, daily.c.day, daily.c.is_open, func.coalesce(before, 0).label("open_before")
-    ).cte("bh_calendar")
+    ).cte(f"bh_calendar_{serial}")
 
 
 def _closed_days(info: Subquery) -> Subquery:
