@@ -63,6 +63,9 @@ with guarded():
     notes = ["Weeks start on Monday; the first and last week may be partial."]
     if hidden_weeks:
         notes.append(f"{hidden_weeks} week(s) with fewer than {k} leads are left out of the line.")
+    if trend == "conversion_in_window_rate":
+        window = int(settings.get("conversion_window_days"))
+        notes.append(f"Weeks younger than {window} days have no conversion within {window} days yet: the line stops.")
     st.caption(" ".join(notes))
 
     st.subheader("By group")
