@@ -32,7 +32,9 @@ COUNTS = """count(*) AS leads, count_if(attempts > 0), count_if(first_response_m
   count_if(attempts = 0 AND created_at <= $cutoff), count_if(distinct_actors >= 2), sum(attempts),
   count_if(is_delivered = 0), sum(has_appointment), sum(is_sold), sum(is_lost),
   count_if(is_lost = 1 AND attempts_to_close <= 1), sum(sold_gross_profit),
-  quantile_cont(first_response_min, [0.5, 0.9])[1], quantile_cont(first_response_min, [0.5, 0.9])[2]"""
+  quantile_cont(first_response_min, [0.5, 0.9])[1], quantile_cont(first_response_min, [0.5, 0.9])[2],
+  count_if(best_result_rank >= 6), count_if(has_invalid_contact = 1 AND best_result_rank < 6),
+  sum(phone_contacts), sum(coded_phone_contacts)"""
 RESPONSE = """count(*), count_if(first_response_min <= 15),
   count_if(first_response_min > 15 AND first_response_min <= 60),
   count_if(first_response_min > 60 AND first_response_min <= 240),
@@ -46,7 +48,8 @@ NO_CONTACT = """count(*),
 ATTEMPTS = """count(*), count_if(is_lost = 1), count_if(is_lost = 1 AND attempts_to_close = 0),
   count_if(is_lost = 1 AND attempts_to_close = 1), count_if(is_lost = 1 AND attempts_to_close = 2),
   count_if(is_lost = 1 AND attempts_to_close = 3), count_if(is_lost = 1 AND attempts_to_close >= 4)"""
-FUNNEL = """count(*), count_if(first_response_min IS NOT NULL), count_if(has_appointment = 1),
+FUNNEL = """count(*), count_if(first_response_min IS NOT NULL), count_if(best_result_rank >= 6),
+  count_if(has_appointment = 1),
   count_if(has_test_drive = 1), count_if(has_quote = 1), count_if(is_sold = 1)"""
 LOST_CODE = "CASE WHEN is_lost = 1 THEN close_reason_code END"
 CHOICE_DIMENSIONS = (
@@ -164,7 +167,9 @@ def detail_statements(label: str, query: LeadQuery) -> list[Statement]:
         return [Statement(sql, p, detail_coverage.fetch_duplicate_contact_by_dealer), dealers]
     if label in ("by phone status", "by e-mail status"):
         status = "phone_status" if label == "by phone status" else "email_status"
-        sql, p = _grouped("count(*), count_if(first_response_min IS NOT NULL)", query, (status,))
+        sql, p = _grouped(
+            "count(*), count_if(first_response_min IS NOT NULL), count_if(best_result_rank >= 6)", query, (status,)
+        )
         return [Statement(sql, p, lambda e, q: detail_response.fetch_follow_up_by_status(e, q, status))]
     if label == "has leads":
         where, p = _where(query)

@@ -33,7 +33,7 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("follow_up.py", "follow-up", "Follow-up coverage", ":material/phone_in_talk:"),
     PageSpec("delivery.py", "delivery", "Lead delivery", ":material/local_shipping:"),
     PageSpec("close_reasons.py", "close-reasons", "Close reasons", ":material/fact_check:"),
-    PageSpec("campaigns.py", "campaigns", "Campaigns & ROI", ":material/campaign:", url_keys=("per",)),
+    PageSpec("campaigns.py", "campaigns", "Campaigns & ROI", ":material/campaign:", url_keys=("per", "quality")),
     PageSpec("definitions.py", "definitions", "Definitions", ":material/menu_book:", "Reference"),
     PageSpec("data_quality.py", "data-quality", "Data quality", ":material/rule:", "Reference"),
     PageSpec("settings.py", "settings", "Settings", ":material/settings:", "Reference"),  # admins only

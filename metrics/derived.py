@@ -19,16 +19,21 @@ def _ratio(numerator: str, denominator: str) -> pl.Expr:
 
 _EXPRESSIONS: dict[str, pl.Expr] = {
     "appointment_rate": _ratio("appointments", "leads"),
+    "cost_per_reached_lead": _ratio("spend", "reached"),
+    "reached_of_contacted_rate": _ratio("reached", "contacted"),
 }
 assert set(_EXPRESSIONS) == {m.name for m in DERIVED_METRICS}, "every derived metric needs its expression"
 
 
 def with_derived_metrics(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` (a metrics table) with every derived metric appended as a Float64 column.
+    """``frame`` (a metrics table) with every derived metric whose inputs it has appended as a Float64 column.
 
     >>> with_derived_metrics(pl.DataFrame({"leads": [4, 0], "appointments": [1, 0]}))["appointment_rate"].to_list()
     [0.25, None]
     """
     return frame.with_columns(
-        expression.cast(pl.Float64).alias(name) for name, expression in _EXPRESSIONS.items()
+        expression.cast(pl.Float64).alias(name)
+        for name, expression in _EXPRESSIONS.items()
+        # A frame without a metric's inputs (a page that loaded fewer columns) gets no such column.
+        if set(expression.meta.root_names()) <= set(frame.columns)
     )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from metrics.compute import rate
+from metrics.derived import with_derived_metrics
+from metrics.result_codes import BEST_OUTCOMES
 from metrics.suppression import SUPPRESSED, suppress_small_groups
 
 
@@ -41,7 +43,8 @@ RESPONSE_BUCKETS: tuple[ResponseBucket, ...] = (
 # (column of the counts frame, label); "leads" is every lead of the group.
 FUNNEL_STAGES: tuple[tuple[str, str], ...] = (
     ("leads", "Leads"),
-    ("contacted", "Contacted"),
+    ("contacted", "Attempted (contacted)"),
+    ("reached", "Reached"),
     ("appointments", "Appointments"),
     ("test_drives", "Test drives"),
     ("quotes", "Quotes"),
@@ -100,6 +103,18 @@ def funnel_table(counts: pl.DataFrame, keys: Sequence[str], min_group_size: int)
     return _long_distribution(counts, keys, FUNNEL_STAGES, "stage", min_group_size)
 
 
+def best_outcome_table(counts: pl.DataFrame, keys: Sequence[str], min_group_size: int) -> pl.DataFrame:
+    """Every lead of a group counted once under its best result-code outcome, with its share.
+
+    ``counts`` has the keys, ``leads`` and one column per outcome of
+    metrics.result_codes.BEST_OUTCOMES (best first: appointment, reached, not_reached,
+    invalid_contact, other, unknown, uncoded, not_contacted); the counts add up to ``leads``.
+    Columns: keys, outcome, label, count, share (of the group's leads), suppressed (on the group).
+    """
+    parts = [(o.name, o.label) for o in BEST_OUTCOMES]
+    return _long_distribution(counts, keys, parts, "outcome", min_group_size)
+
+
 def prequalification_gap_table(
     counts: pl.DataFrame, keys: Sequence[str], min_group_size: int
 ) -> pl.DataFrame:
@@ -141,11 +156,15 @@ def follow_up_by_status_table(
     """Leads and follow-up rate per value of ``status_column``, and points against 'valid'.
 
     Rows about fewer than K leads are suppressed before the comparison, so a difference
-    is NULL whenever either side of it is.
+    is NULL whenever either side of it is. When ``counts`` has ``reached``, the table ends with
+    ``reached_of_contacted_rate`` (reached / contacted).
     """
     frame = counts.with_columns(rate("contacted", "leads").alias("follow_up_rate"))
+    reach = ["reached_of_contacted_rate"] if "reached" in counts.columns else []
+    if reach:  # are leads with this contact data reached less often when they are called?
+        frame = with_derived_metrics(frame).drop("appointment_rate", "cost_per_reached_lead", strict=False)
     frame = suppress_small_groups(
-        frame, lead_count="leads", value_columns=["leads", "follow_up_rate"], min_group_size=min_group_size
+        frame, lead_count="leads", value_columns=["leads", "follow_up_rate", *reach], min_group_size=min_group_size
     )
     reference = frame.filter(pl.col(status_column) == REFERENCE_STATUS).select(
         *keys, pl.col("follow_up_rate").alias("_reference_rate")
@@ -166,5 +185,5 @@ def follow_up_by_status_table(
         .alias("_order"),
     )
     return frame.sort([*keys, "_order"], nulls_last=False).select(
-        *keys, status_column, "leads", "follow_up_rate", "points_vs_valid", SUPPRESSED
+        *keys, status_column, "leads", "follow_up_rate", "points_vs_valid", *reach, SUPPRESSED
     )

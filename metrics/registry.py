@@ -147,7 +147,32 @@ METRICS: tuple[Metric, ...] = (
         "higher",
     ),
     Metric("roi", "ROI", "(gross_profit - spend) / spend.", "ratio", "higher"),
-    # Issue 13, after the 22 columns of v1: business hours, and conversion that compares like with like.
+    Metric(
+        "reached",
+        "Reached leads",
+        "Leads with at least one qualifying contact whose result code's category is reached or "
+        "appointment (codes trimmed; taxonomy: the result_codes table, or the default).",
+        "count",
+        "higher",
+    ),
+    Metric("reach_rate", "Reach rate", "reached / leads.", "percent", "higher"),
+    Metric(
+        "invalid_contact_rate",
+        "Invalid-contact rate",
+        "Leads with a qualifying contact coded invalid_contact (wrong number ...) and none coded reached "
+        "or appointment / contacted.",
+        "percent",
+        "lower",
+    ),
+    Metric(
+        "coded_contact_rate",
+        "Coded calls",
+        "Qualifying contacts on channel phone whose result_code is not NULL or blank / qualifying "
+        "contacts on channel phone (a count of calls, not of people).",
+        "percent",
+        "higher",
+    ),
+    # Issue 13, after the columns of v1 and issue 14: business hours, and conversion that compares like with like.
     Metric(
         "median_first_response_bh_min",
         "Median response, business hours",
@@ -202,6 +227,14 @@ METRICS: tuple[Metric, ...] = (
 # whose columns are exactly METRIC_COLUMNS; docs/metrics.md lists them in a table of their own.
 DERIVED_METRICS: tuple[Metric, ...] = (
     Metric("appointment_rate", "Appointment rate", "appointments / leads.", "percent", "higher"),
+    Metric("cost_per_reached_lead", "Cost per reached lead", "spend / reached.", "money", "lower"),
+    Metric(
+        "reached_of_contacted_rate",
+        "Reached when called",
+        "reached / contacted: of the leads with a qualifying contact, those reached.",
+        "percent",
+        "higher",
+    ),
 )
 
 BY_NAME: dict[str, Metric] = {m.name: m for m in (*METRICS, *DERIVED_METRICS)}

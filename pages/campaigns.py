@@ -1,7 +1,8 @@
 """Campaigns & ROI: what each campaign, channel and source costs, and what it brings.
 
-For brand marketing: leads, cost per lead, contact, appointment and conversion rates, cost per
-sale, gross profit and ROI per group; the funnel; cost per lead against conversion, so weak
+For brand marketing: leads, cost per lead, invalid-contact rate, cost per reached lead, contact,
+appointment and conversion rates, cost per sale, gross profit and ROI per group; lead quality from
+call result codes (the best outcome of each lead); the funnel; cost per lead against conversion, so weak
 sources stand out; and why each group's lost leads were lost.
 """
 
@@ -20,6 +21,7 @@ from dashboard.ui.close_reason_charts import category_mix, category_mix_figure
 from dashboard.ui.detail_table import Col, download_detail, metric_col
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
+from dashboard.ui.result_code_charts import QUALITY_SORTS, best_outcome_figure, quality_order
 from metrics.derived import with_derived_metrics
 
 KPIS = ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "roi")
@@ -27,6 +29,9 @@ TABLE_METRICS = (
     "leads",
     "spend",
     "cost_per_lead",
+    "invalid_contact_rate",
+    "cost_per_reached_lead",
+    "reach_rate",
     "follow_up_rate",
     "appointment_rate",
     "conversion_rate",
@@ -39,6 +44,7 @@ GROUPINGS = {"campaign_id": "Campaign", "channel": "Channel", "source": "Source"
 
 funnel = data.cached(detail_tables.funnel)
 close_reasons = data.cached(detail_tables.close_reasons)
+lead_quality = data.cached(detail_tables.result_codes)
 
 view = current_view()
 page_header(
@@ -73,6 +79,34 @@ with guarded():
     if by == "campaign_id":
         st.caption(
             "*(none)*: leads without a campaign (organic, direct). Spend is allocated as Definitions explains."
+        )
+
+    st.subheader(f"Lead quality by {title.lower()}: what the leads turn out to be")
+    sort = url_option("quality", "Order by", QUALITY_SORTS, "invalid")
+    dist = lead_quality(view.query((by,)), k)
+    order = quality_order(groups, by, sort, TOP_GROUPS)
+    if dist.filter(~pl.col("suppressed")).is_empty():
+        st.info(f"No {title.lower()} has {k} or more leads in this view.", icon=":material/info:")
+    else:
+        charts.show(best_outcome_figure(dist, by, view, title=title, order=order), key="cp-quality")
+        n_groups = dist[by].n_unique()
+        more = f" {len(order)} of {n_groups} are shown; the CSV has all." if n_groups > len(order) else ""
+        st.caption(
+            "Each bar splits one group's leads by the best result code any call keyed in: appointment, reached, "
+            "not reached, invalid contact data (wrong number, number not in service, bounced e-mail) ... "
+            "Every lead is counted once. A large brown share means contact data that could never work: "
+            f"ask the source to validate it, or stop buying. Ordered by the rates of the table above (the "
+            f"invalid-contact rate is of contacted leads, so it can rank a source higher than its bar does).{more}"
+        )
+        quality_columns = {
+            by: Col(title),
+            "label": Col("Best outcome", "The best result-code category among the lead's qualifying contacts."),
+            "count": Col("Leads", "Leads of the group with this best outcome.", "count"),
+            "share": Col("Share of leads", "These leads / the group's leads.", "percent"),
+        }
+        labelled = dist.with_columns(pl.Series(by, [view.label(by, v) for v in dist[by].to_list()], dtype=pl.String))
+        download_detail(
+            labelled, quality_columns, title=f"Lead quality by {title.lower()}", view=view, key="cp-quality-csv"
         )
 
     left, right = st.columns(2)

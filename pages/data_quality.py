@@ -63,6 +63,31 @@ with guarded():
         if not show_keys:
             st.caption("Example keys are shown to administrators of the whole network.")
 
+    unknown_codes = data.unknown_result_codes()
+    if not unknown_codes.is_empty():
+        st.subheader("Result codes in no taxonomy, per lead source")
+        st.caption(
+            "Calls whose result code Leadline cannot read: their leads count as neither reached nor invalid. "
+            "Map the CRM's codes onto the taxonomy in the import mapping (value maps, docs/import.md), or "
+            "add them to the warehouse's result_codes table. Definitions lists the taxonomy in force."
+        )
+        st.dataframe(
+            unknown_codes.select(
+                "source", "unknown_codes", "activities", *(["example_code"] if show_keys else [])
+            ),
+            hide_index=True,
+            width="stretch",
+            key="quality-result-codes",
+            column_config={
+                "source": st.column_config.TextColumn("Lead source", pinned=True),
+                "unknown_codes": st.column_config.NumberColumn("Unknown codes", format="localized"),
+                "activities": st.column_config.NumberColumn(
+                    "Coded activities", help="Activities of the source with a non-blank result code.", format="localized"
+                ),
+                "example_code": st.column_config.TextColumn("Example code", help="The smallest unknown code."),
+            },
+        )
+
     warnings = [p for p in data.contract_problems() if p.severity is not Severity.ERROR]
     if warnings:
         st.subheader("Schema notes")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from common import settings
+from dashboard.data import cached as data
 from dashboard.filters.view import current_view
 from dashboard.ui.charts import metric_color
 from dashboard.ui.defaulted import render_defaulted_columns
@@ -77,3 +78,26 @@ conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (
             st.markdown(m.definition.replace("_", r"\_"))
             shown_unit = unit(m) or ("count" if m.format == "count" else "plain number")
             st.caption(f"Unit: {shown_unit} · {BETTER[m.better]}")
+
+# Read from the warehouse, so in a block of its own: the definitions above stay readable when it fails.
+with guarded(key="definitions-result-codes-retry"):
+    st.subheader("Call result codes")
+    with st.expander("The result-code taxonomy in force"):
+        taxonomy = data.result_taxonomy()
+        where = (
+            "the warehouse's result_codes table"
+            if taxonomy["from_warehouse"].any()
+            else "Leadline's default (the warehouse has no result_codes rows)"
+        )
+        st.markdown(
+            f"Taxonomy: **{where}**. Codes are compared after trimming blanks, case included. A code not "
+            "listed here counts as *unknown*, a missing or blank one as *uncoded*. A lead's best outcome is, "
+            "in this order: appointment, reached, not reached, invalid contact, other, unknown, uncoded, "
+            "never contacted."
+        )
+        st.dataframe(
+            taxonomy.select("code", "category", "label"),
+            hide_index=True,
+            width="stretch",
+            key="definitions-result-codes",
+        )

@@ -14,6 +14,7 @@ from dashboard.data import cached as data
 from dashboard.data import detail_tables
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
+from dashboard.ui.campaign_charts import funnel_figure
 from dashboard.ui.coverage_charts import (
     BUCKET_LABELS,
     arrival_figure,
@@ -32,6 +33,7 @@ from dashboard.ui.detail_table import (
 )
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header
+from dashboard.ui.result_code_charts import attempted_reached_figure
 from dashboard.ui.waiting_panel import waiting_panel
 
 # Business hours lead (the dealer's opening hours, issue 13); clock time is one click away.
@@ -50,7 +52,10 @@ DEALER_METRICS = (
     "median_first_response_bh_min",
     "p90_first_response_bh_min",
     "median_first_response_min",
+    "reach_rate",
+    "coded_contact_rate",
 )
+REACH_STAGES = ("leads", "contacted", "reached", "appointments")
 TOP_DEALERS = 15
 
 response_buckets = data.cached(detail_tables.response_buckets)
@@ -59,6 +64,7 @@ no_contact_ages = data.cached(detail_tables.no_contact_by_dealer_age)
 duplicates = data.cached(detail_tables.duplicate_contact_by_dealer)
 by_phone = data.cached(detail_tables.follow_up_by_phone_status)
 by_email = data.cached(detail_tables.follow_up_by_email_status)
+funnel = data.cached(detail_tables.funnel)
 waiting = data.cached(detail_tables.waiting_now)
 
 view = current_view()
@@ -86,6 +92,27 @@ with guarded():
     st.caption(
         "Each bar is one dealer group's leads, split by the time from the lead's arrival to the first "
         "qualifying contact (outbound, by a person). *Never*: not contacted (yet)."
+    )
+
+    st.subheader("Attempted is not reached")
+    left, right = st.columns([2, 3])
+    with left:
+        stages = funnel(view.query(), k).filter(pl.col("stage").is_in(REACH_STAGES))
+        charts.show(funnel_figure(stages), key="fu-reach-funnel")
+    with right:
+        by_gap = (
+            data.metrics(view.query(("dealer_id",)), k)
+            .filter(~pl.col("suppressed"))
+            .sort(pl.col("follow_up_rate") - pl.col("reach_rate"), descending=True, nulls_last=True)
+            .head(TOP_DEALERS)
+        )
+        charts.show(attempted_reached_figure(by_gap, "dealer_id", view, title="Dealer"), key="fu-reach")
+    st.caption(
+        "Attempted: leads with a qualifying contact. Reached: leads with a qualifying contact whose result "
+        "code says the buyer was reached or an appointment was set (Definitions lists the codes). Dealers are "
+        f"ordered by the gap between the two (at most {TOP_DEALERS}). A high follow-up rate with a low reach "
+        "rate means calls at the wrong time, wrong numbers, or codes not keyed in: the dealer table below "
+        "shows the share of coded calls."
     )
 
     st.markdown("**By dealer**")
@@ -203,10 +230,29 @@ with guarded():
                 ),
                 key=f"fu-{kind}",
             )
+    st.markdown("**Reached when called**")
+    left, right = st.columns(2)
+    for column, frame, kind, title in (
+        (left, phone, "phone_status", "Phone number"),
+        (right, email, "email_status", "E-mail address"),
+    ):
+        with column:
+            labels = [str(v).capitalize() for v in frame[kind].to_list()]
+            charts.show(
+                charts.bar_chart(
+                    frame, kind, "reached_of_contacted_rate", category_title=title, labels=labels, min_group_size=k
+                ),
+                key=f"fu-reach-{kind}",
+            )
+    st.caption(
+        "Of the leads that were contacted, the share a call reached (result code reached or appointment). "
+        "Leads with odd contact data get less effort; here is whether that effort pays off when it is made."
+    )
     status_columns = {
         "status": Col("Status", pinned=True),
         "leads": metric_col("leads"),
         "follow_up_rate": metric_col("follow_up_rate"),
+        "reached_of_contacted_rate": metric_col("reached_of_contacted_rate"),
         "points_vs_valid": Col(
             "Points vs valid",
             "Follow-up rate minus that of leads with valid data, in percentage points.",
@@ -220,6 +266,7 @@ with guarded():
                 "leads",
                 "follow_up_rate",
                 "points_vs_valid",
+                "reached_of_contacted_rate",
                 "suppressed",
             ),
             email.select(
@@ -227,6 +274,7 @@ with guarded():
                 "leads",
                 "follow_up_rate",
                 "points_vs_valid",
+                "reached_of_contacted_rate",
                 "suppressed",
             ),
         ]

@@ -74,6 +74,7 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
     ("facts_select", "base"): lead_rows_select([]).subquery("lead_set"),
     ("query_predicates", "created_at"): leads.c.created_at,
     ("query_predicates", "dims"): dimension_columns(),
+    ("unknown_result_codes_select", "taxonomy"): (("reached", "reached"), ("wrong_number", "invalid_contact")),
     ("probe_opening", "zones"): ("Europe/Berlin",),
     ("business_minutes_between", "points"): select(
         leads.c.lead_id,

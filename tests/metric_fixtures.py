@@ -110,6 +110,7 @@ class Fixture:
     spend: Sequence[Mapping[str, Any]] = ()
     close_reasons: Sequence[Mapping[str, Any]] = ()
     query: Mapping[str, Any] = field(default_factory=dict)
+    result_codes: Sequence[Mapping[str, Any]] = ()
 
     def frames(self) -> dict[str, pl.DataFrame]:
         """Every contract table, empty ones with their columns (so a replace clears them)."""
@@ -121,6 +122,7 @@ class Fixture:
             "lead_outcomes": self.outcomes,
             "campaign_spend": self.spend,
             "close_reasons": self.close_reasons,
+            "result_codes": self.result_codes,
         }
         return {
             name: pl.DataFrame(list(rows), infer_schema_length=None) if rows else _empty(name)

@@ -144,3 +144,18 @@ def test_choosing_a_dealer_group_narrows_dealers_and_updates_the_url(
     assert 0 < len(at.multiselect(key="flt_dealer").options) < all_dealers
     at.selectbox(key="flt_compare").select("none").run()
     assert at.query_params["compare"] == "none"
+
+
+def test_result_code_sections_render_on_demo_data(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14's additions draw without errors: the taxonomy on Definitions, reach on Follow-up and
+    lead quality on Campaigns."""
+    at = open_page("definitions", demo_url, monkeypatch)
+    assert not at.exception and not at.error
+    assert "Leadline's default" in texts(at)
+    codes = [code for frame in at.dataframe for code in frame.value.get("code", [])]
+    assert "appointment_set" in codes and "wrong_number" in codes
+    for page, needed in (("follow_up.py", "Reached when called"), ("campaigns.py", "Lead quality by campaign")):
+        at.switch_page(str(ROOT / "pages" / page))
+        at.run()
+        assert not at.exception and not at.error, page
+        assert needed in texts(at) + " ".join(str(s.value) for s in at.subheader), page

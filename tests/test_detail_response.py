@@ -90,6 +90,12 @@ def test_bucket_counts_sum_to_leads_and_shares_to_one(
 def _funnel_leads() -> tuple[list[dict], list[dict], list[dict]]:
     leads = [lead(f"F{i}") for i in range(6)]
     activities = [contact(leads[i], 10) for i in range(4)]
+    # Attempted is not reached: of the four contacted leads, a call reached two, one was a wrong number.
+    activities += [
+        contact(leads[0], 20, result_code="appointment_set"),
+        contact(leads[1], 20, result_code=" reached"),
+        contact(leads[2], 20, result_code="wrong_number"),
+    ]
     outcomes = [
         outcome(leads[0], appointment_at=T0, test_drive_at=T0, quote_at=T0, sold_at=T0),
         outcome(leads[1], appointment_at=T0, quote_at=T0),
@@ -108,12 +114,13 @@ def test_funnel_counts_and_shares(warehouse: Warehouse) -> None:
     assert table.select("stage", "count").rows() == [
         ("leads", 6),
         ("contacted", 4),
+        ("reached", 2),
         ("appointments", 2),
         ("test_drives", 1),
         ("quotes", 2),
         ("sold", 2),
     ]
-    assert table["share"].to_list() == pytest.approx([1, 4 / 6, 2 / 6, 1 / 6, 2 / 6, 2 / 6])
+    assert table["share"].to_list() == pytest.approx([1, 4 / 6, 2 / 6, 2 / 6, 1 / 6, 2 / 6, 2 / 6])
     assert not table["suppressed"].any()
 
 
@@ -178,7 +185,14 @@ def test_follow_up_by_phone_status_in_points_against_valid(warehouse: Warehouse)
 
     table = detail_tables.follow_up_by_phone_status(warehouse.engine, query, 5)
 
-    assert table.columns == ["phone_status", "leads", "follow_up_rate", "points_vs_valid", "suppressed"]
+    assert table.columns == [
+        "phone_status",
+        "leads",
+        "follow_up_rate",
+        "points_vs_valid",
+        "reached_of_contacted_rate",
+        "suppressed",
+    ]
     rows = {r["phone_status"]: r for r in table.iter_rows(named=True)}
     assert list(rows) == ["valid", "missing", "placeholder"]  # contract order
     assert rows["valid"]["points_vs_valid"] == pytest.approx(0.0)

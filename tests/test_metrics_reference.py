@@ -32,7 +32,14 @@ WITH lead_set AS (
     WHERE l.created_at >= $start_ts AND l.created_at < $stop_ts AND l.consent IS NOT FALSE
 ),
 qualifying AS (
-    SELECT a.lead_id, a.occurred_at, a.actor_key
+    SELECT a.lead_id, a.occurred_at, a.actor_key, a.channel, a.result_code,
+        -- the result-code taxonomy: the result_codes table, or the shipped default when it is empty
+        (SELECT min(t.category) FROM result_codes AS t WHERE trim(t.code) = trim(a.result_code)) AS own_category,
+        CASE WHEN trim(a.result_code) IN ('reached', 'callback_requested', 'not_interested') THEN 'reached'
+             WHEN trim(a.result_code) = 'appointment_set' THEN 'appointment'
+             WHEN trim(a.result_code) IN ('no_answer', 'voicemail', 'busy') THEN 'not_reached'
+             WHEN trim(a.result_code) IN ('wrong_number', 'number_not_in_service', 'email_bounced')
+                  THEN 'invalid_contact' END AS default_category
     FROM lead_activities AS a JOIN lead_set AS s ON s.lead_id = a.lead_id
     WHERE a.direction = 'outbound' AND a.automated IS NOT TRUE AND a.occurred_at >= s.created_at
 ),
@@ -89,9 +96,21 @@ business AS (
     LEFT JOIN open_runs AS o ON o.dealer_id = d.dealer_id AND o.weekday = isodow(d.day)
     GROUP BY r.lead_id
 ),
+categorised AS (
+    SELECT *, CASE WHEN (SELECT count(*) FROM result_codes) > 0 THEN own_category ELSE default_category END
+        AS category
+    FROM qualifying
+),
 per_lead AS (
     SELECT s.*, o.sold_at, b.bh_min, o.closed_at, o.appointment_at, o.gross_profit, o.close_reason_code,
         (SELECT count(*) FROM qualifying AS q WHERE q.lead_id = s.lead_id) AS contacts,
+        EXISTS (SELECT 1 FROM categorised AS q WHERE q.lead_id = s.lead_id
+                AND q.category IN ('reached', 'appointment')) AS is_reached,
+        EXISTS (SELECT 1 FROM categorised AS q WHERE q.lead_id = s.lead_id
+                AND q.category = 'invalid_contact') AS has_invalid,
+        (SELECT count(*) FROM qualifying AS q WHERE q.lead_id = s.lead_id AND q.channel = 'phone') AS calls,
+        (SELECT count(*) FROM qualifying AS q WHERE q.lead_id = s.lead_id AND q.channel = 'phone'
+           AND q.result_code IS NOT NULL AND trim(q.result_code) <> '') AS coded_calls,
         (SELECT count(DISTINCT q.actor_key) FROM qualifying AS q WHERE q.lead_id = s.lead_id) AS actors,
         (SELECT count(*) FROM qualifying AS q
           WHERE q.lead_id = s.lead_id AND q.occurred_at <= o.closed_at) AS contacts_before_close,
@@ -141,6 +160,10 @@ counts AS (
         count(*) FILTER (WHERE is_vague_lost) AS vague_lost,
         count(*) FILTER (WHERE is_lost AND contacts_before_close <= 1) AS lost_one,
         coalesce(sum(coalesce(gross_profit, 0)) FILTER (WHERE sold_at IS NOT NULL), 0) AS gross_profit,
+        count(*) FILTER (WHERE is_reached) AS reached,
+        count(*) FILTER (WHERE has_invalid AND NOT is_reached) AS invalid_contacted,
+        sum(calls) AS calls,
+        sum(coded_calls) AS coded_calls,
         quantile_cont(bh_min, 0.5) AS median_first_response_bh_min,
         quantile_cont(bh_min, 0.9) AS p90_first_response_bh_min,
         count(*) FILTER (WHERE bh_min <= 60) AS responded_1bh,
@@ -166,6 +189,10 @@ SELECT c.dealer_group_id, c.leads, c.contacted,
     coalesce(a.spend, 0) / nullif(c.sold, 0) AS cost_per_sale,
     c.gross_profit,
     (c.gross_profit - coalesce(a.spend, 0)) / nullif(coalesce(a.spend, 0), 0) AS roi,
+    c.reached,
+    c.reached / nullif(c.leads, 0) AS reach_rate,
+    c.invalid_contacted / nullif(c.contacted, 0) AS invalid_contact_rate,
+    c.coded_calls / nullif(c.calls, 0) AS coded_contact_rate,
     c.median_first_response_bh_min, c.p90_first_response_bh_min,
     c.responded_1bh / nullif(c.leads, 0) AS responded_1bh_rate,
     c.mature_leads, c.sold_in_window,
@@ -223,6 +250,7 @@ def test_metrics_table_matches_hand_written_sql(demo_engine: Engine) -> None:
     totals = actual.select(pl.col("no_contact", "duplicate_contact", "lost", "sold").sum()).row(0)
     assert all(total > 0 for total in totals), totals
     assert actual["spend"].sum() > 0 and 0 < actual["vague_close_rate"].max() < 1
+    assert actual["invalid_contact_rate"].min() > 0 and actual["coded_contact_rate"].min() < 0.9
     # Business hours differ from the clock, and some leads are old enough to judge conversion.
     assert (actual["median_first_response_bh_min"] < actual["median_first_response_min"]).any()
     assert actual["mature_leads"].sum() > 0 and actual["sold_in_window"].sum() > 0

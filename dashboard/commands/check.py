@@ -20,6 +20,7 @@ from loaders.contract.check import check_contract, contract_errors
 from loaders.contract.check_schema import ContractProblem, Severity
 from loaders.contract.data_quality import check_data_quality, quality_problems
 from loaders.contract.data_quality_checks import DESCRIPTIONS
+from loaders.contract.result_codes import unknown_result_codes_by_source
 from loaders.contract.tables import CONTRACT
 from loaders.warehouse.engine import make_engine, redact
 
@@ -83,6 +84,10 @@ def run(args: argparse.Namespace) -> int:
         if not args.schema_only:
             print()
             print(render_quality_report(check_data_quality(engine, as_of), as_of))
+            unknown = unknown_result_codes_by_source(engine)
+            if not unknown.is_empty():
+                print()
+                print(render_unknown_result_codes(unknown))
     finally:
         engine.dispose()
     return EXIT_OK
@@ -136,4 +141,16 @@ def render_quality_report(report: pl.DataFrame, as_of: datetime) -> str:
         lines.append(f"  - {row['table']}.{row['column']}: {count} {DESCRIPTIONS[row['check']]}{example}.")
         lines.append(f"    Treated: {row['how_treated']}")
     lines.append(f"{_plural(found.height, 'data-quality warning')}; they do not break the contract.")
+    return "\n".join(lines)
+
+
+def render_unknown_result_codes(frame: pl.DataFrame) -> str:
+    """Per lead source: activities whose result code is in no taxonomy, with an example code to map."""
+    lines = ["Result codes in no taxonomy, per lead source (map them in the import, docs/import.md):"]
+    for row in frame.iter_rows(named=True):
+        share = row["unknown_codes"] / row["activities"] if row["activities"] else 0.0
+        lines.append(
+            f"  - {row['source']}: {row['unknown_codes']:,} of {row['activities']:,} coded activities "
+            f"({share:.1%}), e.g. {row['example_code']!r}."
+        )
     return "\n".join(lines)

@@ -3,7 +3,7 @@
     leadline metrics [TABLE] --start 2024-03-01 --end 2024-03-31 --by brand,dealer_id \\
         --filter market=DE --filter market=AT --format csv --out march.csv
 
-TABLE is ``main`` (default: group columns, the 22 registry metrics, ``suppressed``) or one
+TABLE is ``main`` (default: group columns, the registry's metrics, ``suppressed``) or one
 of the detail tables. Mistakes in the arguments exit with code 2 and a message; --out is
 written atomically (a temporary file renamed into place), so a failed run leaves no
 half-written file behind.
@@ -42,6 +42,7 @@ TABLES: dict[str, TableFunction] = {
     "response-buckets": detail_tables.response_buckets,
     "double-leads": detail_tables.double_leads,
     "prequalification-gap": detail_tables.prequalification_gap,
+    "result-codes": detail_tables.result_codes,
     "waiting-now": detail_tables.waiting_now,
 }
 FORMATS = ("csv", "json", "parquet")
@@ -65,7 +66,7 @@ def add_parser(subparsers: Any) -> None:
         nargs="?",
         default="main",
         choices=tuple(TABLES),
-        help="which table to export (default: main, the 22 metrics)",
+        help="which table to export (default: main, the registry's metrics)",
     )
     parser.add_argument("--warehouse", metavar="URL", help="warehouse URL (default: setting warehouse_url)")
     parser.add_argument("--start", metavar="YYYY-MM-DD", required=True, help="first day of the period")

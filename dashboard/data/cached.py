@@ -34,6 +34,7 @@ from dashboard.data import last_good, tables
 from dashboard.filters.view import View
 from loaders.contract.check import check_contract
 from loaders.contract.data_quality import check_data_quality
+from loaders.contract.result_codes import result_taxonomy_frame, unknown_result_codes_by_source
 from loaders.imports import defaulted_columns as _defaulted_columns
 from loaders.warehouse.engine import make_engine
 from loaders.warehouse.engine_cache import EngineCache
@@ -147,6 +148,10 @@ has_leads = cached(tables.has_leads)
 # of the Data quality page: ``data.quality(as_of)``, ``data.contract_problems()``.
 quality = cached(check_data_quality)
 contract_problems = cached(check_contract)
+# Result codes (loaders/contract/result_codes.py): the taxonomy in force for Definitions, and the codes
+# in no taxonomy per lead source for Data quality: ``data.result_taxonomy()``, ``data.unknown_result_codes()``.
+result_taxonomy = cached(result_taxonomy_frame)
+unknown_result_codes = cached(unknown_result_codes_by_source)
 
 # Columns `leadline import` set to a stated constant (loaders/imports/log.py): ``data.defaulted_columns()``.
 defaulted_columns = cached(_defaulted_columns)

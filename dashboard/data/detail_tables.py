@@ -27,6 +27,7 @@ from loaders.queries.detail_coverage import (
 )
 from loaders.queries.detail_delivery import DELIVERY_KEYS, fetch_delivery_counts
 from loaders.queries.detail_response import (
+    fetch_best_outcome_counts,
     fetch_follow_up_by_status,
     fetch_funnel_counts,
     fetch_prequalification_counts,
@@ -51,6 +52,14 @@ def funnel(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFram
     """Leads reaching each stage: group columns, stage, label, count, share (of leads), suppressed."""
     counts = fetch_funnel_counts(engine, query)
     return detail_response.funnel_table(counts, query.group_by, min_group_size)
+
+
+@with_materialised_facts
+def result_codes(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
+    """Best result-code outcome per group: group columns, outcome, label, count, share (of the
+    group's leads), suppressed. Every lead counted once, under its best outcome."""
+    counts = fetch_best_outcome_counts(engine, query)
+    return detail_response.best_outcome_table(counts, query.group_by, min_group_size)
 
 
 @with_materialised_facts

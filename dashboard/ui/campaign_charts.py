@@ -13,6 +13,7 @@ from metrics.registry import metric
 STAGE_COLORS = {
     "leads": COLORS["leads"],
     "contacted": COLORS["contacted"],
+    "reached": COLORS["reached"],
     "appointments": COLORS["appointment"],
     "test_drives": COLORS["appointment"],
     "quotes": COLORS["appointment"],

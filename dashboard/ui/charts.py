@@ -32,6 +32,7 @@ COLORS: dict[str, str] = {
     "profit": "#1f7a3a",  # gross profit, ROI: dark green
     "comparison": "#b8bec6",  # the comparison period: light grey
     "target": "#444b55",  # targets: dark grey, dashed
+    "reached": "#0d5e56",  # reached by a call (result code): deep teal, a step beyond contacted
 }
 
 # Parts of one whole (stacked bars, heat maps): shades of the meanings above, good to bad.
@@ -87,6 +88,12 @@ _METRIC_COLOR: dict[str, str] = {
     "cost_per_sale": "money",
     "gross_profit": "profit",
     "roi": "profit",
+    "reached": "reached",
+    "reach_rate": "reached",
+    "invalid_contact_rate": "no_contact",
+    "coded_contact_rate": "vague",
+    "cost_per_reached_lead": "money",
+    "reached_of_contacted_rate": "reached",
 }
 
 _TICKS: dict[str, dict[str, str]] = {

@@ -27,7 +27,7 @@ from loaders.contract.check_schema import (
     type_from_name,
     type_from_sqlalchemy,
 )
-from loaders.contract.tables import CONTRACT, OPTIONAL_CONTRACT
+from loaders.contract.tables import CONTRACT, OPTIONAL_CONTRACT, OPTIONAL_TABLES
 from loaders.warehouse.engine import redact
 from loaders.warehouse.errors import is_timeout, warehouse_error
 
@@ -41,6 +41,11 @@ _EMPTY_TABLE_NOTES: dict[str, tuple[Severity, str]] = {
         Severity.INFO,
         "no close reasons: the default close-reason taxonomy is used (metrics/taxonomy.py, listed in docs/warehouse.md)",
     ),
+}
+# Optional tables a warehouse may lack, and what Leadline uses instead (an empty one means the same).
+_OPTIONAL_TABLE_HINTS: dict[str, str] = {
+    "result_codes": "optional: the default result-code taxonomy is used (metrics/result_codes.py, listed "
+    "in docs/warehouse.md)",
 }
 
 # information_schema.columns, for dialects whose inspector cannot list columns (see _reflect_columns).
@@ -69,7 +74,11 @@ def check_contract(engine: Engine) -> list[ContractProblem]:
         found_tables = _relation_names(inspector)
         present = [name for name in CONTRACT if name in found_tables]
         columns = _reflect_columns(engine, inspector, present)
-        problems = [missing_table_problem(name, found_tables) for name in CONTRACT if name not in present]
+        problems = [
+            _optional_table_note(name) if name in OPTIONAL_TABLES else missing_table_problem(name, found_tables)
+            for name in CONTRACT
+            if name not in present
+        ]
         for name in present:
             problems += _table_column_problems(name, columns.get(name, []))
         problems += _empty_table_problems(engine, present)
@@ -178,6 +187,11 @@ def _table_column_problems(name: str, found: list[tuple[str, FoundType]]) -> lis
         else:
             problems.append(missing_column_problem(name, spec, [col for col, _ in found]))
     return problems
+
+
+def _optional_table_note(name: str) -> ContractProblem:
+    """A note, not an error: an optional table is missing and its shipped default is used."""
+    return ContractProblem(name, None, "a table or view", "none", _OPTIONAL_TABLE_HINTS[name], Severity.INFO)
 
 
 def _empty_table_problems(engine: Engine, present: Sequence[str]) -> list[ContractProblem]:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    inspect,
     literal,
     select,
     true,
@@ -45,8 +46,21 @@ from loaders.contract.data_quality_checks import (
     required_columns,
     time_columns,
 )
-from loaders.contract.tables import TABLES, Kind, close_reasons, consent_not_false, lead_outcomes, leads
-from loaders.warehouse.fetch import naive_utc
+from loaders.contract.result_codes import (
+    UNKNOWN_BY_SOURCE_SCHEMA,
+    load_result_taxonomy,
+    unknown_result_codes_select,
+)
+from loaders.contract.tables import (
+    OPTIONAL_TABLES,
+    TABLES,
+    Kind,
+    close_reasons,
+    consent_not_false,
+    lead_outcomes,
+    leads,
+)
+from loaders.warehouse.fetch import fetch_frame, naive_utc
 from metrics.taxonomy import DEFAULT_CLOSE_REASONS
 
 QUALITY_SCHEMA: dict[str, pl.DataType] = {
@@ -79,9 +93,12 @@ def check_data_quality(engine: Engine, as_of: datetime | None = None) -> pl.Data
     rows: list[dict[str, Any]] = []
     try:
         with engine.connect() as conn:
-            for name in TABLES:
+            present = [name for name in TABLES if name not in OPTIONAL_TABLES or inspect(conn).has_table(name)]
+            for name in present:
                 rows += _run_row_rules(conn, name, moment)
             for name, keys in ROW_KEYS.items():
+                if name not in present:
+                    continue
                 count, example = conn.execute(_duplicate_select(name, keys)).one()
                 rows.append(_row("duplicate_key", name, ", ".join(keys), count, example))
             for child, column, parent, parent_column, check in REFERENCES:
@@ -90,6 +107,13 @@ def check_data_quality(engine: Engine, as_of: datetime | None = None) -> pl.Data
                 rows.append(_row(check, child, column, count, example))
             count, example = conn.execute(_unknown_close_reason_select(conn)).one()
             rows.append(_row("unknown_close_reason", "lead_outcomes", "close_reason_code", count, example))
+            by_source = fetch_frame(
+                conn, unknown_result_codes_select(load_result_taxonomy(conn)), UNKNOWN_BY_SOURCE_SCHEMA
+            )
+            example = None if by_source.is_empty() else f"{by_source['example_code'][0]} ({by_source['source'][0]})"
+            rows.append(
+                _row("unknown_result_code", "lead_activities", "result_code", by_source["unknown_codes"].sum(), example)
+            )
     except DBAPIError as exc:
         raise unavailable_error(engine, exc) from None
     return pl.DataFrame(rows, schema=QUALITY_SCHEMA, orient="row")

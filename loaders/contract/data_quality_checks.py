@@ -23,6 +23,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "lead_activities": ("activity_id",),
     "lead_outcomes": ("lead_id",),
     "close_reasons": ("code",),
+    "result_codes": ("code",),
 }
 
 # (child table, column, parent table, parent column, check name): references that must resolve.
@@ -42,6 +43,7 @@ DESCRIPTIONS: dict[str, str] = {
     "unknown_dealer": "name a dealer that is not in dealers",
     "unknown_campaign": "name a campaign that is not in campaigns",
     "unknown_close_reason": "use a close-reason code that is in no taxonomy",
+    "unknown_result_code": "use a result code that is in no taxonomy (per source: see below)",
     "in_the_future": "later than the as-of time",
     "before_2000": "before 2000-01-01",
     "negative_spend": "negative",
@@ -109,6 +111,19 @@ _TREATMENTS: dict[tuple[str, ...], str] = {
     (
         "unknown_close_reason",
     ): "Lost leads with this code count as vague closes, under the category 'unspecified' on Close reasons.",
+    (
+        "duplicate_key",
+        "result_codes",
+    ): "Compared trimmed, the first copy in code order is used.",
+    (
+        "unknown_result_code",
+    ): "The call counts as coded but its lead is neither reached nor invalid: its best outcome is "
+    "'unknown' unless another call says more. Map the CRM's code with an import value map.",
+    (
+        "unknown_value",
+        "result_codes",
+        "category",
+    ): "Read as the category 'other': neither reached nor invalid.",
     ("in_the_future",): "Read as it is: a sale, quote or delivery dated in the future still counts.",
     ("in_the_future", "leads", "created_at"): "Counted only in a period that includes that day.",
     ("in_the_future", "lead_activities", "occurred_at"): "Still a qualifying contact; response times grow.",

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from loaders.contract.tables import CONTRACT, OPTIONAL_CONTRACT, ColumnSpec
+from metrics.result_codes import DEFAULT_RESULT_CODES
 from metrics.taxonomy import DEFAULT_CLOSE_REASONS
 
 WAREHOUSE_DOC = Path(__file__).resolve().parents[2] / "docs" / "warehouse.md"
@@ -29,6 +30,8 @@ TABLE_PURPOSES = {
     "lead_activities": "One row per contact attempt or contact on a lead (call, e-mail, visit ...).",
     "lead_outcomes": "At most one row per lead: the milestones it reached and how it was closed.",
     "close_reasons": "One row per close-reason code. Leave it empty to use the default taxonomy below.",
+    "result_codes": "Optional. One row per call result code. Leave it out or empty to use the default "
+    "result-code taxonomy below.",
     "dealer_opening_hours": "One row per dealership, weekday and opening interval, in local wall-clock minutes.",
     "dealer_closed_days": "One row per day a dealership, or every dealership of a market, is closed.",
 }
@@ -64,10 +67,17 @@ def render_taxonomy_markdown() -> str:
     return _markdown_table(header, rows)
 
 
+def render_result_codes_markdown() -> str:
+    """The default result-code taxonomy (metrics/result_codes.py) as a Markdown table."""
+    header = ["Code", "Category", "Label"]
+    return _markdown_table(header, [[f"`{r.code}`", r.category, r.label] for r in DEFAULT_RESULT_CODES])
+
+
 # Name of each generated block in docs/warehouse.md, and what renders it.
 GENERATED_BLOCKS: dict[str, Callable[[], str]] = {
     "contract": render_contract_markdown,
     "taxonomy": render_taxonomy_markdown,
+    "result_codes": render_result_codes_markdown,
     "optional": render_optional_markdown,
 }
 

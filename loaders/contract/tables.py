@@ -57,6 +57,7 @@ CAMPAIGN_CHANNELS = ("search", "social", "display", "email", "marketplace", "web
 ACTIVITY_CHANNELS = ("phone", "email", "sms", "whatsapp", "chat", "visit", "other")
 DIRECTIONS = ("outbound", "inbound")
 CLOSE_REASON_CATEGORIES = ("pollution", "not_reached", "no_interest", "conversion", "other")
+RESULT_CODE_CATEGORIES = ("reached", "appointment", "not_reached", "invalid_contact", "other")
 
 T, TS, D, N, B, INT = Kind.TEXT, Kind.TIMESTAMP, Kind.DATE, Kind.NUMERIC, Kind.BOOLEAN, Kind.INTEGER
 
@@ -151,7 +152,16 @@ CONTRACT: dict[str, tuple[ColumnSpec, ...]] = {
         ),
         ColumnSpec("next_action", T, True, "What sales or marketing should do about leads closed for it."),
     ),
+    "result_codes": (
+        ColumnSpec(
+            "code", T, False, "Code used in `lead_activities.result_code` (compared trimmed).", primary_key=True
+        ),
+        ColumnSpec("category", T, False, "What the call achieved.", RESULT_CODE_CATEGORIES),
+        ColumnSpec("label", T, False, "Text shown on the dashboard."),
+    ),
 }
+# Tables a warehouse may lack: Leadline then uses its shipped default (metrics/result_codes.py).
+OPTIONAL_TABLES = frozenset({"result_codes"})
 
 # Tables a warehouse may leave out: absent or empty, Leadline uses the defaults docs/warehouse.md names.
 # `leadline check` validates them when they are there; they are written by the demo and the import.
@@ -199,12 +209,13 @@ leads = _table("leads")
 lead_activities = _table("lead_activities")
 lead_outcomes = _table("lead_outcomes")
 close_reasons = _table("close_reasons")
+result_codes = _table("result_codes")
 
 dealer_opening_hours = _table("dealer_opening_hours")
 dealer_closed_days = _table("dealer_closed_days")
 
 TABLES: dict[str, Table] = {t.name: t for t in metadata.sorted_tables}
-OPTIONAL_TABLES: dict[str, Table] = {t.name: t for t in optional_metadata.sorted_tables}
+HOURS_TABLES: dict[str, Table] = {t.name: t for t in optional_metadata.sorted_tables}
 
 # Columns the dashboard must never select: free text may hold personal data.
 NEVER_SELECTED = frozenset({("lead_outcomes", "close_reason_text")})

@@ -14,8 +14,8 @@ from sqlalchemy import Connection, Engine
 
 from loaders.contract.tables import (
     CONTRACT,
+    HOURS_TABLES,
     OPTIONAL_CONTRACT,
-    OPTIONAL_TABLES,
     TABLES,
     Kind,
     metadata,
@@ -31,7 +31,7 @@ _POLARS_TYPES: dict[Kind, pl.DataType] = {
     Kind.INTEGER: pl.Int32(),
 }
 _ALL_SPECS = {**CONTRACT, **OPTIONAL_CONTRACT}
-_ALL_TABLES = {**TABLES, **OPTIONAL_TABLES}
+_ALL_TABLES = {**TABLES, **HOURS_TABLES}
 _CHUNK_ROWS = 50_000
 
 
@@ -40,7 +40,7 @@ def create_contract_tables(engine: Engine, optional: tuple[str, ...] = ()) -> No
     (existing ones are left alone)."""
     metadata.create_all(engine)
     if optional:
-        optional_metadata.create_all(engine, tables=[OPTIONAL_TABLES[name] for name in optional])
+        optional_metadata.create_all(engine, tables=[HOURS_TABLES[name] for name in optional])
 
 
 def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -67,7 +67,7 @@ def write_tables(engine: Engine, frames: Mapping[str, pl.DataFrame], *, replace:
     With ``replace`` the tables named are emptied first. On DuckDB, frames are handed over
     through Arrow; elsewhere they are inserted in chunks of bound parameters.
     """
-    create_contract_tables(engine, tuple(name for name in frames if name in OPTIONAL_TABLES))
+    create_contract_tables(engine, tuple(name for name in frames if name in HOURS_TABLES))
     with engine.begin() as conn:
         for name in _insert_order(frames):
             frame = conform(name, frames[name])

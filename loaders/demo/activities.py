@@ -15,7 +15,7 @@ import numpy as np
 from loaders.demo.calendar import DAY_S, HOUR_S, Calendar
 from loaders.demo.contacts import Contacts, visible
 from loaders.demo.leads import LeadBatch
-from loaders.demo.network import Network
+from loaders.demo.network import SOURCES, Network
 from loaders.demo.outcomes import Outcomes
 
 # Indexes into loaders.contract.tables.ACTIVITY_CHANNELS and PREFERRED_CHANNELS (same first five).
@@ -27,8 +27,20 @@ RESULT_CODES: tuple[str | None, ...] = (
     "voicemail",
     "wrong_number",
     "appointment_set",
+    " reached ",  # keyed with blanks around it: still 'reached' (codes are compared trimmed)
+    "n/a",  # not in the taxonomy: 'unknown', counted by `leadline check` per source
 )
 _NO_RESULT, _REACHED, _NO_ANSWER, _APPOINTMENT_SET = 0, 1, 2, 5
+_WRONG_NUMBER, _PADDED_REACHED, _UNKNOWN_CODE = 4, 6, 7
+# Result-code stories (drawn from a hash of lead and attempt, not the generator, so that every
+# other story of the demo keeps its numbers): one marketplace sends many wrong numbers, one
+# dealer's salespeople rarely key in a code, two dealers call often but reach few buyers, and
+# one third party's leads come with a CRM that keys "n/a".
+WRONG_NUMBER_SOURCE = SOURCES.index("marketplace:subito")
+WRONG_NUMBER_SHARE = 0.45
+UNCODED_DEALER, UNCODED_SHARE = 45, 0.8
+LOW_REACH_DEALERS, LOW_REACH_MISSED = (15, 16), 0.75
+UNKNOWN_CODE_SOURCE = SOURCES.index("third_party:carwow")
 # Call results by phone status (valid, missing, placeholder, invalid), over RESULT_CODES[1:5].
 _RESULT_CDF = np.cumsum(
     [(0.45, 0.35, 0.17, 0.03), (0.05, 0.15, 0.0, 0.8), (0.05, 0.15, 0.0, 0.8), (0.08, 0.3, 0.02, 0.6)], axis=1
@@ -118,7 +130,24 @@ def _attempts(rng: np.random.Generator, leads: LeadBatch, plan: Contacts) -> dic
     result = np.where(last & plan.appointment[lead], _APPOINTMENT_SET, result)
     # E-mails and messages carry no call result; some calls are never keyed in.
     result = np.where((channel != PHONE) | (rng.uniform(size=size) < 0.05), _NO_RESULT, result)
+    result = _result_stories(leads, lead, plan.at_number, result)
     return _rows(lead, plan.at_s, channel, False, False, result, plan.at_actor)
+
+
+def _result_stories(leads: LeadBatch, lead: np.ndarray, number: np.ndarray, result: np.ndarray) -> np.ndarray:
+    """Call results bent to tell the result-code stories (see WRONG_NUMBER_SOURCE ...)."""
+    key = leads.lead_no[lead].astype(np.uint64) * np.uint64(2654435761) + number.astype(np.uint64) * np.uint64(40503)
+    u = ((key * np.uint64(2246822519)) % np.uint64(1 << 31)).astype(np.float64) / float(1 << 31)
+    called = result != _NO_RESULT
+    source, dealer = leads.source[lead], leads.dealer[lead]
+    wrong = called & (result != _APPOINTMENT_SET) & (source == WRONG_NUMBER_SOURCE) & (u < WRONG_NUMBER_SHARE)
+    result = np.where(wrong, _WRONG_NUMBER, result)
+    missed = (result == _REACHED) & np.isin(dealer, LOW_REACH_DEALERS) & (u < LOW_REACH_MISSED)
+    result = np.where(missed, _NO_ANSWER, result)
+    result = np.where(called & (dealer == UNCODED_DEALER) & (u < UNCODED_SHARE), _NO_RESULT, result)
+    unknown = called & (source == UNKNOWN_CODE_SOURCE) & (u > 0.9)
+    result = np.where(unknown, _UNKNOWN_CODE, result)
+    return np.where((result == _REACHED) & (u > 0.98), _PADDED_REACHED, result)
 
 
 def _auto_responses(rng: np.random.Generator, net: Network, leads: LeadBatch) -> dict[str, np.ndarray]:

@@ -38,9 +38,11 @@ from loaders.contract.tables import (
     leads,
 )
 from loaders.facts.opening import OpeningSetup, business_minutes_between, current_setup
+from loaders.facts.result_taxonomy import result_rank
 from loaders.request.access_scope import AccessScope
 from loaders.request.query import LeadQuery, Scope
 from loaders.warehouse.sql_time import minutes_between, month_start, week_start
+from metrics.result_codes import INVALID_RANK
 
 UNKNOWN = "unknown"  # dimension value of leads whose dealer is not in the dealers table
 
@@ -152,9 +154,12 @@ def lead_facts(query: LeadQuery, *, business_hours: bool = False) -> Subquery:
     ``attempts`` (qualifying contacts), ``distinct_actors``, ``attempts_to_close``
     (qualifying contacts at or before ``closed_at``), ``has_appointment``,
     ``has_test_drive``, ``has_quote``, ``is_sold``, ``is_lost``, ``sold_gross_profit``
-    (0 unless sold), ``closed_at``, ``close_reason_code``, ``first_response_bh_min`` (business
-    minutes from created_at to the first qualifying contact: loaders/facts/opening.py),
-    ``first_contact_at``, ``sold_at``.
+    (0 unless sold), ``closed_at``, ``close_reason_code``, ``best_result_rank`` (best result-code
+    outcome of the qualifying contacts, metrics.result_codes.RANK; 0: never contacted),
+    ``has_invalid_contact`` (a qualifying contact coded invalid_contact), ``phone_contacts`` and
+    ``coded_phone_contacts`` (qualifying contacts on channel phone, and those with a non-blank code),
+    ``first_response_bh_min`` (business minutes from created_at to the first qualifying contact:
+    loaders/facts/opening.py), ``first_contact_at``, ``sold_at``.
 
     Computed on the fly from the contract tables, unless ``reading_facts_from`` made the
     materialised facts (loaders/facts/source.py) the active source: those have the same
@@ -221,6 +226,10 @@ def facts_select(
         case((sold, func.coalesce(lead_outcomes.c.gross_profit, 0)), else_=0).label("sold_gross_profit"),
         lead_outcomes.c.closed_at,
         lead_outcomes.c.close_reason_code,
+        func.coalesce(contacts.c.best_result_rank, 0).label("best_result_rank"),
+        func.coalesce(contacts.c.has_invalid_contact, 0).label("has_invalid_contact"),
+        func.coalesce(contacts.c.phone_contacts, 0).label("phone_contacts"),
+        func.coalesce(contacts.c.coded_phone_contacts, 0).label("coded_phone_contacts"),
         business_minutes.label("first_response_bh_min"),
         contacts.c.first_contact_at,
         lead_outcomes.c.sold_at,
@@ -240,6 +249,9 @@ def _qualifying_contacts(base: Subquery) -> Subquery:
     before_close = and_(
         lead_outcomes.c.closed_at.is_not(None), act.c.occurred_at <= lead_outcomes.c.closed_at
     )
+    rank = result_rank(act.c.result_code)
+    on_phone = act.c.channel == "phone"
+    coded = and_(act.c.result_code.is_not(None), func.trim(act.c.result_code) != "")
     return (
         select(
             act.c.lead_id,
@@ -248,6 +260,11 @@ def _qualifying_contacts(base: Subquery) -> Subquery:
             # actor_key appears only here, inside COUNT(DISTINCT ...): it never leaves the warehouse.
             func.count(act.c.actor_key.distinct()).label("distinct_actors"),
             func.sum(case((before_close, 1), else_=0)).label("attempts_to_close"),
+            # Result codes (loaders/facts/result_taxonomy.py): the best one, and whether any was invalid.
+            func.max(rank).label("best_result_rank"),
+            func.max(case((rank == INVALID_RANK, 1), else_=0)).label("has_invalid_contact"),
+            func.sum(case((on_phone, 1), else_=0)).label("phone_contacts"),
+            func.sum(case((and_(on_phone, coded), 1), else_=0)).label("coded_phone_contacts"),
         )
         .select_from(
             act.join(base, base.c.lead_id == act.c.lead_id).outerjoin(

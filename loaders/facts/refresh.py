@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 from loaders.contract.tables import consent_not_false, leads
 from loaders.facts.build import TABLE_COLUMNS, facts_rows_select, recomputed_leads, touched_lead_ids
 from loaders.facts.opening import probe_opening
+from loaders.facts.result_taxonomy import load_result_taxonomy, using_result_taxonomy
 from loaders.facts.state import (
     FactsState,
     data_signature,
@@ -86,11 +87,13 @@ def refresh_lead_facts(
         if reason is None and state is not None and state.data_signature == signature_text(signature):
             mode, reason, written = "current", "no new data", 0
         elif reason is not None:
-            mode, written = "full", _rebuild(conn, zones)
+            with using_result_taxonomy(load_result_taxonomy(conn)):
+                mode, written = "full", _rebuild(conn, zones)
         else:
             assert state is not None  # _full_build_reason returns a reason when there is no state
             mode, reason = "incremental", f"leads touched since {state.high_water - margin}"
-            written = _catch_up(conn, zones, state.high_water - margin)
+            with using_result_taxonomy(load_result_taxonomy(conn)):
+                written = _catch_up(conn, zones, state.high_water - margin)
         _write_state(
             conn,
             FactsState(FACTS_VERSION, digest, signature_text(signature), high_water, now),

@@ -20,7 +20,7 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -39,6 +39,7 @@ from loaders.facts.opening import (
     probe_opening,
 )
 from loaders.facts.refresh import CATCH_UP_MARGIN
+from loaders.facts.result_taxonomy import load_result_taxonomy, taxonomy_chosen, using_result_taxonomy
 from loaders.facts.state import (
     connection_of,
     data_signature,
@@ -56,6 +57,7 @@ from loaders.facts.table import (
 )
 from loaders.request.query import LeadQuery
 from loaders.warehouse.fetch import Bind
+from metrics.result_codes import DEFAULT_TAXONOMY, Taxonomy
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -175,6 +177,34 @@ def forget_probes() -> None:
     with _probes_lock:
         _probes.clear()
         _openings.clear()
+        _taxonomies.clear()
+
+
+_taxonomies: dict[str, tuple[float, Taxonomy]] = {}
+
+
+def current_result_taxonomy(bind: Bind) -> Taxonomy:
+    """``load_result_taxonomy`` for the warehouse of ``bind``, re-read at most every PROBE_SECONDS.
+
+    The materialised facts were built with the taxonomy of their refresh; when the warehouse's
+    differs now, ``dimensions_digest`` differs too and the reader computes on the fly with this one.
+    """
+    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
+    key = engine.url.render_as_string(hide_password=False)
+    now = time.monotonic()
+    with _probes_lock:
+        cached = _taxonomies.get(key)
+    if cached is not None and now - cached[0] < PROBE_SECONDS:
+        return cached[1]
+    try:
+        taxonomy = load_result_taxonomy(bind)
+    except SQLAlchemyError:
+        return DEFAULT_TAXONOMY  # a failing warehouse reports itself in the query that follows
+    with _probes_lock:
+        if len(_taxonomies) >= _MAX_PROBED_WAREHOUSES and key not in _taxonomies:
+            _taxonomies.pop(next(iter(_taxonomies)))
+        _taxonomies[key] = (now, taxonomy)
+    return taxonomy
 
 
 @contextmanager
@@ -183,17 +213,20 @@ def reading_facts_from(bind: Bind) -> Iterator[None]:
     and business minutes computed on the fly use the opening-hours tables ``bind`` has.
 
     Inside an outer ``reading_facts_from`` or ``facts_read_by`` block, the outer choice stands.
+    The result-code taxonomy in force is set for the block too (unless an outer block set it).
     """
-    if reader_chosen():
-        if opening_setup_chosen():
-            yield
-            return
-        with opening_setup_used(current_opening(bind)):
-            yield
-        return
-    reader = current_reader(bind)
-    setup = reader.setup if reader is not None and reader.setup is not None else current_opening(bind)
-    with facts_read_by(reader), opening_setup_used(setup):
+    with ExitStack() as stack:
+        reader = None
+        if not reader_chosen():
+            reader = current_reader(bind)
+            stack.enter_context(facts_read_by(reader))
+        # Decided on its own: a block that chose the facts source (facts_read_by) still reads
+        # the warehouse's result-code taxonomy and opening hours.
+        if not taxonomy_chosen():
+            stack.enter_context(using_result_taxonomy(current_result_taxonomy(bind)))
+        if not opening_setup_chosen():
+            setup = reader.setup if reader is not None and reader.setup is not None else current_opening(bind)
+            stack.enter_context(opening_setup_used(setup))
         yield
 
 

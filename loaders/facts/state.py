@@ -31,6 +31,7 @@ from loaders.contract.tables import (
     lead_outcomes,
     leads,
 )
+from loaders.facts.result_taxonomy import load_result_taxonomy
 from loaders.facts.table import FACTS_VERSION, facts_state_table, lead_facts_table
 from loaders.warehouse.fetch import Bind
 from loaders.warehouse.sql_aggregates import count_where
@@ -99,8 +100,9 @@ def _zone_names() -> frozenset[str]:
 
 
 def dimensions_digest(bind: Bind, zones: tuple[str, ...]) -> str:
-    """A digest of every dealer and campaign row, the usable time zones and the facts version,
-    and of the opening hours: the optional tables' rows (when present) and ``default_opening_hours``.
+    """A digest of every dealer and campaign row, the usable time zones, the result-code taxonomy
+    in force and the facts version, and of the opening hours: the optional tables' rows (when
+    present) and ``default_opening_hours``.
 
     These tables are small (a network has thousands of dealers, not millions), so reading
     them whole is cheap; any change in them changes dimension values (or business-hours
@@ -113,6 +115,8 @@ def dimensions_digest(bind: Bind, zones: tuple[str, ...]) -> str:
             key = table.c[next(iter(table.primary_key.columns)).name]
             for row in conn.execute(select(*table.c).order_by(key)):
                 hasher.update(repr(tuple(row)).encode())
+        # The result-code taxonomy decides best_result_rank: a new taxonomy rebuilds every row.
+        hasher.update(repr(load_result_taxonomy(conn)).encode())
         present = set(inspect(conn).get_table_names()) | set(inspect(conn).get_view_names())
         for table in (dealer_opening_hours, dealer_closed_days):
             if table.name not in present:

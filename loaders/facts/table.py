@@ -18,7 +18,7 @@ from sqlalchemy import TIMESTAMP, Column, Date, Double, Index, Integer, MetaData
 from loaders.request.query import DIMENSIONS
 
 # Bump when a column or the meaning of a value changes: older tables are then rebuilt, never read.
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 
 DIMENSION_NAMES = DIMENSIONS
 # The columns of lead_facts(query) after the dimensions, in its order.
@@ -39,6 +39,10 @@ FACT_NAMES = (
     "sold_gross_profit",
     "closed_at",
     "close_reason_code",
+    "best_result_rank",
+    "has_invalid_contact",
+    "phone_contacts",
+    "coded_phone_contacts",
     "first_response_bh_min",
     "first_contact_at",
     "sold_at",
@@ -70,6 +74,10 @@ lead_facts_table = Table(
     Column("sold_gross_profit", Numeric(), nullable=False),
     Column("closed_at", TIMESTAMP()),
     Column("close_reason_code", Text()),
+    Column("best_result_rank", Integer(), nullable=False),
+    Column("has_invalid_contact", Integer(), nullable=False),
+    Column("phone_contacts", Integer(), nullable=False),
+    Column("coded_phone_contacts", Integer(), nullable=False),
     Column("arrival_weekday", Integer(), nullable=False),
     Column("arrival_hour", Integer(), nullable=False),
     Column("is_double", Integer(), nullable=False),

@@ -18,6 +18,7 @@ from loaders.request.query import LeadQuery
 from loaders.warehouse.fetch import Bind, fetch_frame, group_schema, naive_utc
 from loaders.warehouse.sql_aggregates import count_where, quantile_cont
 from loaders.warehouse.sql_time import minutes_between
+from metrics.result_codes import REACHED_RANK
 
 NO_CONTACT_AFTER = timedelta(hours=24)  # a lead counts as "no contact" only once it is this old
 RESPONSE_WITHIN_MIN = 60.0
@@ -39,6 +40,10 @@ COUNT_SCHEMA: dict[str, pl.DataType] = {
     "gross_profit_sum": pl.Float64(),
     "median_first_response_min": pl.Float64(),
     "p90_first_response_min": pl.Float64(),
+    "reached": pl.Int64(),
+    "invalid_contacted": pl.Int64(),
+    "phone_contacts": pl.Int64(),
+    "coded_phone_contacts": pl.Int64(),
     # Issue 13: business hours and conversion within a window (appended, so older columns keep their place).
     "responded_1bh": pl.Int64(),
     "median_first_response_bh_min": pl.Float64(),
@@ -84,6 +89,12 @@ def group_counts_select(query: LeadQuery) -> Select[Any]:
         # Over contacted leads only: first_response_min is NULL for the others and aggregates skip NULL.
         quantile_cont(facts.c.first_response_min, 0.5, RESPONSE_QUANTILES).label("median_first_response_min"),
         quantile_cont(facts.c.first_response_min, 0.9, RESPONSE_QUANTILES).label("p90_first_response_min"),
+        count_where(facts.c.best_result_rank >= REACHED_RANK).label("reached"),
+        count_where(and_(facts.c.has_invalid_contact == 1, facts.c.best_result_rank < REACHED_RANK)).label(
+            "invalid_contacted"
+        ),
+        func.coalesce(func.sum(facts.c.phone_contacts), 0).cast(Integer).label("phone_contacts"),
+        func.coalesce(func.sum(facts.c.coded_phone_contacts), 0).cast(Integer).label("coded_phone_contacts"),
         count_where(facts.c.first_response_bh_min <= RESPONSE_WITHIN_MIN).label("responded_1bh"),
         quantile_cont(facts.c.first_response_bh_min, 0.5, RESPONSE_QUANTILES).label("median_first_response_bh_min"),
         quantile_cont(facts.c.first_response_bh_min, 0.9, RESPONSE_QUANTILES).label("p90_first_response_bh_min"),

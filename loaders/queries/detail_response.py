@@ -12,6 +12,7 @@ from loaders.facts.lead_facts import lead_facts
 from loaders.queries.detail_common import fetch_counts, key_names
 from loaders.request.query import LeadQuery
 from metrics.detail_response import RESPONSE_BUCKETS, ResponseBucket
+from metrics.result_codes import BEST_OUTCOMES, REACHED_RANK
 
 
 def _bucket_condition(first_response: ColumnElement[Any], bucket: ResponseBucket) -> ColumnElement[bool]:
@@ -34,17 +35,25 @@ def fetch_response_bucket_counts(engine: Engine, query: LeadQuery) -> pl.DataFra
 
 
 def fetch_funnel_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
-    """Per group: leads, contacted, appointments, test_drives, quotes, sold."""
+    """Per group: leads, contacted, reached, appointments, test_drives, quotes, sold."""
     facts = lead_facts(query)
     keys = key_names(query)
     counts = {
         "contacted": facts.c.first_response_min.is_not(None),
+        "reached": facts.c.best_result_rank >= REACHED_RANK,
         "appointments": facts.c.has_appointment == 1,
         "test_drives": facts.c.has_test_drive == 1,
         "quotes": facts.c.has_quote == 1,
         "sold": facts.c.is_sold == 1,
     }
     return fetch_counts(engine, facts, keys, counts)
+
+
+def fetch_best_outcome_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
+    """Per group: leads, and leads per best result-code outcome (metrics.result_codes.BEST_OUTCOMES)."""
+    facts = lead_facts(query)
+    counts = {o.name: facts.c.best_result_rank == o.rank for o in BEST_OUTCOMES}
+    return fetch_counts(engine, facts, key_names(query), counts)
 
 
 def fetch_prequalification_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
@@ -62,10 +71,13 @@ def fetch_prequalification_counts(engine: Engine, query: LeadQuery) -> pl.DataFr
 
 
 def fetch_follow_up_by_status(engine: Engine, query: LeadQuery, status_column: str) -> pl.DataFrame:
-    """Per group and value of ``status_column`` (phone_status or email_status): leads, contacted."""
+    """Per group and value of ``status_column`` (phone_status or email_status): leads, contacted, reached."""
     if status_column not in ("phone_status", "email_status"):
         raise ValueError(f"follow-up by status needs phone_status or email_status, not {status_column!r}")
     facts = lead_facts(query)
     keys = key_names(query, status_column)
-    counts = {"contacted": facts.c.first_response_min.is_not(None)}
+    counts = {
+        "contacted": facts.c.first_response_min.is_not(None),
+        "reached": facts.c.best_result_rank >= REACHED_RANK,
+    }
     return fetch_counts(engine, facts, keys, counts)
