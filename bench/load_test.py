@@ -50,7 +50,7 @@ PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 SPINNER = '[data-testid="stSpinner"]'
 BREAKDOWNS = ("Dealer group", "Brand", "Market")
 QUICK_PICKS = ["Last 7 days", "Last 30 days", "Last 90 days", "Last year"]
-COMPARISONS = ["Previous period of equal length", "Same period a year earlier", "No comparison"]
+COMPARISONS = ["Previous period", "Same period a year earlier", "No comparison"]
 RENDER_TIMEOUT_MS = 60_000
 
 

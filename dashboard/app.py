@@ -22,16 +22,26 @@ from common.errors import LeadlineError
 from dashboard.access.viewer import Viewer, current_viewer
 from dashboard.data.choices import load_choices
 from dashboard.data.last_good import take_stale
+from dashboard.data.profile import current_profile
 from dashboard.filters.sidebar import (
     dropped_notices,
+    moved_default_notice,
     read_query_params,
     remove_other_page_keys,
     render_copy_link,
     render_sidebar,
+    unfiltered_state,
 )
 from dashboard.filters.url_state import Choices
 from dashboard.filters.view import View, as_of_now, set_current_view
-from dashboard.navigation import OFFLINE_PAGES, PAGE_KEYS, PAGE_SPECS, first_page, navigation_pages
+from dashboard.navigation import (
+    OFFLINE_PAGES,
+    PAGE_KEYS,
+    PAGE_SPECS,
+    UNFILTERED_PAGES,
+    first_page,
+    navigation_pages,
+)
 from dashboard.ui.page import show_error, show_stale_notice
 
 
@@ -70,8 +80,17 @@ def main() -> None:
     today = datetime.now(UTC).date()
     current_keys = next((s.url_keys for s in PAGE_SPECS if s.url_path == page.url_path), ())
     remove_other_page_keys(PAGE_KEYS, current_keys)
-    state = render_sidebar(choices, today, PAGE_KEYS)
-    dropped = dropped_notices()
+    if page.url_path in UNFILTERED_PAGES:  # filters would change nothing here: not drawn
+        state, dropped = unfiltered_state(choices, today, PAGE_KEYS)
+        dropped = list(dict.fromkeys([*dropped_notices(), *dropped]))  # the link's notice follows the user
+        st.sidebar.caption("Period and filters apply to the dashboard pages; this page does not use them.")
+    else:
+        profile = current_profile()
+        state = render_sidebar(choices, today, PAGE_KEYS, (profile.first_day, profile.last_day))
+        moved = moved_default_notice()
+        if moved:
+            st.info(moved, icon=":material/event_busy:")
+        dropped = dropped_notices()
     if dropped:
         lines = "\n".join(f"- {d.describe()}" for d in dropped)
         st.warning(f"Some values in the link could not be used and were left out:\n{lines}")

@@ -33,7 +33,7 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("follow_up.py", "follow-up", "Follow-up coverage", ":material/phone_in_talk:"),
     PageSpec("delivery.py", "delivery", "Lead delivery", ":material/local_shipping:"),
     PageSpec("close_reasons.py", "close-reasons", "Close reasons", ":material/fact_check:"),
-    PageSpec("campaigns.py", "campaigns", "Campaigns & ROI", ":material/campaign:", url_keys=("per", "quality")),
+    PageSpec("campaigns.py", "campaigns", "Campaigns & ROI", ":material/campaign:", url_keys=("per", "quality", "min")),
     PageSpec("definitions.py", "definitions", "Definitions", ":material/menu_book:", "Reference"),
     PageSpec("data_quality.py", "data-quality", "Data quality", ":material/rule:", "Reference"),
     PageSpec("settings.py", "settings", "Settings", ":material/settings:", "Reference"),  # admins only
@@ -42,6 +42,8 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
 PAGE_KEYS = frozenset(key for spec in PAGE_SPECS for key in spec.url_keys)
 # Pages that draw without the warehouse (they still open when it does not answer).
 OFFLINE_PAGES = frozenset({"definitions", "settings", "import"})  # import: also into a new warehouse
+# Pages the sidebar's period and filters do not affect: the filters are not drawn there.
+UNFILTERED_PAGES = frozenset({"definitions", "settings", "import", "data-quality"})
 
 
 def _start_page() -> None:

@@ -16,12 +16,14 @@ from dashboard.data import detail_tables
 from dashboard.filters.sidebar import url_option
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
+from dashboard.ui.availability import has_input, input_reason, no_spend_for_unassigned, not_in_data_notice
 from dashboard.ui.campaign_charts import cost_conversion_figure, funnel_figure
 from dashboard.ui.close_reason_charts import category_mix, category_mix_figure
 from dashboard.ui.detail_table import Col, download_detail, metric_col
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
 from dashboard.ui.result_code_charts import QUALITY_SORTS, best_outcome_figure, quality_order
+from dashboard.ui.volume import min_volume_filter
 from metrics.derived import with_derived_metrics
 
 KPIS = ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "roi")
@@ -65,10 +67,11 @@ with guarded():
         data.metrics(view.query((by,)), k).sort(
             ["suppressed", "leads"], descending=[False, True], nulls_last=True
         )
-    )
+    ).pipe(no_spend_for_unassigned, by)  # "(none)" spent nothing one can divide: "–", not €0.00
     shown = group_label_column(groups, by, view)
 
     st.subheader(f"By {title.lower()}")
+    shown = min_volume_filter(shown, label=f"{title.lower()}s")  # a ranking on a handful of leads misleads
     metrics_dataframe(
         shown, first_column="group", first_title=title, metric_names=TABLE_METRICS, key="cp-table"
     )
@@ -120,7 +123,9 @@ with guarded():
     with right:
         st.subheader("Cost per lead against conversion")
         visible = groups.filter(~pl.col("suppressed") & (pl.col("spend") > 0))
-        if visible.is_empty():
+        if not has_input("spend"):
+            not_in_data_notice(input_reason("spend"), "Cost per lead")
+        elif visible.is_empty():
             st.info(
                 f"No {title.lower()} has {k} or more leads and a spend to compare.", icon=":material/info:"
             )
@@ -129,7 +134,7 @@ with guarded():
             charts.show(cost_conversion_figure(visible, names, group_title=title), key="cp-scatter")
             hidden = int(groups["suppressed"].sum())
             note = f" {hidden} {title.lower()}(s) with fewer than {k} leads are left out." if hidden else ""
-            unpaid = groups.filter(~pl.col("suppressed") & ~(pl.col("spend") > 0)).height
+            unpaid = groups.filter(~pl.col("suppressed") & ~(pl.col("spend").fill_null(0) > 0)).height
             note += (
                 f" {unpaid} without spend (e.g. leads without a campaign) have no cost per lead."
                 if unpaid

@@ -7,6 +7,7 @@ import streamlit as st
 from common import settings
 from dashboard.data import cached as data
 from dashboard.filters.view import current_view
+from dashboard.ui.availability import missing_reason, render_not_in_data
 from dashboard.ui.charts import metric_color
 from dashboard.ui.defaulted import render_defaulted_columns
 from dashboard.ui.format import format_metric, unit
@@ -46,8 +47,15 @@ instead of its numbers, on every page and in every export, so no number points a
 salesperson. Nothing on this dashboard lists or ranks individual salespeople.
 
 **Comparison.** Each KPI's change is against the period chosen under *Compare with*: the previous
-period of equal length (the default), or the same dates a year earlier. Rates change in percentage
-points (pts), durations in minutes, counts and money in percent.
+period (the default), or the same dates a year earlier. The previous period follows the calendar
+when the period is a month, quarter or year (Q3 against Q2, a month against the month before; this
+month or quarter to date against the same days of the one before; the year to date against the same
+dates last year); otherwise it is the same number of days just before. Rates change in percentage
+points (pts), durations in minutes, counts and money in percent. A change that rests on fewer than 20
+(leads, or of what a count counts) is shown in grey, a count's change as the counts ("+1 (4 before)").
+
+**Periods.** Quick picks: the last 7, 30 or 90 days, this and last month, this and last quarter,
+year to date, the last 12 months and last year; weeks start on Monday everywhere.
 
 **Targets.** Follow-up rate {format_metric("follow_up_rate", targets["follow_up_rate"])},
 conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (settings
@@ -55,6 +63,7 @@ conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (
 """
         )
 
+    render_not_in_data()  # inputs the warehouse lacks, and the numbers that therefore read "not in your data"
     render_defaulted_columns()  # constants an import set where the data had no value
 
     search = st.text_input("Find a metric", placeholder="e.g. response, ROI, lost", key="definitions-search")
@@ -78,6 +87,8 @@ conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (
             st.markdown(m.definition.replace("_", r"\_"))
             shown_unit = unit(m) or ("count" if m.format == "count" else "plain number")
             st.caption(f"Unit: {shown_unit} · {BETTER[m.better]}")
+            if (reason := missing_reason(m.name)) is not None:
+                st.caption(f":orange[Not in your data: {reason}]")
 
 # Read from the warehouse, so in a block of its own: the definitions above stay readable when it fails.
 with guarded(key="definitions-result-codes-retry"):

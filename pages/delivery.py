@@ -13,6 +13,7 @@ from dashboard.data import cached as data
 from dashboard.data import detail_tables
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
+from dashboard.ui.availability import has_input, input_reason, not_in_data_notice
 from dashboard.ui.delivery_charts import (
     delivered_share_figure,
     heat_map_rows,
@@ -37,6 +38,9 @@ with guarded():
         st.stop()
     total, previous = data.period_totals(view)
     kpi_row(("leads", "undelivered"), total, previous, min_group_size=k, per_row=2)
+    if not has_input("delivery"):  # without delivery receipts every lead would read "undelivered"
+        not_in_data_notice(input_reason("delivery"), "Lead delivery")
+        st.stop()
 
     st.subheader("Breaks in delivery")
     runs = undelivered_runs(view.query(), k)

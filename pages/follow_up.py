@@ -14,6 +14,7 @@ from dashboard.data import cached as data
 from dashboard.data import detail_tables
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
+from dashboard.ui.availability import has_input, input_reason, not_in_data_notice
 from dashboard.ui.campaign_charts import funnel_figure
 from dashboard.ui.coverage_charts import (
     BUCKET_LABELS,
@@ -22,6 +23,7 @@ from dashboard.ui.coverage_charts import (
     bucket_share_bar,
     gap_sentences,
     no_contact_figure,
+    status_comparison_note,
 )
 from dashboard.ui.detail_table import (
     Col,
@@ -76,7 +78,8 @@ with guarded():
     if groups.is_empty():
         no_leads_notice()
         st.stop()
-    waiting_panel(waiting(view.query(), k), view)
+    if has_input("activities"):  # without contacts every lead would read as waiting
+        waiting_panel(waiting(view.query(), k), view)
     total, previous = data.period_totals(view)
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
     with st.expander("Clock time (nights, weekends and holidays included)"):
@@ -85,6 +88,9 @@ with guarded():
         "Business hours: only the minutes the dealer is open count, in its own time zone: its opening hours "
         "and closed days from the warehouse, or the default hours (setting default_opening_hours)."
     )
+    if not has_input("activities"):  # every section below counts contacts: none would read as "never"
+        not_in_data_notice(input_reason("activities"), "Follow-up coverage")
+        st.stop()
 
     st.subheader("How fast are leads answered?")
     buckets = response_buckets(view.query(("dealer_group_id",)), k)
@@ -141,12 +147,15 @@ with guarded():
     download_detail(table, columns, title="Follow-up speed by dealer", view=view, key="fu-dealers-csv")
 
     st.subheader("When leads arrive, and whether they are followed up")
-    charts.show(arrival_figure(arrival(view.query(), k), k), key="fu-arrival")
-    st.caption(
-        "Colour: follow-up rate of the leads that arrived in that hour (red low, teal high); hover for the "
-        f"number of leads. Hours are the dealer's local time where its time zone is known, else UTC. "
-        f"Blank cells: no leads, or fewer than {k}."
-    )
+    if has_input("time_of_day"):
+        charts.show(arrival_figure(arrival(view.query(), k), k), key="fu-arrival")
+        st.caption(
+            "Colour: follow-up rate of the leads that arrived in that hour (red low, teal high); hover for "
+            f"the number of leads. Hours are the dealer's local time where its time zone is known, else UTC. "
+            f"Blank cells: no leads, or fewer than {k}."
+        )
+    else:  # dates at midnight would all be drawn as arrivals in one hour of the night
+        not_in_data_notice(input_reason("time_of_day"), "Arrival hours")
 
     st.subheader("Leads never contacted")
     ages = no_contact_ages(view.query(), k)
@@ -216,7 +225,7 @@ with guarded():
     if sentences:
         st.markdown("\n".join(f"- {s}" for s in sentences))
     else:
-        st.caption(f"Not enough leads per contact-data status to compare (fewer than {k} each).")
+        st.caption(status_comparison_note(phone, email, k))
     left, right = st.columns(2)
     for column, frame, kind, title in (
         (left, phone, "phone_status", "Phone number"),

@@ -176,8 +176,15 @@ with guarded("retry-import"):
         )
 
     st.code(
-        "\n".join(line for line in plan.summary().splitlines() if "defaulted:" not in line), language=None
+        "\n".join(
+            line
+            for line in plan.summary().splitlines()
+            if "defaulted:" not in line and "warning:" not in line
+        ),
+        language=None,
     )
+    for note in plan.notes:  # imported by a documented rule; said, not blocked
+        st.warning(note, icon=":material/schedule:")
     if plan.frames:
         tabs = st.tabs([f"{table} ({frame.height:,})" for table, frame in plan.frames.items()])
         for tab, (table, frame) in zip(tabs, plan.frames.items(), strict=True):

@@ -10,6 +10,7 @@ from dashboard.data import cached as data
 from dashboard.filters.sidebar import url_option
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
+from dashboard.ui.availability import missing
 from dashboard.ui.export import download_csv
 from dashboard.ui.fairness import young_leads_note
 from dashboard.ui.kpi import kpi_row
@@ -57,7 +58,9 @@ with guarded():
     render_network_median(view, total)  # dealer principals only
 
     st.subheader("Weekly trend")
-    trend = url_option("trend", "Metric", {n: metric(n).label for n in KPIS}, "follow_up_rate")
+    absent = missing(KPIS)  # open on a metric the data holds (follow-up needs contact activities)
+    first_shown = next((n for n in ("follow_up_rate", *KPIS) if n not in absent), "leads")
+    trend = url_option("trend", "Metric", {n: metric(n).label for n in KPIS}, first_shown)
     charts.show(charts.trend_chart(weekly, trend, target=targets.get(trend)), key="overview-trend")
     hidden_weeks = int(weekly["suppressed"].sum())
     notes = ["Weeks start on Monday; the first and last week may be partial."]

@@ -36,7 +36,8 @@ if auth is None and not view.viewer.access:
 try:
     access_file = load_access_file()
 except SettingsError as exc:
-    st.warning(exc.describe())
+    # In demo mode no access file is needed (everyone sees everything): a note, not a warning.
+    (st.caption if view.viewer.demo_mode else st.warning)(exc.describe())
 else:
     st.write(
         f"`{access_file.path}`: {len(access_file.entries)} grants; users without one are sent to "

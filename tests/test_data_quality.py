@@ -207,6 +207,11 @@ CASES: list[tuple[str, list[tuple[str, dict[str, Any]]], tuple[str, str, str, in
         ("before_2000", "campaign_spend", "spend_date", 1, "c1 / 1999-12-31"),
     ),
     (
+        "sale dated before its lead",
+        [("leads", {"lead_id": "l2"}), ("lead_outcomes", {"lead_id": "l2", "sold_at": datetime(2024, 2, 1)})],
+        ("sale_before_lead", "lead_outcomes", "sold_at", 1, "l2"),
+    ),
+    (
         "negative spend",
         [("campaign_spend", {"spend_date": date(2024, 3, 2), "amount": -5.0})],
         ("negative_spend", "campaign_spend", "amount", 1, "c1 / 2024-03-02"),

@@ -265,6 +265,16 @@ CASES: list[tuple[str, Rows, tuple[str, ...], dict[Any, dict[str, Any]], tuple[s
         ("before_2000", "lead_outcomes", "sold_at"),
     ),
     (
+        "sale before its lead: still a sale of the lead",
+        [
+            L2,
+            ("lead_outcomes", {"lead_id": "l2", "sold_at": datetime(2024, 2, 1), "close_reason_code": None}),
+        ],
+        (),
+        {ALL: {"leads": 2, "sold": 1}},
+        ("sale_before_lead", "lead_outcomes", "sold_at"),
+    ),
+    (
         "negative spend: lowers the spend",
         [("campaign_spend", {"spend_date": date(2024, 3, 2), "amount": -4.0})],
         (),
@@ -346,6 +356,7 @@ PHRASES: dict[str, str] = {
     "contact dated 1990: before its lead, not a contact": "not a qualifying contact",
     "sale dated 1900: a sale": "a sale or delivery dated then still counts",
     "negative spend: lowers the spend": "lowers the spend",
+    "sale before its lead: still a sale of the lead": "Counted as a sale of the lead",
     "unknown lead type: a group of its own": "a group of its own",
     "unknown campaign channel: a group of its own": "a group of its own",
     "unknown close-reason category: vague only by is_vague": "follows is_vague",

@@ -131,7 +131,12 @@ def test_page_keys_are_left_to_the_page_not_reported() -> None:
         ("7d", (date(2026, 11, 16), TODAY)),
         ("30d", (date(2026, 10, 24), TODAY)),
         ("90d", (date(2026, 8, 25), TODAY)),
+        ("this_month", (date(2026, 11, 1), TODAY)),
+        ("last_month", (date(2026, 10, 1), date(2026, 10, 31))),
         ("quarter", (date(2026, 10, 1), TODAY)),
+        ("last_quarter", (date(2026, 7, 1), date(2026, 9, 30))),
+        ("ytd", (date(2026, 1, 1), TODAY)),
+        ("12m", (date(2025, 12, 1), TODAY)),
         ("last_year", (date(2025, 1, 1), date(2025, 12, 31))),
     ],
 )
@@ -143,13 +148,23 @@ def test_quick_picks(key: str, expected: tuple[date, date]) -> None:
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
-        (FilterState(date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 10, 2), date(2026, 10, 31))),
+        # A calendar month, quarter or year compares with the one before (Q3 with Q2, not 31 Mar-30 Jun).
+        (FilterState(date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 10, 1), date(2026, 10, 31))),
+        (FilterState(date(2026, 7, 1), date(2026, 9, 30)), (date(2026, 4, 1), date(2026, 6, 30))),
+        (FilterState(date(2025, 1, 1), date(2025, 12, 31)), (date(2024, 1, 1), date(2024, 12, 31))),
+        (FilterState(date(2026, 3, 1), date(2026, 3, 31)), (date(2026, 2, 1), date(2026, 2, 28))),
+        # To date: the same days of the month, quarter or year before (clamped to the month's end).
+        (FilterState(date(2026, 3, 1), date(2026, 3, 30)), (date(2026, 2, 1), date(2026, 2, 28))),
+        (FilterState(date(2026, 10, 1), date(2026, 11, 22)), (date(2026, 7, 1), date(2026, 8, 22))),
+        (FilterState(date(2026, 1, 1), date(2026, 5, 10)), (date(2025, 1, 1), date(2025, 5, 10))),
+        # Rolling periods keep the same number of days just before.
+        (FilterState(date(2026, 10, 24), date(2026, 11, 22)), (date(2026, 9, 24), date(2026, 10, 23))),
         (FilterState(date(2026, 3, 1), date(2026, 3, 1)), (date(2026, 2, 28), date(2026, 2, 28))),
         (FilterState(date(2024, 2, 29), date(2024, 3, 5), "year"), (date(2023, 2, 28), date(2023, 3, 5))),
         (FilterState(date(2026, 1, 1), date(2026, 1, 31), "none"), None),
     ],
 )
-def test_comparison_period_has_equal_length_or_is_a_year_earlier(
+def test_comparison_period_is_the_calendar_one_or_of_equal_length_or_a_year_earlier(
     state: FilterState, expected: tuple[date, date] | None
 ) -> None:
     assert state.comparison_period() == expected

@@ -35,13 +35,36 @@ def choices_from_frame(frame: pl.DataFrame) -> Choices:
     return Choices(labels=labels, dealer_group=dealer_group)
 
 
+# Kinds of source a code may start with (``third_party:leasing_partner``), as people say them.
+SOURCE_KINDS = {"third_party": "third party", "marketplace": "marketplace", "partner": "partner"}
+
+
 def _pretty(dim: str, value: str, label: str | None) -> str:
-    """A name people read: lead type ``new_vehicle`` becomes ``New vehicle``; names stay as given."""
+    """A name people read: lead type ``new_vehicle`` becomes ``New vehicle``, source
+    ``third_party:leasing_partner`` becomes ``Leasing partner (third party)``; names stay as given."""
     if label and label != value:
         return label
     if dim in ("lead_type", "channel") and value.islower():
         return value.replace("_", " ").capitalize()
+    if dim == "source":
+        return readable_source(value)
     return value
+
+
+def readable_source(code: str) -> str:
+    """``third_party:leasing_partner`` -> ``Leasing partner (third party)``, ``brand_site`` ->
+    ``Brand site``, ``third_party:Olark Chat`` -> ``Olark Chat (third party)``; a name with capitals
+    or spaces is kept as written."""
+    kind, _, name = code.partition(":")
+    if not name:
+        kind, name = "", code
+    is_code = name.replace("_", "").replace("-", "").isalnum() and name == name.lower()
+    if not kind and not is_code:
+        return code
+    words = name.replace("_", " ").replace("-", " ").strip().capitalize() if is_code else name
+    if not kind:
+        return words
+    return f"{words} ({SOURCE_KINDS.get(kind, kind.replace('_', ' '))})"
 
 
 def load_choices(scope: Scope | AccessScope, today: date | None = None) -> Choices:

@@ -17,9 +17,11 @@ import streamlit as st
 from dashboard.filters.url_state import (
     COMPARISONS,
     CUSTOM,
+    END_KEY,
     FILTER_KEYS,
     FILTER_NAMES,
     QUICK_PICKS,
+    START_KEY,
     STREAMLIT_KEYS,
     Choices,
     Dropped,
@@ -33,6 +35,7 @@ from dashboard.filters.url_state import (
 PICK_KEY, DATES_KEY, COMPARE_WIDGET = "flt_pick", "flt_dates", "flt_compare"
 _WRITTEN, _NOTICES, _DECODED = "leadline_url_written", "leadline_url_notices", "leadline_url_decoded"
 _LINK_SLOT = "leadline_link_slot"
+_MOVED_DEFAULT = "leadline_moved_default"
 MAIN_FILTERS = ("brand", "market", "dealer_group_id", "dealer_id")
 MORE_FILTERS = ("campaign_id", "channel", "source", "lead_type")
 
@@ -72,23 +75,32 @@ def _clear_filters() -> None:
         st.session_state[widget_key(dim)] = []
 
 
-def render_sidebar(choices: Choices, today: date, page_keys: Collection[str] = ()) -> FilterState:
+def render_sidebar(
+    choices: Choices,
+    today: date,
+    page_keys: Collection[str] = (),
+    data_range: tuple[date | None, date | None] = (None, None),
+) -> FilterState:
     """Draw the filters in the sidebar, keep the URL in step, and return the chosen view.
 
     ``page_keys`` are the URL keys of every page's own view options (see ``url_option``):
-    they are neither reported as unknown nor touched here.
+    they are neither reported as unknown nor touched here. ``data_range``: the first and last
+    day with leads; a link without a period whose last 30 days hold no lead opens on the latest
+    30 days with data (``moved_default_notice`` says so), and the date picker's help names it.
     """
     raw = read_query_params()
     own = {k: v for k, v in raw.items() if k not in STREAMLIT_KEYS and k not in page_keys}
     written = st.session_state.get(_WRITTEN)
     if written is None or DATES_KEY not in st.session_state or (own and own != written):
-        decoded, dropped = decode(raw, choices, today, page_keys)
+        decoded, dropped = decode(raw, choices, today, page_keys, data_end=data_range[1])
         _seed_widgets(decoded, today)
         st.session_state[_NOTICES] = dropped
         st.session_state[_DECODED] = decoded
+        moved = START_KEY not in raw and END_KEY not in raw and decoded.end != today
+        st.session_state[_MOVED_DEFAULT] = decoded if moved else None
 
     with st.sidebar:
-        state = _period_widgets(today)
+        state = _period_widgets(today, data_range)
         state = _filter_widgets(state, choices)
         st.divider()
         st.session_state[_LINK_SLOT] = st.empty()
@@ -103,7 +115,28 @@ def render_sidebar(choices: Choices, today: date, page_keys: Collection[str] = (
     st.session_state[_WRITTEN] = params
     if st.session_state.get(_DECODED) != state:
         st.session_state[_NOTICES] = []  # the user has moved on from the link they opened
+        st.session_state[_MOVED_DEFAULT] = None
     return state
+
+
+def unfiltered_state(
+    choices: Choices, today: date, page_keys: Collection[str] = ()
+) -> tuple[FilterState, list[Dropped]]:
+    """The view the URL holds and what it had to drop, without drawing filters (for pages the
+    filters do not affect); the URL is left as it is, so the next dashboard page has the same view."""
+    return decode(read_query_params(), choices, today, page_keys)
+
+
+def moved_default_notice() -> str | None:
+    """'Your data ends on 31 May 2018; showing 2 May – 31 May 2018.' while the view is the default
+    period that was moved onto the latest data (None otherwise)."""
+    moved = st.session_state.get(_MOVED_DEFAULT)
+    if not isinstance(moved, FilterState):
+        return None
+    return (
+        f"Your data ends on {moved.end:%-d %b %Y}; showing {moved.start:%-d %b} – {moved.end:%-d %b %Y}, "
+        "the latest 30 days with leads. Pick another period in the sidebar."
+    )
 
 
 def url_option(
@@ -165,7 +198,7 @@ def dropped_notices() -> list[Dropped]:
     return list(st.session_state.get(_NOTICES, []))
 
 
-def _period_widgets(today: date) -> FilterState:
+def _period_widgets(today: date, data_range: tuple[date | None, date | None] = (None, None)) -> FilterState:
     st.subheader("Period")
     picks = {**QUICK_PICKS, CUSTOM: "Custom dates"}
     st.selectbox(
@@ -182,7 +215,9 @@ def _period_widgets(today: date) -> FilterState:
         on_change=_on_dates,
         args=(today,),
         format="YYYY-MM-DD",
-        help="First and last day of the period, both included (days in UTC).",
+        help="First and last day of the period, both included (days in UTC). Weeks start on Monday in every "
+        "chart and table; this calendar's own layout and shortcuts come with Streamlit and cannot be changed, "
+        "so use Quick pick for calendar periods." + _data_range_text(data_range),
     )
     if isinstance(dates, Sequence) and len(dates) == 2 and dates[0] is not None and dates[1] is not None:
         start, end = dates[0], dates[1]
@@ -194,9 +229,18 @@ def _period_widgets(today: date) -> FilterState:
         list(COMPARISONS),
         format_func=COMPARISONS.__getitem__,
         key=COMPARE_WIDGET,
-        help="Every KPI shows its change against this period.",
+        help="Every KPI shows its change against this period. 'Previous period' is aligned to the calendar "
+        "when the period is a month, quarter or year (Q3 against Q2; this month to date against the same "
+        "days of last month), otherwise it is the same number of days just before.",
     )
     return FilterState(start=start, end=end, compare=str(compare))
+
+
+def _data_range_text(data_range: tuple[date | None, date | None]) -> str:
+    first, last = data_range
+    if first is None or last is None:
+        return ""
+    return f" Your data runs from {first:%-d %b %Y} to {last:%-d %b %Y}."
 
 
 def _filter_widgets(state: FilterState, choices: Choices) -> FilterState:

@@ -16,6 +16,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from dashboard.filters.calendar_periods import calendar_pick, previous_calendar_period
+
 # Filter dimension -> URL key. The order is the sidebar's order.
 FILTER_KEYS: dict[str, str] = {
     "brand": "brand",
@@ -44,18 +46,24 @@ SIDEBAR_KEYS = frozenset({START_KEY, END_KEY, COMPARE_KEY, *FILTER_KEYS.values()
 # Parameters Streamlit itself reads; a link may carry them and they are left alone.
 STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
 
+# The one list of presets (the sidebar's; the picker's own calendar presets cannot be changed).
 QUICK_PICKS: dict[str, str] = {
     "7d": "Last 7 days",
     "30d": "Last 30 days",
     "90d": "Last 90 days",
+    "this_month": "This month",
+    "last_month": "Last month",
     "quarter": "This quarter",
+    "last_quarter": "Last quarter",
+    "ytd": "Year to date",
+    "12m": "Last 12 months",
     "last_year": "Last year",
 }
 CUSTOM = "custom"
 DEFAULT_PICK = "30d"
 
 COMPARISONS: dict[str, str] = {
-    "previous": "Previous period of equal length",
+    "previous": "Previous period",  # aligned to the calendar when the period is a calendar one (help)
     "year": "Same period a year earlier",
     "none": "No comparison",
 }
@@ -133,6 +141,9 @@ class FilterState:
     def comparison_period(self) -> tuple[date, date] | None:
         """The period to compare with, or None when the comparison is switched off."""
         if self.compare == "previous":
+            calendar = previous_calendar_period(self.start, self.end)
+            if calendar is not None:
+                return calendar
             previous_end = self.start - timedelta(days=1)
             return previous_end - timedelta(days=self.days - 1), previous_end
         if self.compare == "year":
@@ -178,16 +189,20 @@ def quick_pick_period(key: str, today: date) -> tuple[date, date]:
     """The period of quick pick ``key`` relative to ``today`` (both ends included)."""
     if key.endswith("d") and key[:-1].isdigit():
         return today - timedelta(days=int(key[:-1]) - 1), today
-    if key == "quarter":
-        return date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
-    if key == "last_year":
-        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    if key in QUICK_PICKS and (period := calendar_pick(key, today)) is not None:
+        return period
     raise KeyError(f"Unknown quick pick {key!r}; known: {', '.join(QUICK_PICKS)}")
 
 
-def default_state(today: date) -> FilterState:
-    """The view a link without parameters opens: the last 30 days, against the period before."""
+def default_state(today: date, data_end: date | None = None) -> FilterState:
+    """The view a link without parameters opens: the last 30 days, against the period before.
+
+    When the data ends before those 30 days begin (``data_end``: the day of the last lead), the
+    default would be an empty page; it opens on the latest 30 days that have data instead.
+    """
     start, end = quick_pick_period(DEFAULT_PICK, today)
+    if data_end is not None and data_end < start:
+        return FilterState(start=data_end - (end - start), end=data_end)
     return FilterState(start=start, end=end)
 
 
@@ -196,15 +211,18 @@ def decode(
     choices: Choices,
     today: date,
     page_keys: Collection[str] = (),
+    data_end: date | None = None,
 ) -> tuple[FilterState, list[Dropped]]:
     """The view a query string asks for, and every value dropped on the way with the reason.
 
     ``params`` maps each key to all its values (repeated keys give several); ``page_keys``
     are keys pages own (their view options), left for the page to read. Never raises:
     malformed, unknown or out-of-scope values are dropped and reported; what remains is used.
+    ``data_end`` (the day of the last lead) moves a default period that would be empty onto the
+    latest 30 days with data (``default_state``).
     """
     dropped: list[Dropped] = []
-    default = default_state(today)
+    default = default_state(today, data_end)
 
     def single(key: str) -> str | None:
         values = list(params.get(key, ()))

@@ -54,7 +54,7 @@ class View:
         return f"vs {period[0].isoformat()} to {period[1].isoformat()}"
 
     def comparison_name(self) -> str:
-        """The comparison setting in words ('Previous period of equal length' ...)."""
+        """The comparison setting in words ('Previous period' ...)."""
         return COMPARISONS[self.state.compare]
 
     def describe(self) -> str:

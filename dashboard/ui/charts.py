@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from dashboard.ui.availability import missing_reason
 from dashboard.ui.format import axis_title, format_metric, suppressed_text
 from metrics.registry import Metric, metric
 
@@ -113,6 +114,35 @@ PLOTLY_CONFIG = {
 }
 
 
+EMPTY_STATE = "leadline_empty_state"  # key in a figure's layout.meta: draw this sentence instead
+
+
+def empty_state(metric_name: str, values: Sequence[float | int | None]) -> str | None:
+    """The sentence a chart of ``metric_name`` shows instead of bars or a line, or None to draw it.
+
+    Not in the data (its inputs are absent): say so and why. Every value absent, or every value
+    zero: bars at 0.0 % would read as a measured failure, so say it in words.
+    """
+    reason = missing_reason(metric_name)
+    label = metric(metric_name).label
+    if reason is not None:
+        return f"**{label}: not in your data.** {reason} [Definitions](/definitions)"
+    shown = [v for v in values if v is not None and v == v]  # v == v drops NaN
+    if not shown:
+        return (
+            f"No group has a value of {label.lower()} in this view (too few leads, or nothing to divide by)."
+        )
+    if all(v == 0 for v in shown):
+        return f"{label} is 0 for every group in this view, so there is nothing to compare."
+    return None
+
+
+def _with_empty_state(fig: go.Figure, sentence: str | None) -> go.Figure:
+    if sentence is not None:
+        fig.update_layout(meta={EMPTY_STATE: sentence})
+    return fig
+
+
 def metric_color(name: str) -> str:
     """The colour of metric ``name`` (by what it means, e.g. conversion -> green)."""
     return COLORS[_METRIC_COLOR.get(name, "leads")]
@@ -156,6 +186,8 @@ def trend_chart(
     """
     m = metric(metric_name)
     fig = go.Figure()
+    if missing_reason(metric_name) is not None:
+        target = None  # no target line against a number the data does not hold
     if comparison is not None and comparison.height:
         fig.add_trace(_line(comparison, m, x, "Comparison period", COLORS["comparison"]))
     fig.add_trace(_line(frame, m, x, m.label, metric_color(metric_name)))
@@ -171,7 +203,8 @@ def trend_chart(
     fig.update_xaxes(title_text=x_title, tickformat="%-d %b")
     if 0 < frame.height <= 16:  # label each week at its Monday rather than Plotly's Sundays
         fig.update_xaxes(tickvals=frame[x].to_list())
-    return fig
+    values = frame[metric_name].to_list() if frame.height else []
+    return _with_empty_state(fig, empty_state(metric_name, values))
 
 
 def _line(frame: pl.DataFrame, m: Metric, x: str, name: str, color: str) -> go.Scatter:
@@ -241,9 +274,15 @@ def bar_chart(
     if shown_values and max(shown_values) > 0:  # room for the value labels right of the bars
         fig.update_xaxes(range=[min(0, *shown_values), max(shown_values) * 1.18])
     fig.update_yaxes(title_text=category_title, autorange="reversed", automargin=True)
-    return fig
+    shown = [v for v, hidden in zip(values, suppressed, strict=True) if not hidden]
+    return _with_empty_state(fig, empty_state(metric_name, shown))
 
 
 def show(fig: go.Figure, *, key: str | None = None) -> None:
-    """Draw ``fig`` full width with Plotly's own PNG download in its toolbar."""
+    """Draw ``fig`` full width with Plotly's own PNG download in its toolbar; a figure marked with an
+    empty state (``empty_state``) is drawn as that sentence instead."""
+    meta = fig.layout.meta
+    if isinstance(meta, dict) and meta.get(EMPTY_STATE):
+        st.info(str(meta[EMPTY_STATE]), icon=":material/info:")
+        return
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, theme=None)

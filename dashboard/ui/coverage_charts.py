@@ -134,3 +134,23 @@ def gap_sentences(frame: pl.DataFrame, kind: str) -> list[str]:
     rows = rows.sort(pl.col("points_vs_valid").abs(), descending=True)
     out = [gap_sentence(kind, r[kind], r["points_vs_valid"], reference) for r in rows.iter_rows(named=True)]
     return [s for s in out if s]
+
+
+def status_comparison_note(phone: pl.DataFrame, email: pl.DataFrame, min_group_size: int) -> str:
+    """Why there is no sentence comparing contact-data statuses, saying what is really the case.
+
+    All leads with one status each (nothing to compare) reads differently from statuses that
+    exist but have fewer than K leads each (too small to compare).
+    """
+    statuses = {
+        "phone number": phone["phone_status"].drop_nulls().unique().to_list(),  # a row per status with leads
+        "e-mail address": email["email_status"].drop_nulls().unique().to_list(),
+    }
+    if all(len(found) <= 1 for found in statuses.values()):
+        same = [f"{kind} {found[0]}" for kind, found in statuses.items() if found]
+        return (
+            "All leads have the same contact-data status ("
+            + " and ".join(same or ["no status"])
+            + "), so there is nothing to compare."
+        )
+    return f"Not enough leads per contact-data status to compare (fewer than {min_group_size} each)."

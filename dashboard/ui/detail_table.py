@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.filters.view import View
+from dashboard.ui.availability import blank_not_in_data, column_help
 from dashboard.ui.export import download_csv
 from dashboard.ui.format import MISSING, TABLE_FORMATS, axis_title, suppressed_text, table_values
 from metrics.registry import BY_NAME, Format, metric
@@ -51,9 +52,9 @@ def detail_dataframe(
             config[name] = st.column_config.Column(col.title, help=col.help, pinned=col.pinned)
         else:
             config[name] = st.column_config.NumberColumn(
-                col.title, help=col.help, format=TABLE_FORMATS[col.fmt]
+                col.title, help=column_help(col.help, name), format=TABLE_FORMATS[col.fmt]
             )
-    shown = _scaled(frame.select(list(columns)), columns)
+    shown = _scaled(blank_not_in_data(frame.select(list(columns))), columns)
     # A short table needs no fixed height (it would show empty rows).
     shown_height: int | Literal["auto"] = (
         "auto" if height is None or 38 + 35 * frame.height <= height else height

@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.filters.view import View
+from dashboard.ui.availability import blank_not_in_data
 from dashboard.ui.format import axis_title, suppressed_text
 from metrics.registry import BY_NAME
 
@@ -25,7 +26,8 @@ _MAX_NAME = 120
 def export_frame(
     frame: pl.DataFrame, *, min_group_size: int, labels: Mapping[str, str] | None = None
 ) -> pl.DataFrame:
-    """``frame`` ready to write: metric columns renamed to 'Label (unit)', percents x 100,
+    """``frame`` ready to write: metric columns renamed to 'Label (unit)', percents x 100, numbers
+    rounded sensibly (money to cents, percents to 2 decimals),
     a ``note`` saying 'fewer than K leads' on suppressed rows, ``suppressed`` itself dropped.
 
     ``labels`` renames other columns (e.g. ``{"market": "Market"}``).
@@ -39,14 +41,24 @@ def export_frame(
             .alias(NOTE_COLUMN)
         ).drop("suppressed")
     scaled = [
-        (pl.col(c) * 100).round(2).alias(c)
+        _rounded(c, BY_NAME[c].format)
         for c in out.columns
-        if c in BY_NAME and BY_NAME[c].format in ("percent", "ratio")
+        if c in BY_NAME and BY_NAME[c].format != "count" and out.schema[c].is_numeric()
     ]
     out = out.with_columns(scaled) if scaled else out
     renames = {c: axis_title(BY_NAME[c]) for c in out.columns if c in BY_NAME}
     renames.update({c: name for c, name in (labels or {}).items() if c in out.columns})
     return out.rename(renames)
+
+
+# Decimals a CSV keeps per registry format: money to the cent, rates as percent with 2 decimals
+# (4 decimals of the fraction), durations to a tenth of a minute; never 31647.070000000003.
+_CSV_DECIMALS = {"money": 2, "percent": 2, "ratio": 2, "minutes": 1, "number": 2}
+
+
+def _rounded(column: str, fmt: str) -> pl.Expr:
+    value = pl.col(column) * 100 if fmt in ("percent", "ratio") else pl.col(column)
+    return value.round(_CSV_DECIMALS.get(fmt, 4)).alias(column)
 
 
 def csv_text(frame: pl.DataFrame, *, title: str, view: View) -> str:
@@ -76,8 +88,11 @@ def download_csv(
     key: str,
     labels: Mapping[str, str] | None = None,
 ) -> None:
-    """A 'Download CSV' button for ``frame`` (a metrics or detail table as shown on the page)."""
-    out = export_frame(frame, min_group_size=view.min_group_size, labels=labels)
+    """A 'Download CSV' button for ``frame`` (a metrics or detail table as shown on the page).
+
+    Metrics whose inputs are not in the data are left empty (dashboard/ui/availability.py).
+    """
+    out = export_frame(blank_not_in_data(frame), min_group_size=view.min_group_size, labels=labels)
     st.download_button(
         "Download CSV",
         csv_text(out, title=title, view=view),

@@ -20,6 +20,7 @@ from common.errors import LeadlineError
 from dashboard.data import cached as data
 from dashboard.data.last_good import StaleNotice
 from dashboard.filters.view import View
+from dashboard.ui.availability import blank_not_in_data, column_help, freshness_line
 from dashboard.ui.format import MISSING, TABLE_FORMATS, suppressed_text, table_values
 from metrics.registry import BY_NAME, metric
 
@@ -45,6 +46,9 @@ def page_header(title: str, intro: str, view: View) -> None:
     if filters:
         line += f" · {filters[0]}"
     st.markdown(line)
+    fresh = freshness_line()  # how fresh the data is, on every data page
+    if fresh:
+        st.caption(fresh)
 
 
 def show_error(exc: LeadlineError, *, key: str = "retry") -> None:
@@ -116,9 +120,11 @@ def metrics_dataframe(
     config: dict[str, Any] = {first_column: st.column_config.TextColumn(first_title, pinned=True)}
     for name in metric_names:
         m = metric(name)
-        config[name] = st.column_config.NumberColumn(m.label, help=m.help, format=TABLE_FORMATS[m.format])
+        config[name] = st.column_config.NumberColumn(
+            m.label, help=column_help(m.help, name), format=TABLE_FORMATS[m.format]
+        )
     names = [n for n in metric_names if n in BY_NAME]
-    shown = frame.select(
+    shown = blank_not_in_data(frame).select(
         first_column,
         *(table_values(n, BY_NAME[n].format) for n in names),
     )

@@ -105,6 +105,8 @@ def check_data_quality(engine: Engine, as_of: datetime | None = None) -> pl.Data
                 statement = _dangling_select(child, column, parent, parent_column)
                 count, example = conn.execute(statement).one()
                 rows.append(_row(check, child, column, count, example))
+            count, example = conn.execute(_sale_before_lead_select()).one()
+            rows.append(_row("sale_before_lead", "lead_outcomes", "sold_at", count, example))
             count, example = conn.execute(_unknown_close_reason_select(conn)).one()
             rows.append(_row("unknown_close_reason", "lead_outcomes", "close_reason_code", count, example))
             by_source = fetch_frame(
@@ -189,6 +191,21 @@ def _dangling_select(child: str, column: str, parent: str, parent_column: str) -
             child_table.c[column].is_not(None),
             parent_table.c[parent_column].is_(None),
             _not_refused(child_table),
+        )
+    )
+
+
+def _sale_before_lead_select() -> Select[int, Any]:
+    """Outcomes whose sale is dated before their lead's creation (placeholder dates before 2000
+    left to ``before_2000``), and the key of one of them."""
+    found = lead_outcomes.join(leads, leads.c.lead_id == lead_outcomes.c.lead_id)
+    return (
+        select(func.count(), func.min(_row_key(lead_outcomes)))
+        .select_from(found)
+        .where(
+            lead_outcomes.c.sold_at < leads.c.created_at,
+            lead_outcomes.c.sold_at >= EARLIEST_PLAUSIBLE,  # a placeholder is before_2000's finding
+            _not_refused(lead_outcomes),
         )
     )
 

@@ -47,6 +47,7 @@ DESCRIPTIONS: dict[str, str] = {
     "in_the_future": "later than the as-of time",
     "before_2000": "before 2000-01-01",
     "negative_spend": "negative",
+    "sale_before_lead": "record a sale dated before its lead was created",
     "unknown_value": "not one of the allowed values",
 }
 
@@ -143,6 +144,8 @@ _TREATMENTS: dict[tuple[str, ...], str] = {
     ): "Before its lead was created: not a qualifying contact.",
     ("before_2000", "campaign_spend", "spend_date"): "Summed only in a period that includes that day.",
     ("negative_spend",): "Summed as it is: a refund or correction lowers the spend of that campaign.",
+    ("sale_before_lead",): "Counted as a sale of the lead, in the period of the lead's creation; the date "
+    "order is almost always a swapped day and month or a sale matched to the wrong lead.",
     ("unknown_value",): "Counted; shown as a group of its own when grouping by the column.",
     ("unknown_value", "lead_activities", "direction"): "Not 'outbound', so never a qualifying contact.",
     ("unknown_value", "lead_activities", "channel"): "Read as it is: the channel does not decide a contact.",

@@ -7,7 +7,7 @@ UTC, the contract's convention: naive source values are read in the mapping's ti
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
@@ -117,10 +117,57 @@ def to_utc(series: pl.Series, formats: tuple[str, ...], timezone: str) -> pl.Ser
     return pl.select(pl.coalesce(attempts)).to_series().alias(series.name)
 
 
+# Longer than any daylight-saving gap, shorter than the time between two clock changes.
+_BEFORE_GAP = timedelta(hours=6)
+
+
 def _naive_utc(series: pl.Series, timezone: str) -> pl.Series:
     dtype = series.dtype
     assert isinstance(dtype, pl.Datetime)
     if dtype.time_zone is None:
-        # A local time that falls in a daylight-saving gap does not exist: null, reported as bad.
-        series = series.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+        return (
+            _localised(series, timezone)
+            .dt.convert_time_zone("UTC")
+            .dt.replace_time_zone(None)
+            .cast(UTC_NAIVE)
+        )
     return series.dt.convert_time_zone("UTC").dt.replace_time_zone(None).cast(UTC_NAIVE)
+
+
+def _localised(series: pl.Series, timezone: str) -> pl.Series:
+    """Naive local times in ``timezone``. A time in a daylight-saving gap (clocks jumped forward, so
+    it never existed: midnight on 15 Oct 2017 in America/Sao_Paulo) is read with the offset in force
+    before the jump, i.e. shifted forward by the gap (00:00 reads 01:00), as Python's zoneinfo does;
+    ``gap_times`` counts them for the report. An ambiguous time (clocks went back) is the earlier."""
+    local = series.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    gaps = series.is_not_null() & local.is_null()
+    if not gaps.any():
+        return local
+    earlier = (series - _BEFORE_GAP).dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    return local.zip_with(~gaps, earlier + _BEFORE_GAP)
+
+
+def gap_times(series: pl.Series, timezone: str) -> pl.Series:
+    """Mask of the naive local times of ``series`` that fall in a daylight-saving gap of ``timezone``."""
+    if not isinstance(series.dtype, pl.Datetime) or series.dtype.time_zone is not None:
+        return pl.Series([False] * series.len(), dtype=pl.Boolean)
+    local = series.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    return series.is_not_null() & local.is_null()
+
+
+def dst_gaps(series: pl.Series, formats: tuple[str, ...], timezone: str) -> pl.Series:
+    """Mask of the values ``to_utc`` reads as naive local times that fall in a daylight-saving gap
+    (they are shifted forward by the gap; the import report counts them)."""
+    if series.dtype == pl.Date:
+        series = series.cast(UTC_NAIVE)
+    if isinstance(series.dtype, pl.Datetime):
+        return gap_times(series, timezone)
+    text = series.cast(pl.String)
+    naive = [
+        text.str.strptime(UTC_NAIVE, fmt, strict=False)
+        for fmt in (formats or TIMESTAMP_FORMATS)
+        if not any(z in fmt for z in ("%z", "%#z", "%:z"))
+    ]
+    if not naive:
+        return pl.Series([False] * series.len(), dtype=pl.Boolean)
+    return gap_times(pl.select(pl.coalesce(naive)).to_series(), timezone)

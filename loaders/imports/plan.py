@@ -38,6 +38,7 @@ class ImportPlan:
     report: str
     defaulted: tuple[DefaultedColumn, ...] = ()
     skipped: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # warnings: imported as the documented rule says, not problems
 
     @property
     def ok(self) -> bool:
@@ -54,6 +55,7 @@ class ImportPlan:
         for d in self.defaulted:
             note = f" ({d.note})" if d.note else ""
             lines.append(f"  defaulted: {d.table}.{d.column} = {d.default_value!r} in {d.rows} rows{note}")
+        lines += [f"  warning: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
@@ -73,7 +75,7 @@ def plan_import(
     """
     secret = pseudonym_secret() if mapping.has_personal_data else None
     log = ProblemLog(limit)
-    labels = {name: _label(mapping, name) for name in mapping.files}
+    labels = {name: _label(mapping, name, files or {}) for name in mapping.files}
     sources = _read_all(mapping, files or {}, labels, log)
     built: dict[str, BuiltTable] = {}
     for table, rule in mapping.tables.items():
@@ -86,7 +88,8 @@ def plan_import(
     skipped = {t: b.skipped for t, b in built.items() if b.skipped}
     _drop_refused_consent(frames, skipped)
     table_labels = {t: labels[mapping.tables[t].source] for t in frames}
-    check_tables(frames, mapping.tables, table_labels, log, engine=engine, now=now)
+    unbuilt = frozenset(t for t in mapping.tables if t not in built)  # their cause is reported already
+    check_tables(frames, mapping.tables, table_labels, log, engine=engine, now=now, unbuilt=unbuilt)
     return ImportPlan(
         mapping=mapping,
         frames={t: conform(t, f) for t, f in frames.items()},
@@ -95,10 +98,16 @@ def plan_import(
         report=log.report(),
         defaulted=tuple(d for b in built.values() for d in b.defaulted),
         skipped=skipped,
+        notes=tuple(n for b in built.values() for n in b.notes),
     )
 
 
-def _label(mapping: ImportMapping, name: str) -> str:
+def _label(mapping: ImportMapping, name: str, files: Mapping[str, bytes | Path] | None = None) -> str:
+    """How reports name file ``name``: the file actually read (``--file mql=other.csv``), else the
+    mapping's path, else the mapping's name for it."""
+    given = (files or {}).get(name)
+    if isinstance(given, Path):
+        return given.name
     path = mapping.files[name].path
     return Path(path).name if path else name
 

@@ -14,7 +14,7 @@ from datetime import date
 import polars as pl
 
 from loaders.contract.tables import CONTRACT, ColumnSpec, Kind
-from loaders.imports.convert import literal, to_kind, to_text
+from loaders.imports.convert import dst_gaps, literal, to_kind, to_text
 from loaders.imports.mapping import MISSING, ColumnRule, ImportMapping, TableRule
 from loaders.imports.mapping_check import template_columns
 from loaders.imports.problems import ProblemLog
@@ -48,6 +48,7 @@ class BuiltTable:
     frame: pl.DataFrame
     defaulted: tuple[DefaultedColumn, ...]
     skipped: int
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class _Context:
     timezone: str
     secret: bytes | None
     personal: frozenset[str]
+    notes: list[str]
 
 
 def source_label(rule: ColumnRule) -> str:
@@ -86,7 +88,7 @@ def build_table(
     personal = frozenset().union(
         *(mapping.personal_columns(f) for f in (rule.source, *(j.file for j in rule.joins)))
     )
-    ctx = _Context(rule.table, file_label, log, mapping.timezone, secret, personal)
+    ctx = _Context(rule.table, file_label, log, mapping.timezone, secret, personal, [])
     before = frame.height
     if rule.require:
         frame = frame.filter(pl.all_horizontal(pl.col(c).is_not_null() for c in rule.require))
@@ -114,7 +116,7 @@ def build_table(
             )
             defaulted.append(DefaultedColumn(rule.table, name, str(shown), int(rows), column_rule.note))
     built = built.drop(f"__filled_{n}" for n in fills)
-    return BuiltTable(built, tuple(defaulted), before - frame.height)
+    return BuiltTable(built, tuple(defaulted), before - frame.height, tuple(ctx.notes))
 
 
 def _build_column(
@@ -132,6 +134,8 @@ def _build_column(
     options = {"formats": rule.formats, "timezone": timezone, "decimal": rule.decimal}
     values = to_kind(raw, spec.kind, **options)  # type: ignore[arg-type]
     applies = _condition(frame, rule)
+    if spec.kind is Kind.TIMESTAMP:
+        _note_dst_gaps(ctx, frame, raw, rule, spec, timezone, applies)
     # A cell the rule does not use (``when`` says no) cannot be wrong for it.
     bad = raw.is_not_null() & values.is_null() & ~reported & applies
     _log_rows(ctx, frame, bad, raw.cast(pl.String), rule, spec, _parse_message(rule, spec))
@@ -174,6 +178,30 @@ def _build_column(
         )
         _log_rows(ctx, frame, empty, values, rule, spec, (f"{spec.name} is required but empty.", hint))
     return values, fill
+
+
+def _note_dst_gaps(
+    ctx: _Context,
+    frame: pl.DataFrame,
+    raw: pl.Series,
+    rule: ColumnRule,
+    spec: ColumnSpec,
+    timezone: str,
+    applies: pl.Series,
+) -> None:
+    """Count local times that did not exist (clocks jumped forward) and were shifted by the gap."""
+    gaps = dst_gaps(raw, rule.formats, timezone) & applies
+    count = int(gaps.sum())
+    if not count:
+        return
+    first = frame.filter(gaps).row(0, named=True)
+    personal = bool(set(rule.source_columns) & ctx.personal)
+    example = "" if personal else f", e.g. row {first[ROW]} ({raw.filter(gaps)[0]})"
+    ctx.notes.append(
+        f"{ctx.file}: {count} value(s) of {source_label(rule)} -> {ctx.table}.{spec.name} are local times "
+        f"that did not exist in {timezone} (clocks jumped forward){example}; each was moved forward by "
+        "the jump, as the clock read after it (docs/import.md, 'Times that did not exist')."
+    )
 
 
 def _source(frame: pl.DataFrame, rule: ColumnRule, ctx: _Context) -> pl.Series:

@@ -46,13 +46,21 @@ def check_tables(
     *,
     engine: Engine | None = None,
     now: datetime | None = None,
+    unbuilt: frozenset[str] = frozenset(),
 ) -> None:
-    """Log every cross-row problem of the built tables (each frame still has ``__row``)."""
+    """Log every cross-row problem of the built tables (each frame still has ``__row``).
+
+    ``unbuilt``: tables the mapping maps but that could not be built (a missing file or column,
+    already reported). Rows pointing at them are not reported again: the root cause is shown once,
+    not followed by a line per row advising to import rows the mapping does import.
+    """
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     for table, frame in built.items():
         rule, label = rules[table], labels[table]
         _check_duplicates(table, frame, rule, label, log)
         _check_future(table, frame, rule, label, log, now)
+        if table == "lead_outcomes" and "leads" in built:
+            _check_sale_before_lead(frame, built["leads"], rule, label, log)
         if table == "campaign_spend":
             _log(
                 log,
@@ -66,6 +74,8 @@ def check_tables(
                 "Spend must be 0 or more; refunds belong in the ad platform's totals.",
             )
     for child, column, parent, parent_column in REFERENCES:
+        if parent in unbuilt:
+            continue
         if child in built and column in built[child].columns:
             _check_reference(
                 built, child, column, parent, parent_column, rules[child], labels[child], log, engine
@@ -135,6 +145,35 @@ def _check_future(
                 "Check the time zone of the export (timezone = '...') and whether day and month are swapped "
                 "in the format.",
             )
+
+
+# A sale (or close) recorded this long before its lead was created is a data error, not clock drift.
+SALE_BEFORE_LEAD_TOLERANCE = timedelta(minutes=5)
+
+
+def _check_sale_before_lead(
+    outcomes: pl.DataFrame, leads: pl.DataFrame, rule: TableRule, label: str, log: ProblemLog
+) -> None:
+    """A sale dated before its lead was created: the dates are swapped, or the sale belongs to
+    another lead (docs/data-quality.md, "sale before lead")."""
+    if "sold_at" not in outcomes.columns or "created_at" not in leads.columns:
+        return
+    created = leads.select("lead_id", pl.col("created_at").alias("__created_at")).unique("lead_id")
+    early = outcomes.join(created, on="lead_id", how="inner").filter(
+        pl.col("sold_at") < pl.col("__created_at") - SALE_BEFORE_LEAD_TOLERANCE
+    )
+    _log(
+        log,
+        label,
+        rule,
+        "lead_outcomes",
+        "sold_at",
+        early,
+        "sold_at",
+        "The sale is dated before its lead was created.",
+        "Check that sold_at and the lead's created_at are read in the right format and time zone "
+        "(day and month swapped?), and that the sale belongs to this lead.",
+    )
 
 
 def _check_reference(
