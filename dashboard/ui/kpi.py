@@ -12,8 +12,8 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.ui.fairness import outcome_change_is_unfair
 from dashboard.ui.availability import DEFINITIONS_LINK, missing
+from dashboard.ui.fairness import outcome_change_is_unfair
 from dashboard.ui.format import NO_CHANGE, format_delta, format_metric, suppressed_text
 from metrics.availability import NOT_IN_DATA
 from metrics.registry import metric
