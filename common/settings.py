@@ -76,6 +76,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
         _positive_int,
         "Groups with fewer leads than this are suppressed: their numbers show as 'fewer than K leads'.",
     ),
+    SettingSpec(
+        "min_team_size",
+        3,
+        _positive_int,
+        "Groups whose qualifying contacts come from fewer distinct salespeople than this show their "
+        "'how people worked' metrics (speed, attempts, duplicate contact) as hidden; coverage stays visible.",
+    ),
     SettingSpec("target_follow_up_rate", 0.95, _fraction, "Target follow-up rate shown on the Overview."),
     SettingSpec("target_conversion_rate", 0.13, _fraction, "Target conversion rate shown on the Overview."),
     SettingSpec("cache_ttl_seconds", 300, _positive_int, "How long query results are cached, in seconds."),

@@ -8,7 +8,8 @@ and finally the page itself, one file each in pages/.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 # Imported whole before any page runs: plotly looks numpy and pandas up in sys.modules lazily,
@@ -20,8 +21,10 @@ import streamlit as st
 from common import settings
 from common.errors import LeadlineError
 from dashboard.access.viewer import Viewer, current_viewer
+from dashboard.data import cached as data
 from dashboard.data.choices import load_choices
 from dashboard.data.last_good import take_stale
+from dashboard.data.period_guard import guarded_period
 from dashboard.data.profile import current_profile
 from dashboard.filters.sidebar import (
     dropped_notices,
@@ -43,6 +46,9 @@ from dashboard.navigation import (
     navigation_pages,
 )
 from dashboard.ui.page import show_error, show_stale_notice
+from loaders.request.query import LeadQuery
+
+cached_guarded_period = data.cached(guarded_period)
 
 
 def main() -> None:
@@ -75,7 +81,7 @@ def main() -> None:
             set_current_view(_offline_view(viewer))
             page.run()
             return
-        show_error(exc, key="retry-app")
+        show_error(exc, key="retry-app", admin=viewer.is_admin)
         return
     today = datetime.now(UTC).date()
     current_keys = next((s.url_keys for s in PAGE_SPECS if s.url_path == page.url_path), ())
@@ -95,13 +101,39 @@ def main() -> None:
         lines = "\n".join(f"- {d.describe()}" for d in dropped)
         st.warning(f"Some values in the link could not be used and were left out:\n{lines}")
     st.sidebar.caption(f"Viewing as: {viewer.label}")
-    set_current_view(View(viewer, state, choices, as_of_now(), min_group_size))
+    view = View(viewer, state, choices, as_of_now(), min_group_size)
+    if not viewer.is_admin:
+        try:
+            view = guarded_view(view)
+        except LeadlineError as exc:
+            show_error(exc, key="retry-period")
+            return
+    set_current_view(view)
     stale_slot = st.empty()  # above the page: filled when the warehouse failed during this run
     try:
         page.run()
     finally:  # also after a page's st.stop(): the link is built from the URL the page left
         render_copy_link()
         render_stale_notice(stale_slot)
+
+
+def guarded_view(view: View) -> View:
+    """The view of a viewer who is not an administrator: every period widened to whole blocks of
+    weeks with at least K leads (docs/privacy.md, overlapping periods), and the sidebar says so."""
+    k = view.min_group_size
+
+    def guard(query: LeadQuery) -> tuple[date, date]:
+        return cached_guarded_period(query, k)
+
+    guarded = replace(view, period_guard=guard)
+    start, end = guard(replace(view.query(), group_by=()))
+    if (start, end) != (view.state.start, view.state.end):
+        st.sidebar.caption(
+            f"Showing {start:%-d %b %Y} to {end:%-d %b %Y}: for your role, periods are whole weeks, "
+            f"joined until each holds at least {k} leads, so that no single lead can be read off "
+            "by comparing two periods."
+        )
+    return replace(guarded, state=replace(view.state, start=start, end=end))
 
 
 def render_stale_notice(slot: Any) -> None:

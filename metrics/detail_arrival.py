@@ -44,6 +44,10 @@ def arrival_heat_map_table(counts: pl.DataFrame, keys: Sequence[str], min_group_
         .sort([*keys, "weekday", "hour"], nulls_last=False)
     )
     frame = suppress_small_groups(
-        frame, lead_count="leads", value_columns=["leads", "follow_up_rate"], min_group_size=min_group_size
+        frame,
+        lead_count="leads",
+        value_columns=["leads", "follow_up_rate"],
+        min_group_size=min_group_size,
+        group_by=[*keys, "weekday", "hour"],
     )
     return frame.select(*keys, "weekday", "weekday_name", "hour", "leads", "follow_up_rate", SUPPRESSED)

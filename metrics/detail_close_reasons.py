@@ -124,7 +124,11 @@ def close_reason_distribution_table(
         nulls_last=False,
     )
     frame = suppress_small_groups(
-        frame, lead_count="_group_leads", value_columns=["count", "share"], min_group_size=min_group_size
+        frame,
+        lead_count="_group_leads",
+        value_columns=["count", "share"],
+        min_group_size=min_group_size,
+        group_by=keys,
     )
     return frame.select(*keys, *attributes, "count", "share", SUPPRESSED)
 
@@ -153,6 +157,7 @@ def vague_reasons_by_dealer_table(
         lead_count="leads",
         value_columns=["leads", "lost", "vague_lost", "vague_share"],
         min_group_size=min_group_size,
+        group_by=keys,
     )
     return frame.sort(list(keys), nulls_last=False).select(
         *keys, "dealer_name", "leads", "lost", "vague_lost", "vague_share", SUPPRESSED
@@ -182,7 +187,7 @@ def attempts_before_write_off_table(
         .sort([*keys, "_order"], nulls_last=False)
     )
     long = suppress_small_groups(
-        long, lead_count="leads", value_columns=["count", "share"], min_group_size=min_group_size
+        long, lead_count="leads", value_columns=["count", "share"], min_group_size=min_group_size, group_by=keys
     )
     return long.select(*keys, "attempts", "count", "share", SUPPRESSED)
 

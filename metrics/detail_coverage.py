@@ -65,7 +65,11 @@ def no_contact_by_dealer_age_table(
         .sort([*keys, "_order"], nulls_last=False)
     )
     long = suppress_small_groups(
-        long, lead_count="leads", value_columns=["leads", "no_contact"], min_group_size=min_group_size
+        long,
+        lead_count="leads",
+        value_columns=["leads", "no_contact"],
+        min_group_size=min_group_size,
+        group_by=keys,
     )
     return long.select(*keys, "dealer_name", "age_bucket", "leads", "no_contact", SUPPRESSED)
 
@@ -79,7 +83,7 @@ def duplicate_contact_by_dealer_table(
     )
     numbers = ["leads", "contacted", "duplicate_contact", "duplicate_contact_rate"]
     frame = suppress_small_groups(
-        frame, lead_count="leads", value_columns=numbers, min_group_size=min_group_size
+        frame, lead_count="leads", value_columns=numbers, min_group_size=min_group_size, group_by=keys
     )
     return frame.sort(list(keys), nulls_last=False).select(*keys, "dealer_name", *numbers, SUPPRESSED)
 
@@ -89,6 +93,6 @@ def double_leads_table(counts: pl.DataFrame, keys: Sequence[str], min_group_size
     frame = counts.with_columns(rate("double_leads", "leads").alias("double_lead_rate"))
     numbers = ["leads", "double_leads", "double_lead_rate"]
     frame = suppress_small_groups(
-        frame, lead_count="leads", value_columns=numbers, min_group_size=min_group_size
+        frame, lead_count="leads", value_columns=numbers, min_group_size=min_group_size, group_by=keys
     )
     return frame.sort(list(keys), nulls_last=False).select(*keys, *numbers, SUPPRESSED)

@@ -31,7 +31,11 @@ def delivery_table(
     """
     frame = with_dealer_names(_sent_delivered(counts), dealers).sort(list(keys), nulls_last=False)
     frame = suppress_small_groups(
-        frame, lead_count="sent", value_columns=list(CELL_NUMBERS), min_group_size=min_group_size
+        frame,
+        lead_count="sent",
+        value_columns=list(CELL_NUMBERS),
+        min_group_size=min_group_size,
+        group_by=keys,
     )
     others = [k for k in keys if k not in ("source", "dealer_id", "week")]
     return frame.select(*others, "source", "dealer_id", "dealer_name", "week", *CELL_NUMBERS, SUPPRESSED)

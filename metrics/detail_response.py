@@ -80,7 +80,11 @@ def _long_distribution(
         .sort([*keys, "_order"], nulls_last=False)
     )
     long = suppress_small_groups(
-        long, lead_count="_group_leads", value_columns=["count", "share"], min_group_size=min_group_size
+        long,
+        lead_count="_group_leads",
+        value_columns=["count", "share"],
+        min_group_size=min_group_size,
+        group_by=keys,
     )
     return long.select(*keys, part_column, "label", "count", "share", SUPPRESSED)
 
@@ -141,7 +145,7 @@ def prequalification_gap_table(
         "gap_points",
     ]
     frame = suppress_small_groups(
-        frame, lead_count="leads", value_columns=numbers, min_group_size=min_group_size
+        frame, lead_count="leads", value_columns=numbers, min_group_size=min_group_size, group_by=keys
     )
     return frame.sort(list(keys), nulls_last=False).select(*keys, *numbers, SUPPRESSED)
 

@@ -27,13 +27,21 @@ def _window_days() -> int:
 
 @dataclass(frozen=True)
 class Metric:
-    """One metric: its column name, label, exact definition, number format and direction."""
+    """One metric: its column name, label, exact definition, number format and direction.
+
+    ``people`` marks a "how people worked" metric (speed, attempts, duplicate contact): it is
+    hidden for a group whose qualifying contacts come from fewer than ``min_team_size``
+    salespeople or that has fewer than K contacted leads (metrics/suppression.py), because
+    there it describes one or two people. A new metric of that kind joins by saying
+    ``people=True``; coverage and outcome metrics stay visible.
+    """
 
     name: str
     label: str
     definition: str
     format: Format
     better: Direction
+    people: bool = False
 
     @property
     def help(self) -> str:
@@ -59,6 +67,7 @@ METRICS: tuple[Metric, ...] = (
         "(linear interpolation).",
         "minutes",
         "lower",
+        people=True,
     ),
     Metric(
         "p90_first_response_min",
@@ -67,6 +76,7 @@ METRICS: tuple[Metric, ...] = (
         "contact (linear interpolation).",
         "minutes",
         "lower",
+        people=True,
     ),
     Metric(
         "responded_1h_rate",
@@ -74,6 +84,7 @@ METRICS: tuple[Metric, ...] = (
         "Leads whose first qualifying contact came within 60 minutes (<= 60.0) of created_at / leads.",
         "percent",
         "higher",
+        people=True,
     ),
     Metric(
         "no_contact",
@@ -88,6 +99,7 @@ METRICS: tuple[Metric, ...] = (
         "Leads whose qualifying contacts come from 2 or more distinct non-null salespeople (actor_key).",
         "count",
         "lower",
+        people=True,
     ),
     Metric(
         "duplicate_contact_rate",
@@ -95,6 +107,7 @@ METRICS: tuple[Metric, ...] = (
         "duplicate_contact / contacted.",
         "percent",
         "lower",
+        people=True,
     ),
     Metric(
         "avg_attempts",
@@ -102,6 +115,7 @@ METRICS: tuple[Metric, ...] = (
         "Mean number of qualifying contacts per contacted lead.",
         "number",
         "neutral",
+        people=True,
     ),
     Metric(
         "undelivered",
@@ -127,6 +141,7 @@ METRICS: tuple[Metric, ...] = (
         "Lost leads with at most 1 qualifying contact at or before closed_at / lost.",
         "percent",
         "lower",
+        people=True,
     ),
     Metric(
         "spend",
@@ -182,6 +197,7 @@ METRICS: tuple[Metric, ...] = (
         "(linear interpolation).",
         "minutes",
         "lower",
+        people=True,
     ),
     Metric(
         "p90_first_response_bh_min",
@@ -190,6 +206,7 @@ METRICS: tuple[Metric, ...] = (
         "to the first qualifying contact, the dealer's opening hours) (linear interpolation).",
         "minutes",
         "lower",
+        people=True,
     ),
     Metric(
         "responded_1bh_rate",
@@ -198,6 +215,7 @@ METRICS: tuple[Metric, ...] = (
         "the dealer's opening hours) / leads.",
         "percent",
         "higher",
+        people=True,
     ),
     Metric(
         "mature_leads",
@@ -236,6 +254,9 @@ DERIVED_METRICS: tuple[Metric, ...] = (
         "higher",
     ),
 )
+
+# The "how people worked" metrics, in registry order: hidden for small teams (metrics/suppression.py).
+PEOPLE_METRICS: tuple[str, ...] = tuple(m.name for m in (*METRICS, *DERIVED_METRICS) if m.people)
 
 BY_NAME: dict[str, Metric] = {m.name: m for m in (*METRICS, *DERIVED_METRICS)}
 METRIC_COLUMNS: tuple[str, ...] = tuple(m.name for m in METRICS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from common import settings
+from common.markdown import literal_markdown
 from dashboard.data import cached as data
 from dashboard.filters.view import current_view
 from dashboard.ui.availability import missing_reason, render_not_in_data
@@ -74,7 +75,7 @@ conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (
         if not needle or needle in f"{m.label} {m.name} {m.definition}".casefold()
     ]
     if not shown:
-        st.info(f"No metric mentions {search!r}.")
+        st.info(f"No metric mentions {literal_markdown(repr(search), 60)}.")
     columns = st.columns(2)
     for index, m in enumerate(shown):
         with columns[index % 2], st.container(border=True):

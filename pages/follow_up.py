@@ -34,7 +34,7 @@ from dashboard.ui.detail_table import (
     with_label,
 )
 from dashboard.ui.kpi import kpi_row
-from dashboard.ui.page import guarded, no_leads_notice, page_header
+from dashboard.ui.page import guarded, no_leads_notice, page_header, show_team_note
 from dashboard.ui.result_code_charts import attempted_reached_figure
 from dashboard.ui.waiting_panel import waiting_panel
 
@@ -144,6 +144,7 @@ with guarded():
     )
     columns = {c: col for c, col in columns.items() if c in table.columns}
     detail_dataframe(table, columns, key="fu-dealers")
+    show_team_note(table, DEALER_METRICS)
     download_detail(table, columns, title="Follow-up speed by dealer", view=view, key="fu-dealers-csv")
 
     st.subheader("When leads arrive, and whether they are followed up")

@@ -141,10 +141,12 @@ class Fixture:
             values["scope"] = Scope(**values["scope"])
         return LeadQuery(**values)
 
-    def table(self, engine: Engine, min_group_size: int = 0, **overrides: Any) -> pl.DataFrame:
-        """Write the rows and return the metrics table (K = 0 by default: nothing suppressed)."""
+    def table(
+        self, engine: Engine, min_group_size: int = 0, min_team_size: int = 0, **overrides: Any
+    ) -> pl.DataFrame:
+        """Write the rows and return the metrics table (K = 0 and no team size by default: nothing suppressed)."""
         self.write(engine)
-        return metrics_table(engine, self.lead_query(**overrides), min_group_size)
+        return metrics_table(engine, self.lead_query(**overrides), min_group_size, min_team_size)
 
 
 def mixed_fixture() -> Fixture:

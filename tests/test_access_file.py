@@ -67,28 +67,28 @@ A_IT = Scope(brands=("A",), markets=("IT",))
     ("who", "roles", "scope"),
     [
         # brand: by domain; markets are upper-cased
-        (Identity("anna@brand-a.example"), {Role.BRAND}, AccessScope.of([A_IT])),
+        (Identity("anna@brand-a.example", email_verified=True), {Role.BRAND}, AccessScope.of([A_IT])),
         # a sub-domain is another domain
-        (Identity("anna@eu.brand-a.example"), set(), AccessScope.nothing()),
+        (Identity("anna@eu.brand-a.example", email_verified=True), set(), AccessScope.nothing()),
         # by group claim
-        (Identity("bob@elsewhere.example", ("team-b",)), {Role.BRAND}, AccessScope.of([Scope(brands=("B",))])),
+        (Identity("bob@elsewhere.example", ("team-b",), email_verified=True), {Role.BRAND}, AccessScope.of([Scope(brands=("B",))])),
         # matches by e-mail are case-insensitive; two entries -> the union of both grants
         (
-            Identity("principal@g1.example"),
+            Identity("principal@g1.example", email_verified=True),
             {Role.DEALER_GROUP},
             AccessScope.of([Scope(dealer_group_ids=("G1",)), Scope(dealer_ids=("D7",))]),
         ),
         # several roles: brand A in IT by domain, plus brand B by group
         (
-            Identity("anna@brand-a.example", ("team-b",)),
+            Identity("anna@brand-a.example", ("team-b",), email_verified=True),
             {Role.BRAND},
             AccessScope.of([A_IT, Scope(brands=("B",))]),
         ),
-        (Identity("ann@brand-a.example", ("analysts",)), {Role.BRAND, Role.ANALYST},
+        (Identity("ann@brand-a.example", ("analysts",), email_verified=True), {Role.BRAND, Role.ANALYST},
          AccessScope.of([A_IT, Scope(brands=("A", "C"))])),
-        (Identity("root@example.com"), {Role.ADMIN}, AccessScope.everything()),
+        (Identity("root@example.com", email_verified=True), {Role.ADMIN}, AccessScope.everything()),
         # deny by default: unknown user, no e-mail, unverified e-mail
-        (Identity("stranger@example.org"), set(), AccessScope.nothing()),
+        (Identity("stranger@example.org", email_verified=True), set(), AccessScope.nothing()),
         (Identity(None), set(), AccessScope.nothing()),
         (Identity("anna@brand-a.example", email_verified=False), set(), AccessScope.nothing()),
         # an unverified e-mail still gets what the provider's groups grant
@@ -106,25 +106,25 @@ def test_matching_gives_the_union_of_matched_entries(
 
 
 def test_pages_and_scopes_per_role() -> None:
-    dealer = access(Identity("principal@g1.example"))
+    dealer = access(Identity("principal@g1.example", email_verified=True))
     assert (
         not dealer.may_open("campaigns") and dealer.may_open("overview") and not dealer.may_open("settings")
     )
-    brand = access(Identity("anna@brand-a.example"))
+    brand = access(Identity("anna@brand-a.example", email_verified=True))
     assert brand.may_open("campaigns") and not brand.may_open("settings") and not brand.is_admin
     assert brand.may_export("view") and not brand.may_export("bulk")
-    analyst = access(Identity("x@example.org", ("analysts",)))
+    analyst = access(Identity("x@example.org", ("analysts",), email_verified=True))
     assert analyst.may_export("bulk") and analyst.may_open("campaigns")
-    admin = access(Identity("root@example.com"))
+    admin = access(Identity("root@example.com", email_verified=True))
     assert admin.may_open("settings") and admin.is_admin
-    nobody = access(Identity("stranger@example.org"))
+    nobody = access(Identity("stranger@example.org", email_verified=True))
     assert not any(nobody.may_open(p) for p in ("overview", "campaigns", "settings"))
     assert not nobody.may_export("view")
 
 
 def test_a_page_shows_only_the_grants_whose_role_may_open_it() -> None:
     """A brand marketer who is also a dealer principal sees campaigns of the brand only."""
-    both = parse_access_file(FILE).access_for(Identity("principal@g1.example", ("team-b",)))
+    both = parse_access_file(FILE).access_for(Identity("principal@g1.example", ("team-b",), email_verified=True))
     assert both.role is Role.BRAND  # the broadest role is named
     assert both.scope_for_page("campaigns") == AccessScope.of([Scope(brands=("B",))])
     assert both.scope_for_page("overview") == both.scope
@@ -221,7 +221,7 @@ def test_malformed_files(text: str, problem: str) -> None:
 def test_the_example_file_is_valid_and_covers_every_role() -> None:
     parsed = parse_access_file(EXAMPLE.read_text(encoding="utf-8"), EXAMPLE)
     assert {e.role for e in parsed.entries} == set(Role)
-    assert parsed.access_for(Identity("someone@aurelia.example")).scope == AccessScope.of(
+    assert parsed.access_for(Identity("someone@aurelia.example", email_verified=True)).scope == AccessScope.of(
         [Scope(brands=("Aurelia",))]
     )
 
@@ -229,7 +229,7 @@ def test_the_example_file_is_valid_and_covers_every_role() -> None:
 def test_the_file_is_read_again_when_it_changes(tmp_path: Path) -> None:
     path = tmp_path / "access.toml"
     path.write_text('[[grant]]\nrole = "admin"\nemails = ["a@example.com"]\n', encoding="utf-8")
-    who = Identity("a@example.com")
+    who = Identity("a@example.com", email_verified=True)
     assert current_access_file(path).access_for(who).is_admin
     stat = path.stat()
     # Same size and modification time, other content: still noticed.

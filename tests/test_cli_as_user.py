@@ -39,6 +39,7 @@ def seeded(duckdb_warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.Monk
     access = tmp_path / "access.toml"
     access.write_text(ACCESS, encoding="utf-8")
     monkeypatch.setenv("LEADLINE_ACCESS_FILE", str(access))
+    monkeypatch.setenv("LEADLINE_MIN_GROUP_SIZE", "1")  # these tests count single leads
     return duckdb_warehouse
 
 
@@ -76,3 +77,18 @@ def test_as_group_alone_is_a_mistake(seeded: Warehouse, capsys: pytest.CaptureFi
     code = main(["metrics", "--warehouse", seeded.url, "--start", "2026-01-01", "--end", "2026-01-31",
                  "--as-group", "team-b"])  # fmt: skip
     assert code == 2 and "--as-group needs --as-user" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("k", ["1", "4"])
+def test_as_user_cannot_lower_k(
+    seeded: Warehouse, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, k: str
+) -> None:
+    monkeypatch.setenv("LEADLINE_MIN_GROUP_SIZE", "5")
+    args = ["metrics", "--warehouse", seeded.url, "--start", "2026-01-01", "--end", "2026-01-31",
+            "--min-group-size", k, "--format", "json"]  # fmt: skip
+    assert main([*args, "--as-user", "principal@g2.example"]) == 2
+    err = capsys.readouterr().err
+    assert "below the configured 5" in err and "can only be raised" in err
+    assert main(args) == 0  # the warehouse owner (no --as-user) may lower it
+    capsys.readouterr()
+    assert main([*args[:-4], "--min-group-size", "6", "--format", "json", "--as-user", "principal@g2.example"]) == 0

@@ -51,10 +51,11 @@ def test_csv_header_is_groups_then_the_22_metrics_then_suppressed(
 
     rows = _csv(capsys.readouterr().out)
 
-    assert rows[0] == ["dealer_id", "brand", *METRIC_COLUMNS, "suppressed"]
-    assert [r[:3] for r in rows[1:]] == [["D1", "B", "6"], ["D2", "B", ""]]
-    # D2 has 2 leads < K: every number is an empty field, suppressed is true.
-    assert rows[2][2:-1] == [""] * len(METRIC_COLUMNS) and rows[2][-1] == "true"
+    assert rows[0] == ["dealer_id", "brand", *METRIC_COLUMNS, "suppressed", "team_suppressed"]
+    # D2 has 2 leads < K: every number is an empty field, suppressed is true. D1 is hidden too
+    # (complementary suppression): otherwise D2 would be the total minus D1.
+    assert [r[:3] for r in rows[1:]] == [["D1", "B", ""], ["D2", "B", ""]]
+    assert rows[2][2:-2] == [""] * len(METRIC_COLUMNS) and rows[2][-2:] == ["true", "true"]
 
 
 def test_repeated_filter_means_any_of_the_values(url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -78,14 +79,14 @@ def test_out_formats_are_readable(url: str, tmp_path: Path, fmt: str) -> None:
     )
 
     frame = {"json": pl.read_json, "parquet": pl.read_parquet, "csv": pl.read_csv}[fmt](out)
-    expected_columns = ["dealer_id", *METRIC_COLUMNS, "suppressed"]
+    expected_columns = ["dealer_id", *METRIC_COLUMNS, "suppressed", "team_suppressed"]
     if fmt == "json":
         # Polars' JSON reader does not keep the key order of records with more than 32 keys: read the file.
         assert list(json.loads(out.read_text())[0]) == expected_columns
         frame = frame.select(expected_columns)
     assert frame.columns == expected_columns
-    assert frame["suppressed"].to_list() == [False, True]
-    assert frame["leads"].to_list() == [6, None]
+    assert frame["suppressed"].to_list() == [True, True]  # D2 < K, D1 its complement
+    assert frame["leads"].to_list() == [None, None]
     assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary file left behind
 
 
@@ -115,7 +116,7 @@ def test_json_on_standard_output(url: str, capsys: pytest.CaptureFixture[str]) -
             ],
         ),
         ("funnel", ["dealer_id", "stage", "label", "count", "share", "suppressed"]),
-        ("response-buckets", ["dealer_id", "bucket", "label", "count", "share", "suppressed"]),
+        ("response-buckets", ["dealer_id", "bucket", "label", "count", "share", "suppressed", "team_suppressed"]),
         ("double-leads", ["dealer_id", "leads", "double_leads", "double_lead_rate", "suppressed"]),
         (
             "prequalification-gap",
@@ -198,6 +199,6 @@ def test_metrics_cli_on_postgresql(pg_warehouse: Warehouse, capsys: pytest.Captu
     assert _run(["close-reasons", "--warehouse", url, *PERIOD, "--min-group-size", "5"]) == 0
     reasons = _csv(capsys.readouterr().out)
 
-    assert main_rows[0] == ["dealer_id", *METRIC_COLUMNS, "suppressed"]
-    assert [r[:2] for r in main_rows[1:]] == [["D1", "6"], ["D2", ""]]
+    assert main_rows[0] == ["dealer_id", *METRIC_COLUMNS, "suppressed", "team_suppressed"]
+    assert [r[:2] for r in main_rows[1:]] == [["D1", ""], ["D2", ""]]  # D2 < K, D1 its complement
     assert reasons[1][:2] == ["unspecified", ""] and reasons[1][-3:] == ["1", "1.0", "false"]

@@ -381,7 +381,7 @@ def test_each_violation_is_treated_as_documented(
     engine = duckdb_warehouse.engine
     create_loose_tables(engine)
     add_rows(engine, [(name, {}) for name in VALID_ROWS] + rows)
-    table = metrics_table(engine, LeadQuery(**YEAR_2024, group_by=group_by), 1)
+    table = metrics_table(engine, LeadQuery(**YEAR_2024, group_by=group_by), 1, 0)  # definitions: no team rule
     for group, values in expected.items():
         row = (
             table.row(0, named=True)
@@ -489,7 +489,7 @@ def test_time_zone_aware_timestamps_are_read_in_utc(kind: str, request: pytest.F
     engine = make_engine(url)
     try:
         day = LeadQuery(date(2024, 3, 1), date(2024, 3, 1), datetime(2025, 6, 1))
-        row = metrics_table(engine, day, 1).row(0, named=True)
+        row = metrics_table(engine, day, 1, 0).row(0, named=True)  # definitions: no team rule
         assert row["leads"] == 1
         assert row["median_first_response_min"] == pytest.approx(10.0)
         for _ in range(2):  # every session, not only the first one

@@ -74,7 +74,9 @@ def test_heat_map_cells_with_fewer_than_k_leads_are_suppressed(warehouse: Wareho
     busy = [
         lead(f"B{i}", datetime(2024, 1, 15, 8, 15) + timedelta(weeks=i), dealer_id="D2") for i in range(5)
     ]
-    quiet = [lead("Q", datetime(2024, 1, 16, 8, 15), dealer_id="D2")]
+    # Five quiet hours of one lead each: hidden together they hold K leads, so the busy cell is
+    # not their complement (one quiet lead alone would be the dealer's total minus the busy cell).
+    quiet = [lead(f"Q{h}", datetime(2024, 1, 16, h, 15), dealer_id="D2") for h in range(10, 15)]
     write(warehouse.engine, busy + quiet, [contact(busy[0], 3)])
     query = LeadQuery(QUERY.start, QUERY.end, QUERY.as_of)
 

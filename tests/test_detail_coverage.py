@@ -98,6 +98,8 @@ def test_no_contact_age_buckets_on_duckdb(
 def test_no_contact_by_dealer_and_age(warehouse: Warehouse) -> None:
     rows = [lead(f"A{i}", AS_OF - age, dealer_id="D1") for i, (age, _) in enumerate(AGE_CASES)]
     rows += [lead(f"B{i}", AS_OF - timedelta(days=10), dealer_id="D2") for i in range(3)]
+    # D3 (6 leads, fewer than D1's 9) is hidden with D2: D2 alone would be the total minus the rest.
+    rows += [lead(f"E{i}", AS_OF - timedelta(days=10), dealer_id="D3") for i in range(6)]
     contacted = lead("C", AS_OF - timedelta(days=10), dealer_id="D1")
     write(warehouse.engine, [*rows, contacted], [contact(contacted, 5)])
     query = LeadQuery(date(2024, 1, 1), date(2024, 4, 30), AS_OF)
@@ -110,9 +112,11 @@ def test_no_contact_by_dealer_and_age(warehouse: Warehouse) -> None:
     assert d1["leads"].to_list() == [9] * 4 and d1["dealer_name"][0] == "Autohaus Nord"
     d2 = table.filter(pl.col("dealer_id") == "D2")
     assert d2["suppressed"].all() and d2["no_contact"].null_count() == 4  # 3 leads < K
+    assert table.filter(pl.col("dealer_id") == "D3")["suppressed"].all()  # its complement
 
 
-def test_duplicate_contact_by_dealer(warehouse: Warehouse) -> None:
+def test_duplicate_contact_by_dealer(warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEADLINE_MIN_TEAM_SIZE", "2")  # anna and ben: a team of two, shown at 2
     rows = [lead(f"L{i}") for i in range(5)]
     activities = [
         contact(rows[0], 5, "anna"),
@@ -127,7 +131,7 @@ def test_duplicate_contact_by_dealer(warehouse: Warehouse) -> None:
     write(warehouse.engine, rows, activities)
     query = LeadQuery(date(2024, 3, 1), date(2024, 3, 31), AS_OF)
 
-    row = detail_tables.duplicate_contact_by_dealer(warehouse.engine, query, 5).row(0, named=True)
+    row = detail_tables.duplicate_contact_by_dealer(warehouse.engine, query, 1).row(0, named=True)
 
     assert row == {
         "dealer_id": "D1",
@@ -137,4 +141,5 @@ def test_duplicate_contact_by_dealer(warehouse: Warehouse) -> None:
         "duplicate_contact": 1,
         "duplicate_contact_rate": 0.25,
         "suppressed": False,
+        "team_suppressed": False,
     }

@@ -499,7 +499,7 @@ def test_columns_and_order(duckdb_warehouse: Warehouse) -> None:
     from metrics.registry import METRIC_COLUMNS
 
     table = Fixture([lead("a")]).table(duckdb_warehouse.engine, group_by=("week", "brand"))
-    assert table.columns == ["week", "brand", *METRIC_COLUMNS, "suppressed"]
+    assert table.columns == ["week", "brand", *METRIC_COLUMNS, "suppressed", "team_suppressed"]
 
 
 def test_as_of_with_time_zone_is_read_as_utc(duckdb_warehouse: Warehouse) -> None:
@@ -520,4 +520,4 @@ def test_grouped_empty_lead_set_has_no_rows_and_the_full_schema(duckdb_warehouse
     assert table.height == 0
     expected = {"week": pl.Date(), "brand": pl.String()}
     expected |= {m.name: pl.Int64() if m.format == "count" else pl.Float64() for m in METRICS}
-    assert dict(table.schema) == expected | {"suppressed": pl.Boolean()}
+    assert dict(table.schema) == expected | {"suppressed": pl.Boolean(), "team_suppressed": pl.Boolean()}

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine
 
 from dashboard.data.tables import metrics_table
-from metrics.registry import METRIC_COLUMNS
-from metrics.suppression import SUPPRESSED, suppress
+from metrics.registry import METRIC_COLUMNS, PEOPLE_METRICS
+from metrics.suppression import SUPPRESSED, TEAM_SUPPRESSED, suppress
 from tests.metric_fixtures import END, START, T0, Fixture, contact, lead, outcome, spend
+from tests.privacy_attacks import unsafe_slices
 
 ADDITIVE = (
     "leads",
@@ -121,9 +122,9 @@ def test_metrics_table_properties(
     engine: Engine, fixture: Fixture, grouping: tuple[str, ...], k: int
 ) -> None:
     fixture.write(engine)
-    total = metrics_table(engine, fixture.lead_query(), 0).row(0, named=True)
-    grouped = metrics_table(engine, fixture.lead_query(group_by=grouping), 0)
-    suppressed = metrics_table(engine, fixture.lead_query(group_by=grouping), k)
+    total = metrics_table(engine, fixture.lead_query(), 0, 0).row(0, named=True)
+    grouped = metrics_table(engine, fixture.lead_query(group_by=grouping), 0, 0)
+    suppressed = metrics_table(engine, fixture.lead_query(group_by=grouping), k, 0)
 
     # Counts and money of the groups add up to the whole lead set.
     for column in ADDITIVE:
@@ -137,12 +138,19 @@ def test_metrics_table_properties(
         assert values.is_between(0.0, 1.0).all(), (column, values.to_list())
     assert (grouped["leads"] >= 1).all()
 
-    # Suppression: exactly the groups below K, all 22 metrics blank there, the rest untouched.
+    # Suppression: every group below K and its complements, all 22 metrics blank there; the
+    # "how people worked" metrics also where fewer than K leads were contacted; the rest untouched.
     assert suppressed.select(grouping).equals(grouped.select(grouping))
-    assert suppressed[SUPPRESSED].to_list() == (grouped["leads"] < k).to_list()
+    primary = (grouped["leads"] < k).to_list()
+    assert all(s or not p for s, p in zip(suppressed[SUPPRESSED].to_list(), primary, strict=True))
+    assert unsafe_slices(suppressed.with_columns(grouped["leads"]), grouping, SUPPRESSED, "leads", k) == []
     for before, after in zip(grouped.iter_rows(named=True), suppressed.iter_rows(named=True), strict=True):
+        assert after[TEAM_SUPPRESSED] is (after[SUPPRESSED] or after[TEAM_SUPPRESSED])
+        if not after[SUPPRESSED] and before["contacted"] < k:
+            assert after[TEAM_SUPPRESSED]
         for column in METRIC_COLUMNS:
-            assert close(after[column], None if after[SUPPRESSED] else before[column]), column
+            hidden = after[SUPPRESSED] or (column in PEOPLE_METRICS and after[TEAM_SUPPRESSED])
+            assert close(after[column], None if hidden else before[column]), column
 
 
 @st.composite
@@ -164,11 +172,14 @@ def metric_frames(draw: st.DrawFn) -> pl.DataFrame:
 @settings(max_examples=60, deadline=None)
 @given(frame=metric_frames(), k=st.integers(min_value=0, max_value=25))
 def test_suppress_blanks_every_metric_of_small_groups(frame: pl.DataFrame, k: int) -> None:
-    result = suppress(frame, ("brand",), k)
-    assert result.columns == [*frame.columns, SUPPRESSED]
+    result = suppress(frame, ("brand",), k, 0)
+    assert result.columns == [*frame.columns, SUPPRESSED, TEAM_SUPPRESSED]
     assert result["brand"].to_list() == frame["brand"].to_list()  # which group was hidden stays visible
+    # No hidden group (or hidden set under K leads) is the total minus the shown groups.
+    assert unsafe_slices(result.with_columns(frame["leads"]), ("brand",), SUPPRESSED, "leads", k) == []
     for before, after in zip(frame.iter_rows(named=True), result.iter_rows(named=True), strict=True):
         small = (before["leads"] or 0) < k
-        assert after[SUPPRESSED] is small
+        assert after[SUPPRESSED] is True if small else after[SUPPRESSED] in (True, False)
         for column in METRIC_COLUMNS:
-            assert after[column] == (None if small else before[column])
+            hidden = after[SUPPRESSED] or (column in PEOPLE_METRICS and after[TEAM_SUPPRESSED])
+            assert after[column] == (None if hidden else before[column])

@@ -188,11 +188,17 @@ def test_suppression_is_created_only_in_metrics_suppression() -> None:
 
 def test_metrics_table_suppresses_small_groups(tmp_path: Path) -> None:
     engine: Engine = create_engine(f"duckdb:///{tmp_path / 'w.duckdb'}")
-    fixture = Fixture([lead(f"a{i}") for i in range(6)] + [lead(f"b{i}", brand="Beta") for i in range(4)])
+    fixture = Fixture(
+        [lead(f"a{i}") for i in range(9)]
+        + [lead(f"b{i}", brand="Beta") for i in range(4)]
+        + [lead(f"c{i}", brand="Ciao") for i in range(6)]
+    )
     table = fixture.table(engine, min_group_size=5, group_by=("brand",))
     engine.dispose()
-    assert table["brand"].to_list() == ["Alfa", "Beta"]
-    assert table[SUPPRESSED].to_list() == [False, True]
-    assert table.filter(pl.col("brand") == "Alfa")["leads"].to_list() == [6]
+    assert table["brand"].to_list() == ["Alfa", "Beta", "Ciao"]
+    # Beta (4 < 5) is hidden, and Ciao, the smallest shown group, with it: Beta alone would be
+    # the total minus the shown groups.
+    assert table[SUPPRESSED].to_list() == [False, True, True]
+    assert table.filter(pl.col("brand") == "Alfa")["leads"].to_list() == [9]
     beta = table.filter(pl.col("brand") == "Beta").row(0, named=True)
     assert all(beta[column] is None for column in METRIC_COLUMNS)

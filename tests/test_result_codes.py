@@ -260,6 +260,8 @@ def test_best_outcome(shared_duckdb: Engine, fixture: Fixture, expected: str) ->
 
 def test_distribution_counts_every_lead_once_and_is_suppressed_per_group(shared_duckdb: Engine) -> None:
     leads = [lead(f"x{i}") for i in range(6)] + [lead("y0", dealer_id="d2"), lead("y1", dealer_id="d2")]
+    # d3 (4 leads, fewer than d1's 6) is hidden as d2's complement, so d1 stays shown.
+    leads += [lead(f"z{i}", dealer_id="d3") for i in range(4)]
     calls = [
         call("x0", 5, "appointment_set"),
         call("x0", 6, "wrong_number"),
@@ -286,6 +288,7 @@ def test_distribution_counts_every_lead_once_and_is_suppressed_per_group(shared_
     assert d1["share"].sum() == pytest.approx(1.0)
     d2 = table.filter(pl.col("dealer_id") == "d2")  # 2 leads < K = 3: every number hidden
     assert d2["suppressed"].all() and d2["count"].null_count() == d2.height == len(BEST_OUTCOMES)
+    assert table.filter(pl.col("dealer_id") == "d3")["suppressed"].all()
     metrics = metrics_table(shared_duckdb, fixture.lead_query(group_by=("dealer_id",)), 3)
     assert metrics.filter(pl.col("dealer_id") == "d2")["reach_rate"].to_list() == [None]
 

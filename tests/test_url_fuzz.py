@@ -13,6 +13,7 @@ Examples per page: LEADLINE_FUZZ_EXAMPLES (default 8; the issue's run used 25).
 from __future__ import annotations
 
 import os
+import re
 import string
 from collections.abc import Iterator
 from datetime import date
@@ -25,11 +26,13 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, event
 from streamlit.testing.v1 import AppTest
 
+from common.markdown import shorten
 from dashboard.filters.url_state import (
     COMPARE_KEY,
     DIMENSION_OF_KEY,
     END_KEY,
     FILTER_KEYS,
+    MAX_ECHOED_KEY,
     START_KEY,
     Dropped,
 )
@@ -59,6 +62,21 @@ NASTY = [
     "{{7*7}}",
     "a" * 500,
 ]
+# Issue 12 item 6: Markdown that must show as text, never as a link, an image, markup or a directive.
+MARKDOWN_INJECTION = [
+    "![x](http://127.0.0.1:8623/k.png)",
+    "[Re-authenticate](http://127.0.0.1:8623/login)",
+    "<img src=http://127.0.0.1:8623/i.png>",
+    "<a href='http://127.0.0.1:8623/a'>x</a>",
+    "http://127.0.0.1:8623/autolink",
+    "www.evil.example",
+    "mallory@evil.example",
+    "[x]: http://127.0.0.1:8623/ref\n[x]",
+    ":red[Alarm] :material/lock: :smile:",
+    "$\\href{http://127.0.0.1:8623}{y}$",
+    "**bold** _it_ `code` # head",
+]
+NASTY += MARKDOWN_INJECTION
 DATE_TEXTS = [
     "2025-02-30",
     "2025-13-01",
@@ -120,7 +138,10 @@ def links(valid: dict[str, list[str]]) -> st.SearchStrategy[dict[str, list[str]]
             st.sampled_from(MISSPELT_KEYS + sorted(PAGE_KEYS)), st.lists(values_of, min_size=1, max_size=2)
         ),
         st.tuples(
-            text.filter(lambda k: k.strip() != "" and k not in ("embed", "embed_options")),
+            st.one_of(
+                text.filter(lambda k: k.strip() != "" and k not in ("embed", "embed_options")),
+                st.sampled_from(MARKDOWN_INJECTION),
+            ),
             st.lists(values_of, min_size=1, max_size=2),
         ),
     )
@@ -199,7 +220,8 @@ def check_link(at: AppTest, params: dict[str, list[str]], statements: list[str],
             for value in values[:100]:
                 assert value in kept or value == "" or (key, value) in dropped or (key, "") in dropped
         elif key not in (START_KEY, END_KEY, COMPARE_KEY) and key not in PAGE_KEYS:
-            assert (key[:40], "") in dropped
+            assert (shorten(key, MAX_ECHOED_KEY), "") in dropped
+    assert_inert(at)
     # Values from the link reach the warehouse only as bound parameters: none appears as a
     # string literal in a statement (a value formatted into SQL would, quoted and escaped).
     sql = "\n".join(statements)
@@ -209,6 +231,53 @@ def check_link(at: AppTest, params: dict[str, list[str]], statements: list[str],
                 if value.strip() and literal not in baseline:
                     assert literal not in sql, f"{value!r} was formatted into SQL"
     assert "DROP TABLE" not in sql and "OR 1=1" not in sql
+
+
+# Markdown that would render as a link or an image, an HTML tag, a bare URL, a reference link
+# definition, a Streamlit directive or a formula: any of these unescaped in what the page renders.
+ACTIVE_MARKDOWN = re.compile(r"(?<!\\)(\]\(|!\[|<[a-zA-Z/]|https?:|www\.|\]:|:[a-z]+\[|:material/|\$)")
+
+
+CODE_SPAN = re.compile(r"(`+) .*? \1")
+
+
+def markdown_sources(at: AppTest) -> list[str]:
+    """Every text the page renders as Markdown (AppTest gives their source)."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    parts += [e.value for e in at.error] + [w.value for w in at.warning] + [i.value for i in at.info]
+    return [str(p) for p in parts]
+
+
+def assert_inert(at: AppTest) -> None:
+    """No text from a link is rendered as active Markdown (issue 12 item 6): no payload appears
+    outside a code span anywhere, and the texts that echo the link (the notice, a page option's
+    caption) hold no active Markdown of their own outside code spans."""
+    for raw in markdown_sources(at):
+        source = CODE_SPAN.sub("", raw)  # code spans render literally: nothing in them is active
+        for payload in MARKDOWN_INJECTION:
+            assert payload not in source, f"{payload!r} reached Markdown unescaped: {raw!r}"
+    echoes = [w.value for w in at.warning] + [c.value for c in at.caption if "The link's" in c.value]
+    for raw in echoes:
+        source = CODE_SPAN.sub("", str(raw)).removeprefix(":orange[")
+        found = ACTIVE_MARKDOWN.search(source)
+        assert found is None, f"active Markdown {found[0]!r} in {raw!r}"
+
+
+@pytest.mark.parametrize("payload", MARKDOWN_INJECTION)
+@pytest.mark.parametrize("where", ["unknown key", "filter value", "page option", "period"])
+def test_markdown_in_a_link_is_shown_as_text(
+    payload: str, where: str, demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADLINE_WAREHOUSE_URL", demo_url)
+    params = {
+        "unknown key": {payload: ["1"]},
+        "filter value": {"dealer": [payload], "brand": [payload]},
+        "page option": {"by": [payload]},
+        "period": {"from": [payload]},
+    }[where]
+    at = open_with(params, "delivery.py", AppTest.from_file(APP, default_timeout=120))
+    assert not at.exception
+    assert_inert(at)
 
 
 @pytest.mark.slow
@@ -290,6 +359,7 @@ def test_the_strategy_reaches_the_hostile_cases() -> None:
         "huge": False,
         "repeated": False,
         "dates": False,
+        "markdown": False,
     }
 
     @settings(max_examples=300, derandomize=True, suppress_health_check=list(HealthCheck))
@@ -302,6 +372,7 @@ def test_the_strategy_reaches_the_hostile_cases() -> None:
         seen["huge"] |= any(len(vs) > 100 for vs in params.values())
         seen["repeated"] |= any(len(vs) > 1 for k, vs in params.items() if k in (START_KEY, END_KEY))
         seen["dates"] |= any(v in ("2025-02-30", "2050-12-31", "2101-01-01") for v in values)
+        seen["markdown"] |= any(v in MARKDOWN_INJECTION for v in [*values, *params])
 
     look()
     assert all(seen.values()), seen

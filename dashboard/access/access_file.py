@@ -1,7 +1,10 @@
 """The access file: who may see which part of the network, as TOML.
 
 Each ``[[grant]]`` entry matches signed-in users by e-mail, e-mail domain or a group from
-the identity provider, and gives them a role and a scope. A user gets every entry they
+the identity provider, and gives them a role and a scope. An e-mail matches ``emails`` and
+``domains`` only when it is well formed (exactly one ``@``) and the provider says it is
+verified (the claim ``email_verified`` is the boolean true), or the provider's issuer is listed
+in ``trust_email_without_verified_claim`` and it sends no such claim at all. A user gets every entry they
 match (the union); a user no entry matches gets nothing (deny by default). Parsing
 collects every problem before it raises, so one run of the checker lists them all.
 ``docs/access.md`` documents the format; ``examples/access.example.toml`` shows it.
@@ -10,6 +13,7 @@ collects every problem before it raises, so one run of the checker lists them al
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +25,12 @@ from dashboard.access.roles import Grant, Role, UserAccess
 from loaders.request.query import Scope
 
 DEFAULT_CONTACT = "your Leadline administrator"
-TOP_LEVEL_KEYS = ("contact", "email_claim", "group_claim", "grant")
+TRUST_KEY = "trust_email_without_verified_claim"
+TOP_LEVEL_KEYS = ("contact", "email_claim", "group_claim", TRUST_KEY, "grant")
+# One '@', a local part without spaces, quotes or brackets, and a domain of dot-separated labels.
+WELL_FORMED_EMAIL = re.compile(
+    r"[^@\s\"(),:;<>\[\]\\]+@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+)
 MATCH_KEYS = ("emails", "domains", "idp_groups")
 SCOPE_KEYS = ("brands", "markets", "dealer_groups", "dealers")
 GRANT_KEYS = ("name", "role", *MATCH_KEYS, *SCOPE_KEYS)
@@ -57,7 +66,11 @@ class AccessFileError(SettingsError):
 
 @dataclass(frozen=True)
 class Identity:
-    """Who signed in, as far as matching goes: e-mail (lower case) and identity-provider groups."""
+    """Who signed in, as far as matching goes: e-mail (lower case) and identity-provider groups.
+
+    ``email_verified`` is True when the provider asserted it (or is trusted without the claim),
+    False when it sent anything else, None when it sent nothing. Only True lets the e-mail match.
+    """
 
     email: str | None
     idp_groups: tuple[str, ...] = ()
@@ -85,12 +98,12 @@ class Entry:
     def matches(self, who: Identity) -> bool:
         """True when ``who``'s e-mail, its domain, or one of their groups is named here.
 
-        An e-mail the identity provider says is not verified matches nothing: anyone could
-        have typed it. Groups still match, as the provider asserts them.
+        An e-mail the identity provider does not assert as verified matches nothing: anyone
+        could have typed it. Groups still match, as the provider asserts them.
         """
         if who.idp_groups and self.idp_groups.intersection(who.idp_groups):
             return True
-        if who.email is None or who.email_verified is False:
+        if who.email is None or who.email_verified is not True:
             return False
         return who.email in self.emails or who.domain in self.domains
 
@@ -103,6 +116,7 @@ class AccessFile:
     contact: str = DEFAULT_CONTACT
     email_claim: str = "email"
     group_claim: str = "groups"
+    trusted_issuers: frozenset[str] = frozenset()
     path: str = ""
 
     def access_for(self, who: Identity) -> UserAccess:
@@ -112,7 +126,9 @@ class AccessFile:
     def identity(self, claims: Mapping[str, Any]) -> Identity:
         """The identity in the claims of an ID token (``st.user``), read with this file's claim names."""
         raw_email = claims.get(self.email_claim)
-        email = raw_email.strip().lower() if isinstance(raw_email, str) and raw_email.strip() else None
+        email = raw_email.strip().lower() if isinstance(raw_email, str) else None
+        if email is not None and not WELL_FORMED_EMAIL.fullmatch(email):
+            email = None  # e.g. mallory@evil.example@aurelia.example: never matched, never shown
         raw_groups = claims.get(self.group_claim)
         if isinstance(raw_groups, str):
             groups: tuple[str, ...] = (raw_groups,)
@@ -120,8 +136,15 @@ class AccessFile:
             groups = tuple(str(g) for g in raw_groups)
         else:
             groups = ()
-        verified = claims.get("email_verified")
-        return Identity(email, groups, verified if isinstance(verified, bool) else None)
+        return Identity(email, groups, self._verified(claims))
+
+    def _verified(self, claims: Mapping[str, Any]) -> bool | None:
+        """True only for the boolean claim true, or no claim from a trusted issuer; "false", "true",
+        1 and the like are False; no claim from any other provider is None (not verified)."""
+        if "email_verified" not in claims or claims["email_verified"] is None:
+            issuer = claims.get("iss")
+            return True if isinstance(issuer, str) and issuer.rstrip("/") in self.trusted_issuers else None
+        return claims["email_verified"] is True
 
 
 @dataclass
@@ -173,6 +196,9 @@ def _parse_entry(index: int, raw: Any, problems: _Problems) -> Entry | None:
     match = {k: _strings(raw[k], where, k, problems) for k in MATCH_KEYS if k in raw}
     if not any(k in raw for k in MATCH_KEYS):
         problems.add(where, f"says nobody it applies to; give at least one of {', '.join(MATCH_KEYS)}")
+    for email in match.get("emails") or ():
+        if not WELL_FORMED_EMAIL.fullmatch(email.lower()):
+            problems.add(where, f"email {email!r} is not a well-formed address (exactly one '@', then a domain)")
     for domain in match.get("domains") or ():
         if "@" in domain:
             problems.add(
@@ -226,6 +252,10 @@ def parse_access_file(text: str, path: Path | str = "<access file>") -> AccessFi
             problems.add("top level", f"{key} must be a non-empty string")
             value = default
         texts[key] = value.strip()
+    trusted = _strings(data[TRUST_KEY], "top level", TRUST_KEY, problems) if TRUST_KEY in data else ()
+    for issuer in trusted or ():
+        if not issuer.startswith(("https://", "http://")):
+            problems.add("top level", f"{TRUST_KEY} lists issuer URLs (the 'iss' claim), not {issuer!r}")
     raw_entries = data.get("grant", [])
     if not isinstance(raw_entries, list):
         problems.add("top level", "grant must be an array of tables: write each entry as [[grant]]")
@@ -238,5 +268,6 @@ def parse_access_file(text: str, path: Path | str = "<access file>") -> AccessFi
         contact=texts["contact"],
         email_claim=texts["email_claim"],
         group_claim=texts["group_claim"],
+        trusted_issuers=frozenset(i.rstrip("/") for i in trusted or ()),
         path=str(path),
     )

@@ -66,9 +66,11 @@ def render_no_access(identity: Identity, contact: str) -> None:
         f"Ask {contact or DEFAULT_CONTACT} to give you access; once they have, reload this page.",
         icon=":material/lock:",
     )
-    if identity.email_verified is False:
+    if identity.email is not None and identity.email_verified is not True:
         st.caption(
-            "Your identity provider says this e-mail address is not verified, so it cannot be matched."
+            "Your identity provider does not confirm that this e-mail address is verified, so it cannot "
+            "be matched by e-mail or domain. Your administrator can tell Leadline to trust a provider "
+            "that never sends the confirmation (docs/access.md)."
         )
     st.button("Sign out", key="sign-out-no-access", on_click=st.logout)
 

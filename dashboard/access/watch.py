@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common import settings
-from dashboard.access.access_file import AccessFile, AccessFileError, Identity, parse_access_file
+from dashboard.access.access_file import AccessFile, AccessFileError, parse_access_file
 from dashboard.access.roles import UserAccess
 
 
@@ -70,6 +70,11 @@ def load_access_file() -> AccessFile:
 
 
 def access_of_user(email: str, idp_groups: tuple[str, ...] = ()) -> tuple[UserAccess, AccessFile]:
-    """What the access file gives ``email`` (and its groups) now, for the CLI acting on a user's behalf."""
+    """What the access file gives ``email`` (and its groups) now, for the CLI acting on a user's behalf.
+
+    The operator vouches for the address (it counts as verified), but it must be well formed,
+    exactly as at sign-in: ``a@evil.example@brand.example`` matches nothing.
+    """
     access_file = load_access_file()
-    return access_file.access_for(Identity(email.strip().lower(), idp_groups)), access_file
+    claims = {access_file.email_claim: email, "email_verified": True, access_file.group_claim: list(idp_groups)}
+    return access_file.access_for(access_file.identity(claims)), access_file

@@ -12,6 +12,14 @@ class NoAccess(LeadlineError):
     """The access file gives the user the command acts for no access at all."""
 
 
+def user_is_admin(email: str | None, idp_groups: tuple[str, ...] = ()) -> bool:
+    """True without ``email`` (the warehouse owner) and for users with an admin grant."""
+    if email is None:
+        return True
+    access, _ = access_of_user(email, idp_groups)
+    return access.is_admin
+
+
 def scope_of_user(email: str | None, idp_groups: tuple[str, ...] = ()) -> Scope | AccessScope:
     """Everything without ``email`` (the warehouse owner runs the CLI); else that user's access.
 

@@ -3,7 +3,7 @@
     leadline metrics [TABLE] --start 2024-03-01 --end 2024-03-31 --by brand,dealer_id \\
         --filter market=DE --filter market=AT --format csv --out march.csv
 
-TABLE is ``main`` (default: group columns, the registry's metrics, ``suppressed``) or one
+TABLE is ``main`` (default: group columns, the registry's metrics, ``suppressed``, ``team_suppressed``) or one
 of the detail tables. Mistakes in the arguments exit with code 2 and a message; --out is
 written atomically (a temporary file renamed into place), so a failed run leaves no
 half-written file behind.
@@ -27,11 +27,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from common import settings
 from common.errors import FilterError, LeadlineError, WarehouseUnavailable
-from dashboard.commands.as_user import scope_of_user
+from dashboard.commands.as_user import scope_of_user, user_is_admin
 from dashboard.data import detail_tables
+from dashboard.data.period_guard import guarded_query
 from dashboard.data.tables import metrics_table
 from loaders.request.query import DIMENSIONS, LEAD_DIMENSIONS, LeadQuery
 from loaders.warehouse.engine import make_engine, redact
+from loaders.warehouse.redaction import scrub
 
 TableFunction = Callable[[Engine, LeadQuery, int], pl.DataFrame]
 
@@ -58,8 +60,9 @@ def add_parser(subparsers: Any) -> None:
         "metrics",
         help="export the metrics table (or a detail table) per group as CSV, JSON or Parquet",
         description="One row per group: the group columns in the order given by --by, then the "
-        "table's columns. Groups with fewer than --min-group-size leads show empty numbers "
-        "and suppressed=true. Exit code 2 on bad arguments or an unreachable warehouse.",
+        "table's columns. Groups with fewer than --min-group-size leads (and the groups that would "
+        "reveal them) show empty numbers and suppressed=true; teams of fewer than min_team_size "
+        "salespeople show empty speed figures and team_suppressed=true. Exit code 2 on bad arguments or an unreachable warehouse.",
     )
     parser.add_argument(
         "table",
@@ -89,7 +92,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--min-group-size",
         metavar="K",
-        help="suppress groups with fewer leads (default: setting min_group_size)",
+        help="suppress groups with fewer leads (default: setting min_group_size; with --as-user only higher)",
     )
     parser.add_argument(
         "--format", choices=FORMATS, help="output format (default: from the --out suffix, else csv)"
@@ -113,7 +116,8 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build the query from the arguments, compute the table and write it."""
     query = build_query(args)
-    min_group_size = _min_group_size(args.min_group_size)
+    as_user = getattr(args, "as_user", None)
+    min_group_size = _min_group_size(args.min_group_size, for_user=as_user is not None)
     out = Path(args.out) if args.out else None
     fmt = args.format or _format_from_suffix(out)
     if out is not None:
@@ -123,12 +127,15 @@ def run(args: argparse.Namespace) -> int:
     url = args.warehouse or settings.get("warehouse_url")
     engine = make_engine(url)
     try:
+        if not user_is_admin(as_user, tuple(getattr(args, "as_group", ()))):
+            # The same periods the user's dashboard shows: whole blocks of at least K leads.
+            query = guarded_query(engine, query, min_group_size)
         frame = TABLES[args.table](engine, query, min_group_size)
     except SQLAlchemyError as exc:
         cause = getattr(exc, "orig", None) or exc
         first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
         raise WarehouseUnavailable(
-            f"The warehouse {redact(url)} could not answer: {first_line}",
+            f"The warehouse {redact(url)} could not answer: {scrub(first_line, url)}",
             f"Run `leadline check --warehouse {redact(url)}` to see what is missing.",
         ) from None
     finally:
@@ -198,9 +205,11 @@ def _dimension(name: str, known: Sequence[str], verb: str) -> str:
     raise FilterError(f"Cannot {verb} {name!r}.{suggestion}", f"Use one of: {', '.join(known)}.")
 
 
-def _min_group_size(text: str | None) -> int:
+def _min_group_size(text: str | None, *, for_user: bool = False) -> int:
+    """K from ``--min-group-size`` or the setting; on a user's behalf (``--as-user``) only ever raised."""
+    configured = int(settings.get("min_group_size"))
     if text is None:
-        return int(settings.get("min_group_size"))
+        return configured
     try:
         value = int(text)
     except ValueError:
@@ -208,6 +217,11 @@ def _min_group_size(text: str | None) -> int:
     if value < 1:
         raise FilterError(
             f"--min-group-size {text!r} is not a whole number of at least 1.", "Give e.g. --min-group-size 5."
+        )
+    if for_user and value < configured:
+        raise FilterError(
+            f"--min-group-size {value} is below the configured {configured}: with --as-user it can only be raised.",
+            f"Give --min-group-size {configured} or more, or leave it out; the setting min_group_size decides.",
         )
     return value
 

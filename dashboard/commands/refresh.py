@@ -18,6 +18,7 @@ from common import settings
 from common.errors import WarehouseUnavailable
 from loaders.facts.refresh import CATCH_UP_MARGIN, refresh_lead_facts
 from loaders.warehouse.engine import make_engine, redact
+from loaders.warehouse.redaction import scrub
 
 
 def add_parser(subparsers: Any) -> None:
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     except SQLAlchemyError as exc:
         first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
         raise WarehouseUnavailable(
-            f"Could not refresh the lead facts in {redact(url)}: {first_line}",
+            f"Could not refresh the lead facts in {redact(url)}: {scrub(first_line, url)}",
             "Check that the warehouse is reachable and this user may create and write tables "
             "(a DuckDB file must not be open in another process).",
         ) from None

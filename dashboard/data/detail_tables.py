@@ -9,9 +9,12 @@ come first, in ``query.group_by`` order.
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 from sqlalchemy import Engine
 
+from dashboard.data.tables import metrics_table
 from loaders.contract.tables import EMAIL_STATUSES, PHONE_STATUSES
 from loaders.facts.lead_facts import UNKNOWN
 from loaders.facts.source import with_materialised_facts
@@ -37,6 +40,7 @@ from loaders.queries.waiting_now import fetch_waiting_now
 from loaders.request.query import LeadQuery
 from metrics import detail_arrival, detail_close_reasons, detail_coverage, detail_delivery, detail_response
 from metrics.detail_choices import label_choices
+from metrics.suppression import hide_for_small_teams
 from metrics.waiting_now import waiting_now_table
 
 
@@ -44,7 +48,10 @@ from metrics.waiting_now import waiting_now_table
 def response_buckets(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
     """Leads per first-response bucket: group columns, bucket, label, count, share, suppressed."""
     counts = fetch_response_bucket_counts(engine, query)
-    return detail_response.response_buckets_table(counts, query.group_by, min_group_size)
+    table = detail_response.response_buckets_table(counts, query.group_by, min_group_size)
+    # How fast leads were answered is how people worked: hidden for small teams, like the median.
+    teams = metrics_table(engine, query, min_group_size)
+    return hide_for_small_teams(table, teams, query.group_by, ("count", "share"))
 
 
 @with_materialised_facts
@@ -129,9 +136,11 @@ def duplicate_contact_by_dealer(engine: Engine, query: LeadQuery, min_group_size
     duplicate_contact_rate, suppressed."""
     counts = fetch_duplicate_contact_by_dealer(engine, query)
     keys = key_names(query, "dealer_id")
-    return detail_coverage.duplicate_contact_by_dealer_table(
+    table = detail_coverage.duplicate_contact_by_dealer_table(
         counts, read_dealers(engine), keys, min_group_size
     )
+    teams = metrics_table(engine, dataclasses.replace(query, group_by=keys), min_group_size)
+    return hide_for_small_teams(table, teams, keys, ("duplicate_contact", "duplicate_contact_rate"))
 
 
 @with_materialised_facts

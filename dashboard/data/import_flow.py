@@ -23,6 +23,7 @@ from common.errors import LeadlineError, WarehouseUnavailable
 from loaders.imports import ImportPlan, ImportResult, apply_import
 from loaders.warehouse.duckdb_file_gate import gate_for
 from loaders.warehouse.engine import make_engine, redact
+from loaders.warehouse.redaction import scrub
 
 EXAMPLES_DIR = settings.PROJECT_ROOT / "examples" / "mappings"
 UPLOAD_TYPES = ("csv", "txt", "tsv", "parquet", "xlsx")
@@ -105,7 +106,7 @@ def write_plan(plan: ImportPlan, url: str) -> ImportResult:
     except (DBAPIError, SQLAlchemyError, OSError) as exc:
         first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
         raise WarehouseUnavailable(
-            f"The warehouse at {redact(url)} could not be written: {first_line}",
+            f"The warehouse at {redact(url)} could not be written: {scrub(first_line, url)}",
             "Another program may hold the file open for writing (a second `leadline serve`, a notebook). "
             "Close it, or run the command below instead.",
         ) from None

@@ -9,28 +9,34 @@ from __future__ import annotations
 import polars as pl
 from sqlalchemy import Engine
 
+from common import settings
 from loaders.facts.source import with_materialised_facts
 from loaders.facts.state import connection_of
 from loaders.queries.aggregates import load_any_lead, load_group_counts
 from loaders.queries.close_reasons import load_lost_by_reason, load_taxonomy
 from loaders.queries.spend import load_campaign_leads, load_campaign_spend, load_group_campaign_leads
+from loaders.queries.team_size import load_team_sizes
 from loaders.request.query import LeadQuery
 from metrics.compute import allocate_spend, compute_metrics, vague_lost
-from metrics.suppression import suppress
+from metrics.suppression import TEAM_SIZE, suppress
 
 
 @with_materialised_facts
-def metrics_table(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
-    """The 22 metrics per group of ``query.group_by``, small groups suppressed.
+def metrics_table(
+    engine: Engine, query: LeadQuery, min_group_size: int, min_team_size: int | None = None
+) -> pl.DataFrame:
+    """The 22 metrics per group of ``query.group_by``, small groups and small teams suppressed.
 
     Columns: the grouping columns in ``query.group_by`` order, the 22 ``METRIC_COLUMNS``
-    in registry order, then ``suppressed``. One row per group that has leads, sorted by
+    in registry order, then ``suppressed`` and ``team_suppressed`` (metrics/suppression.py;
+    ``min_team_size`` defaults to the setting). One row per group that has leads, sorted by
     the grouping columns. Without grouping: exactly one row for the whole lead set; when
     that set is empty it has 0 leads, which is fewer than any K >= 1, so it is suppressed.
     """
     group_by = query.group_by
-    with connection_of(engine) as conn:  # one connection for the six queries (the facade may pass one)
+    with connection_of(engine) as conn:  # one connection for the seven queries (the facade may pass one)
         counts = load_group_counts(conn, query)
+        teams = load_team_sizes(conn, query)
         vague = vague_lost(load_lost_by_reason(conn, query), load_taxonomy(conn), group_by)
         spend = allocate_spend(
             load_campaign_spend(conn, query),
@@ -38,7 +44,15 @@ def metrics_table(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.D
             load_group_campaign_leads(conn, query),
             group_by,
         )
-    return suppress(compute_metrics(counts, vague, spend, group_by), group_by, min_group_size)
+    team = int(settings.get("min_team_size")) if min_team_size is None else min_team_size
+    table = compute_metrics(counts, vague, spend, group_by)
+    if group_by:
+        table = table.join(teams, on=list(group_by), how="left", nulls_equal=True).sort(
+            list(group_by), nulls_last=False
+        )
+    else:
+        table = table.with_columns(pl.lit(int(teams[TEAM_SIZE].sum() or 0), dtype=pl.Int64).alias(TEAM_SIZE))
+    return suppress(table, group_by, min_group_size, team)
 
 
 @with_materialised_facts

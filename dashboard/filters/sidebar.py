@@ -14,12 +14,14 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from common.markdown import literal_markdown, shorten
 from dashboard.filters.url_state import (
     COMPARISONS,
     CUSTOM,
     END_KEY,
     FILTER_KEYS,
     FILTER_NAMES,
+    MAX_ECHOED_VALUE,
     QUICK_PICKS,
     START_KEY,
     STREAMLIT_KEYS,
@@ -153,8 +155,10 @@ def url_option(
     if session_key not in st.session_state or (raw and raw != [st.session_state[session_key]]):
         value = raw[0] if len(raw) == 1 else default
         if value not in options:
+            given = literal_markdown(repr(shorten(raw[0], MAX_ECHOED_VALUE)))  # the link's text, made inert
             st.caption(
-                f":orange[The link's {key}={raw[0][:40]!r} is not one of {', '.join(options)}; showing {options[default]}.]"
+                f":orange[The link's {key}={given} is not one of {', '.join(options)}; "
+                f"showing {options[default]}.]"
             )
             value = default
         st.session_state[session_key] = value

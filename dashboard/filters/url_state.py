@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from common.markdown import literal_markdown, shorten
 from dashboard.filters.calendar_periods import calendar_pick, previous_calendar_period
 
 # Filter dimension -> URL key. The order is the sidebar's order.
@@ -74,6 +75,9 @@ EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 MAX_VALUES_PER_KEY = 100
 MAX_VALUE_LENGTH = 200
+# An unknown key or a dropped value is echoed in the notice at most this long (docs/privacy.md).
+MAX_ECHOED_KEY = 24
+MAX_ECHOED_VALUE = 40
 
 
 @dataclass(frozen=True)
@@ -167,9 +171,11 @@ class Dropped:
     reason: str
 
     def describe(self) -> str:
-        """One line for the notice, e.g. ``dealer 'D999': unknown or outside your access``."""
-        shown = self.value if len(self.value) <= 40 else self.value[:37] + "..."
-        return f"{self.key} {shown!r}: {self.reason}" if shown else f"{self.key}: {self.reason}"
+        """One line for the notice, e.g. ``dealer 'D999': unknown or outside your access``, as
+        Markdown that shows the link's text literally (escaped and shortened: it is the attacker's)."""
+        key = literal_markdown(self.key, MAX_ECHOED_KEY)
+        shown = literal_markdown(repr(shorten(self.value, MAX_ECHOED_VALUE))) if self.value else ""
+        return f"{key} {shown}: {self.reason}" if shown else f"{key}: {self.reason}"
 
 
 def canonical_filters(pairs: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -255,7 +261,7 @@ def decode(
             continue
         dim = DIMENSION_OF_KEY.get(key)
         if dim is None:
-            dropped.append(Dropped(key[:40], "", "not a filter Leadline knows; ignored"))
+            dropped.append(Dropped(shorten(key, MAX_ECHOED_KEY), "", "not a filter Leadline knows; ignored"))
             continue
         pairs[dim] = _known_values(key, dim, list(values), choices, dropped)
     state = _narrowed(FilterState(start, end, compare, canonical_filters(pairs)), choices, dropped)

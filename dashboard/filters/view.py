@@ -7,6 +7,7 @@ the sidebar or the access rules themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -28,11 +29,14 @@ class View:
     choices: Choices
     as_of: datetime
     min_group_size: int
+    # For viewers who are not administrators: widens a query's period to whole blocks of at
+    # least K leads (dashboard/data/period_guard.py), against overlapping-period differencing.
+    period_guard: Callable[[LeadQuery], tuple[date, date]] | None = None
 
     def query(self, group_by: tuple[str, ...] = (), *, period: tuple[date, date] | None = None) -> LeadQuery:
         """The LeadQuery of this view (or of ``period``), grouped by ``group_by``, in the viewer's scope."""
         start, end = period or (self.state.start, self.state.end)
-        return LeadQuery(
+        query = LeadQuery(
             start=start,
             end=end,
             as_of=self.as_of,
@@ -40,6 +44,10 @@ class View:
             filters=self.state.filters,
             scope=self.viewer.scope,
         )
+        if self.period_guard is None:
+            return query
+        start, end = self.period_guard(query)
+        return replace(query, start=start, end=end)
 
     def comparison_query(self, group_by: tuple[str, ...] = ()) -> LeadQuery | None:
         """The same query over the comparison period, or None when comparison is off."""

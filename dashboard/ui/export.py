@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard.filters.view import View
 from dashboard.ui.availability import blank_not_in_data
-from dashboard.ui.format import axis_title, suppressed_text
+from dashboard.ui.format import axis_title, suppressed_text, team_note
 from metrics.registry import BY_NAME
 
 NOTE_COLUMN = "note"
@@ -68,6 +68,8 @@ def csv_text(frame: pl.DataFrame, *, title: str, view: View) -> str:
         f"# Period and filters: {view.describe()}",
         f"# Groups with fewer than {view.min_group_size} leads are suppressed (no numbers shown).",
     ]
+    if "team_suppressed" in frame.columns:
+        header.append(f"# team_suppressed = true: {team_note(view.min_group_size)}")
     return "\n".join(header) + "\n" + frame.write_csv()
 
 

@@ -42,6 +42,17 @@ def suppressed_text(min_group_size: int) -> str:
     return f"fewer than {min_group_size} leads"
 
 
+def team_note(min_group_size: int) -> str:
+    """The plain-language note next to "how people worked" figures hidden for a small team."""
+    from common import settings
+
+    team = int(settings.get("min_team_size"))
+    return (
+        f"Fewer than {team} salespeople (or fewer than {min_group_size} contacted leads): "
+        "speed figures hidden to protect individuals."
+    )
+
+
 def _is_missing(value: float | int | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard.ui.availability import DEFINITIONS_LINK, missing
 from dashboard.ui.fairness import outcome_change_is_unfair
-from dashboard.ui.format import NO_CHANGE, format_delta, format_metric, suppressed_text
+from dashboard.ui.format import NO_CHANGE, format_delta, format_metric, suppressed_text, team_note
 from metrics.availability import NOT_IN_DATA
 from metrics.registry import metric
 
@@ -106,9 +106,17 @@ def kpi_tile(
             st.metric(m.label, "no sales yet", help=m.help)
             st.caption(f"{format_metric('spend', current['spend'])} spent, no sale in this period.")
             return
+        if m.people and current is not None and current.get("team_suppressed"):
+            st.metric(m.label, "hidden", help=m.help)
+            st.caption(team_note(min_group_size))
+            return
         delta = None
         small = False
-        if previous is not None and not previous.get("suppressed"):
+        if (
+            previous is not None
+            and not previous.get("suppressed")
+            and not (m.people and previous.get("team_suppressed"))
+        ):
             delta = format_delta(name, value, previous.get(name))
             small = (
                 delta not in (None, NO_CHANGE) and current is not None and small_base(name, current, previous)

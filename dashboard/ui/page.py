@@ -17,11 +17,13 @@ import polars as pl
 import streamlit as st
 
 from common.errors import LeadlineError
+from common.markdown import escape_markdown
 from dashboard.data import cached as data
 from dashboard.data.last_good import StaleNotice
-from dashboard.filters.view import View
+from dashboard.filters.view import View, current_view
 from dashboard.ui.availability import blank_not_in_data, column_help, freshness_line
-from dashboard.ui.format import MISSING, TABLE_FORMATS, suppressed_text, table_values
+from dashboard.ui.error_text import error_for_viewer
+from dashboard.ui.format import MISSING, TABLE_FORMATS, suppressed_text, table_values, team_note
 from metrics.registry import BY_NAME, metric
 
 _LOG = logging.getLogger("leadline.pages")
@@ -43,20 +45,31 @@ def page_header(title: str, intro: str, view: View) -> None:
     if period is not None:
         line += f" · changes against {day_range(*period)}"
     filters = view.describe().split("; ", 1)[1:]
-    if filters:
-        line += f" · {filters[0]}"
+    if filters:  # names from the warehouse, values from the link: shown literally, never as Markdown
+        line += f" · {escape_markdown(filters[0])}"
     st.markdown(line)
     fresh = freshness_line()  # how fresh the data is, on every data page
     if fresh:
         st.caption(fresh)
 
 
-def show_error(exc: LeadlineError, *, key: str = "retry") -> None:
+def _viewer_is_admin() -> bool:
+    """True when this run's viewer is an administrator (or in demo mode); False when unknown."""
+    try:
+        return current_view().viewer.is_admin
+    except RuntimeError:
+        return False
+
+
+def show_error(exc: LeadlineError, *, key: str = "retry", admin: bool | None = None) -> None:
     """The error's message and hint in a red box, with a Retry button.
 
-    Failed queries are never cached, so Retry only needs fresh connections and a rerun; the
-    other sessions' cached tables stay.
+    Warehouse and configuration errors show their details to administrators only (``admin``,
+    by default this run's viewer); others get a generic text with a reference that the server
+    log keeps (dashboard/ui/error_text.py). Failed queries are never cached, so Retry only needs
+    fresh connections and a rerun; the other sessions' cached tables stay.
     """
+    exc = error_for_viewer(exc, admin=_viewer_is_admin() if admin is None else admin)
     st.error(f"**{exc.message}**" + (f"\n\n{exc.hint}" if exc.hint else ""), icon=":material/error:")
     if st.button("Retry", key=key, icon=":material/refresh:"):
         data.reset_connections()
@@ -66,9 +79,10 @@ def show_error(exc: LeadlineError, *, key: str = "retry") -> None:
 def show_stale_notice(notice: StaleNotice, *, key: str = "retry-stale") -> None:
     """Say that the numbers shown are from earlier because the warehouse is not answering, with Retry."""
     since = notice.oldest.strftime("%H:%M UTC")
+    error = error_for_viewer(notice.error, admin=_viewer_is_admin())
     st.warning(
-        f"**Showing results from {since}: the warehouse is not answering.** {notice.error.message}"
-        + (f"\n\n{notice.error.hint}" if notice.error.hint else ""),
+        f"**Showing results from {since}: the warehouse is not answering.** {error.message}"
+        + (f"\n\n{error.hint}" if error.hint else ""),
         icon=":material/cloud_off:",
     )
     if st.button("Retry", key=key, icon=":material/refresh:"):
@@ -130,3 +144,14 @@ def metrics_dataframe(
     )
     # A blank number (no sales to divide by, or a suppressed group) shows a dash, never "None".
     st.dataframe(shown, hide_index=True, column_config=config, key=key, width="stretch", placeholder=MISSING)
+    show_team_note(frame, metric_names)
+
+
+def show_team_note(frame: pl.DataFrame, metric_names: Sequence[str]) -> None:
+    """Say why "how people worked" figures are blank when a shown group's team was too small."""
+    people = [n for n in metric_names if n in BY_NAME and BY_NAME[n].people]
+    if not people or "team_suppressed" not in frame.columns:
+        return
+    hidden = frame.filter(pl.col("team_suppressed") & ~pl.col("suppressed").fill_null(False))
+    if hidden.height:
+        st.caption(f"{hidden.height} of {frame.height} rows: {team_note(current_view().min_group_size)}")

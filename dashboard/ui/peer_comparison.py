@@ -18,7 +18,7 @@ from dashboard.data.peer_table import network_median_table
 from dashboard.filters.view import View
 from dashboard.ui.format import MISSING, format_metric, suppressed_text
 from loaders.request.access_scope import AccessScope
-from metrics.network_median import CONTRIBUTING, PEER_METRICS
+from metrics.network_median import CONTRIBUTING, MIN_OTHER_DEALERS, PEER_METRICS
 from metrics.registry import metric
 
 network_median = data.cached(network_median_table)
@@ -49,14 +49,17 @@ def render_network_median(view: View, own_row: Mapping[str, Any]) -> None:
     median = network_median(view.query(), dealers, k).row(0, named=True)
     st.subheader(TITLE)
     contributing = int(median[CONTRIBUTING])
-    if contributing < k:
+    needed = max(MIN_OTHER_DEALERS, k)
+    if contributing < needed:
         st.caption(
-            f"The network median appears once at least {k} other dealers of your brands have at least "
-            f"{k} leads each in this period and these filters (now: {contributing})."
+            f"The network median appears once at least {needed} other dealers of your brands have at least "
+            f"{k} leads each in this period and these filters (now: {contributing}): with fewer, it would "
+            "be one other dealer's own figure."
         )
         return
     st.dataframe(comparison_table(own_row, median, k), hide_index=True, width="stretch", placeholder=MISSING)
     st.caption(
-        f"Median over {contributing} other dealers of the same brands with at least {k} leads each, "
-        "same period and filters. Other dealers' own figures are never shown."
+        f"Median over {contributing} other dealers of the same brands with at least {k} leads each "
+        f"(speed: those with at least {k} contacted leads), same period and filters; a median needs at least "
+        f"{needed} dealers. Other dealers' own figures are never shown."
     )

@@ -30,6 +30,7 @@ from loaders.contract.check_schema import (
 from loaders.contract.tables import CONTRACT, OPTIONAL_CONTRACT, OPTIONAL_TABLES
 from loaders.warehouse.engine import redact
 from loaders.warehouse.errors import is_timeout, warehouse_error
+from loaders.warehouse.redaction import scrub
 
 # Empty tables that are worth a word, and what that means for the dashboard.
 _EMPTY_TABLE_NOTES: dict[str, tuple[Severity, str]] = {
@@ -216,9 +217,7 @@ def unavailable_error(engine: Engine, exc: DBAPIError) -> WarehouseUnavailable:
     if is_timeout(exc):
         return warehouse_error(engine.url.render_as_string(hide_password=False), exc)
     reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
-    password = engine.url.password
-    if password:
-        reason = reason.replace(str(password), "***")
+    reason = scrub(reason, engine.url)
     return WarehouseUnavailable(
         f"The warehouse {_redacted_url(engine)} does not answer: {reason}",
         "Check that it is running and reachable, and that LEADLINE_WAREHOUSE_URL (or --warehouse) is right.",

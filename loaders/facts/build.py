@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from loaders.contract.tables import consent_not_false, dealers, lead_activities, lead_outcomes, leads
 from loaders.facts.lead_facts import facts_select, lead_rows_select
 from loaders.facts.opening import OpeningSetup, default_setup
-from loaders.facts.table import FACTS_COLUMNS
+from loaders.facts.table import FACTS_COLUMNS, lead_facts_table
 from loaders.warehouse.sql_time import hour_of_day, iso_weekday, local_time
 from metrics.detail_coverage import DOUBLE_LEAD_WINDOW_DAYS
 
@@ -94,3 +94,14 @@ def recomputed_leads(touched: Select[Any]) -> ColumnElement[bool]:
         buyer_lead.c.lead_id.in_(touched), buyer_lead.c.customer_key.is_not(None)
     )
     return or_(leads.c.lead_id.in_(touched), leads.c.customer_key.in_(buyers))
+
+
+def still_consenting() -> ColumnElement[bool]:
+    """Facts rows whose lead is still in ``leads`` with consent not refused (a semi-join on lead_id)."""
+    return lead_facts_table.c.lead_id.in_(select(leads.c.lead_id).where(consent_not_false()))
+
+
+def buyers_of_withdrawn_leads() -> Select[Any]:
+    """customer_key of every facts row whose lead was deleted or refused consent since it was built."""
+    table = lead_facts_table
+    return select(table.c.customer_key).where(table.c.customer_key.is_not(None), ~still_consenting())

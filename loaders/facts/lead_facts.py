@@ -238,14 +238,21 @@ def facts_select(
     return facts
 
 
+def qualifying_contact(created_at: ColumnElement[Any]) -> ColumnElement[bool]:
+    """A row of ``lead_activities`` is a qualifying contact of the lead created at ``created_at``:
+    outbound, not automated, at or after the lead's creation. Written once, here."""
+    act = lead_activities
+    return and_(
+        act.c.direction == "outbound",
+        or_(act.c.automated.is_(None), act.c.automated == false()),
+        act.c.occurred_at >= created_at,
+    )
+
+
 def _qualifying_contacts(base: Subquery) -> Subquery:
     """Per lead of L: first qualifying contact, count, distinct salespeople, attempts before close."""
     act = lead_activities
-    qualifying = and_(
-        act.c.direction == "outbound",
-        or_(act.c.automated.is_(None), act.c.automated == false()),
-        act.c.occurred_at >= base.c.created_at,
-    )
+    qualifying = qualifying_contact(base.c.created_at)
     before_close = and_(
         lead_outcomes.c.closed_at.is_not(None), act.c.occurred_at <= lead_outcomes.c.closed_at
     )

@@ -9,6 +9,10 @@ A full build happens when asked, when there are no facts yet, when the facts def
 the dealers, campaigns or time zones changed, and when the rows older than the margin no
 longer match the leads (leads deleted, back-filled or consent withdrawn: changes that leave
 no timestamp behind, caught by comparing counts).
+
+Whatever the mode, every refresh purges the rows of leads that were deleted or whose buyer
+withdrew consent (an anti-join on ``lead_id``, so an erasure that leaves every count and
+timestamp unchanged is purged too), and recomputes their buyers' other leads.
 """
 
 from __future__ import annotations
@@ -18,10 +22,17 @@ from datetime import UTC, datetime, timedelta
 from time import perf_counter
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, or_, select, text
 
 from loaders.contract.tables import consent_not_false, leads
-from loaders.facts.build import TABLE_COLUMNS, facts_rows_select, recomputed_leads, touched_lead_ids
+from loaders.facts.build import (
+    TABLE_COLUMNS,
+    buyers_of_withdrawn_leads,
+    facts_rows_select,
+    recomputed_leads,
+    still_consenting,
+    touched_lead_ids,
+)
 from loaders.facts.opening import probe_opening
 from loaders.facts.result_taxonomy import load_result_taxonomy, using_result_taxonomy
 from loaders.facts.state import (
@@ -84,7 +95,8 @@ def refresh_lead_facts(
         newest = signature["leads"][1]
         high_water = min(datetime.fromisoformat(newest), now) if newest else now
         reason = _full_build_reason(conn, state, digest, margin, full)
-        if reason is None and state is not None and state.data_signature == signature_text(signature):
+        unchanged = state is not None and state.data_signature == signature_text(signature)
+        if reason is None and unchanged and not _withdrawn_rows(conn):
             mode, reason, written = "current", "no new data", 0
         elif reason is not None:
             with using_result_taxonomy(load_result_taxonomy(conn)):
@@ -130,6 +142,12 @@ def _full_build_reason(
     return None
 
 
+def _withdrawn_rows(conn: Connection) -> int:
+    """Facts rows whose lead was deleted or refused consent since they were written."""
+    query = select(func.count()).select_from(lead_facts_table).where(~still_consenting())
+    return int(conn.execute(query).scalar_one())
+
+
 def _rebuild(conn: Connection, zones: tuple[str, ...]) -> int:
     """Drop and rebuild the facts of every lead, in created_at order (so that periods prune)."""
     facts_metadata.drop_all(conn, tables=[lead_facts_table], checkfirst=True)
@@ -152,12 +170,16 @@ def _catch_up(conn: Connection, zones: tuple[str, ...], since: datetime) -> int:
     ids = refresh_ids_table
     facts_metadata.create_all(conn, tables=[ids], checkfirst=True)
     conn.execute(ids.delete())
-    recompute = recomputed_leads(touched_lead_ids(since))
+    recompute = or_(
+        recomputed_leads(touched_lead_ids(since)), leads.c.customer_key.in_(buyers_of_withdrawn_leads())
+    )
     conn.execute(ids.insert().from_select(["lead_id"], select(leads.c.lead_id).where(recompute)))
     listed = select(ids.c.lead_id)
     conn.execute(
         lead_facts_table.delete().where(
-            (lead_facts_table.c.created_at >= since) | lead_facts_table.c.lead_id.in_(listed)
+            (lead_facts_table.c.created_at >= since)
+            | lead_facts_table.c.lead_id.in_(listed)
+            | ~still_consenting()  # erased or refused: purged (GDPR)
         )
     )
     rows = facts_rows_select([leads.c.lead_id.in_(listed)], zones, probe_opening(conn, zones))

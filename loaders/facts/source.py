@@ -11,6 +11,14 @@ warehouse) and, for the queries run inside the block, makes ``lead_set``/``lead_
 * nothing (on-the-fly computation) when there are no facts, or they were built by another
   facts version or from other dealers, campaigns or time zones.
 
+Consent and existence are checked at every read, cheaply: one scan of ``leads`` for its row
+count, latest ``created_at`` and refused count, compared with the refresh's. When it differs
+(rows deleted, consent refused, leads added) the read keeps only facts rows whose lead is still
+present and consenting (a semi-join on ``lead_id``) and recomputes the other leads of the
+buyers whose leads went away; so a lead whose buyer withdrew consent, or whose row was
+deleted, is not counted from the next read on, without ``leadline refresh`` (GDPR;
+docs/privacy.md section 1). The next refresh purges the rows.
+
 Every path filters, groups and aggregates in the warehouse; only aggregates leave it.
 """
 
@@ -21,15 +29,22 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine, FromClause, Select, Subquery, select, union_all
+from sqlalchemy import ColumnElement, Connection, Engine, FromClause, Select, Subquery, or_, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
 
 from loaders.contract.tables import leads
-from loaders.facts.build import TABLE_COLUMNS, facts_rows_select, recomputed_leads, touched_lead_ids
+from loaders.facts.build import (
+    TABLE_COLUMNS,
+    buyers_of_withdrawn_leads,
+    facts_rows_select,
+    recomputed_leads,
+    still_consenting,
+    touched_lead_ids,
+)
 from loaders.facts.lead_facts import facts_read_by, query_predicates, reader_chosen
 from loaders.facts.opening import (
     OpeningSetup,
@@ -45,7 +60,9 @@ from loaders.facts.state import (
     data_signature,
     dimensions_digest,
     known_timezones,
+    leads_signature,
     read_state,
+    recorded_leads_signature,
     signature_text,
 )
 from loaders.facts.table import (
@@ -70,20 +87,42 @@ _MAX_PROBED_WAREHOUSES = 16
 
 @dataclass(frozen=True)
 class MaterialisedFacts:
-    """A ``FactsReader`` over ``leadline_lead_facts``; ``catch_up_since`` set when new data landed."""
+    """A ``FactsReader`` over ``leadline_lead_facts``; ``catch_up_since`` set when new data landed.
+
+    ``built_leads`` is the ``leads_signature`` of the last refresh; ``recheck`` is set for a read
+    whose own probe of ``leads`` found it different (rows deleted, consent refused, or leads
+    added): the read then keeps only facts of leads still present and consenting, and recomputes
+    the other leads of the buyers whose leads went away.
+    """
 
     zones: tuple[str, ...]
     catch_up_since: datetime | None = None
     setup: OpeningSetup | None = None  # the opening-hours tables the catch-up computes with
+    built_leads: tuple[Any, ...] | None = None
+    recheck: bool = False
+
+    def checked(self, bind: Bind) -> MaterialisedFacts:
+        """This reader for one read: ``recheck`` set unless ``leads`` still matches the refresh's signature."""
+        try:
+            same = self.built_leads is not None and tuple(leads_signature(bind)) == self.built_leads
+        except SQLAlchemyError:
+            same = False  # the exact path; a failing warehouse reports itself in the read itself
+        return self if same else replace(self, recheck=True)
 
     def rows(self) -> FromClause:
-        """Every lead's facts: the table, or the table patched with the recently touched leads."""
-        if self.catch_up_since is None:
-            return lead_facts_table
+        """Every consenting lead's facts: the table, or the table patched with the leads that changed."""
         table = lead_facts_table
-        recompute = recomputed_leads(touched_lead_ids(self.catch_up_since))
+        if self.catch_up_since is None and not self.recheck:
+            return table
+        changed: list[ColumnElement[bool]] = []
+        if self.catch_up_since is not None:
+            changed.append(recomputed_leads(touched_lead_ids(self.catch_up_since)))
+        if self.recheck:
+            changed.append(leads.c.customer_key.in_(buyers_of_withdrawn_leads()))
+        recompute = or_(*changed)
         untouched = select(*(table.c[name] for name in TABLE_COLUMNS)).where(
-            table.c.lead_id.not_in(select(leads.c.lead_id).where(recompute))
+            *([still_consenting()] if self.recheck else []),
+            table.c.lead_id.not_in(select(leads.c.lead_id).where(recompute)),
         )
         rows = facts_rows_select([recompute], self.zones, self.setup)
         return union_all(untouched, rows).subquery("lead_fact_rows")
@@ -118,9 +157,13 @@ def _probe(conn: Connection) -> MaterialisedFacts | None:
     if dimensions_digest(conn, zones) != state.dimensions_digest:
         return None
     setup = probe_opening(conn, zones)
+    recorded = recorded_leads_signature(state)
+    built = tuple(recorded) if recorded is not None else None
     if signature_text(data_signature(conn)) == state.data_signature:
-        return MaterialisedFacts(zones, setup=setup)
-    return MaterialisedFacts(zones, catch_up_since=state.high_water - CATCH_UP_MARGIN, setup=setup)
+        return MaterialisedFacts(zones, built_leads=built, setup=setup)
+    return MaterialisedFacts(
+        zones, catch_up_since=state.high_water - CATCH_UP_MARGIN, built_leads=built, setup=setup
+    )
 
 
 _probes: dict[str, tuple[float, MaterialisedFacts | None]] = {}
@@ -219,7 +262,8 @@ def reading_facts_from(bind: Bind) -> Iterator[None]:
         reader = None
         if not reader_chosen():
             reader = current_reader(bind)
-            stack.enter_context(facts_read_by(reader))
+            # The probe is shared for PROBE_SECONDS; consent and erasure are checked at every read.
+            stack.enter_context(facts_read_by(None if reader is None else reader.checked(bind)))
         # Decided on its own: a block that chose the facts source (facts_read_by) still reads
         # the warehouse's result-code taxonomy and opening hours.
         if not taxonomy_chosen():

@@ -133,20 +133,32 @@ def data_signature(bind: Bind) -> dict[str, Any]:
         return _signature(conn)
 
 
+def leads_signature(bind: Bind) -> list[Any]:
+    """Row count, latest created_at and refused count of ``leads``: one cheap scan of one table.
+
+    Readers compare it with the refresh's at every read: a deletion or a refusal changes it
+    (docs/privacy.md section 1).
+    """
+    with connection_of(bind) as conn:
+        row = conn.execute(
+            select(func.count(), func.max(leads.c.created_at), count_where(leads.c.consent == false()))
+        ).one()
+    return [_plain(v) for v in row]
+
+
+def recorded_leads_signature(state: FactsState) -> list[Any] | None:
+    """The ``leads_signature`` the facts were last refreshed with."""
+    recorded = json.loads(state.data_signature).get("leads")
+    return list(recorded) if isinstance(recorded, list) else None
+
+
 def _signature(conn: Connection) -> dict[str, Any]:
-    lead_row = conn.execute(
-        select(
-            func.count(),
-            func.max(leads.c.created_at),
-            count_where(leads.c.consent == false()),
-        )
-    ).one()
     activity_row = conn.execute(select(func.count(), func.max(lead_activities.c.occurred_at))).one()
     outcome_row = conn.execute(
         select(func.count(), *(func.max(lead_outcomes.c[name]) for name in OUTCOME_TIMES))
     ).one()
     return {
-        "leads": [_plain(v) for v in lead_row],
+        "leads": leads_signature(conn),
         "lead_activities": [_plain(v) for v in activity_row],
         "lead_outcomes": [_plain(v) for v in outcome_row],
     }

@@ -13,14 +13,7 @@ from sqlalchemy.pool import NullPool
 from common.errors import SettingsError, WarehouseUnavailable
 from loaders.warehouse.duckdb_file_gate import install_file_gate
 from loaders.warehouse.query_timeout import connect_args_for, install_query_timeout
-
-
-def redact(url: str) -> str:
-    """The URL with any password replaced by ***, safe for logs and messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparseable URL>"
+from loaders.warehouse.redaction import redact
 
 
 def make_engine(url: str, *, read_only: bool = True, query_timeout_seconds: float | None = None) -> Engine:

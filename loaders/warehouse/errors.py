@@ -12,21 +12,11 @@ import re
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from common.errors import QueryTimeout, WarehouseUnavailable
-from loaders.warehouse.engine import redact
+from loaders.warehouse.redaction import redact, scrub
 
 # PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout (or by an operator).
 _QUERY_CANCELED = "57014"
 _DUCKDB_LOCK = re.compile(r"Could not set lock on file|Conflicting lock is held", re.IGNORECASE)
-# A password in any URL-like text: user:password@host.
-_URL_PASSWORD = re.compile(r"(//[^:/@\s]+:)[^@\s]+(@)")
-
-
-def scrub(text: str, password: str | None = None) -> str:
-    """``text`` with URL passwords, and ``password`` wherever it appears, replaced by ***."""
-    cleaned = _URL_PASSWORD.sub(r"\1***\2", text)
-    if password:
-        cleaned = cleaned.replace(password, "***")
-    return cleaned
 
 
 def _first_line(exc: BaseException) -> str:
@@ -60,7 +50,6 @@ def warehouse_error(
 ) -> WarehouseUnavailable:
     """The error to show for ``exc`` raised while querying the warehouse at ``url``."""
     where = redact(url)
-    password = _password_of(url)
     if is_timeout(exc):
         limit = f" within {timeout_seconds:g} s" if timeout_seconds else " in time"
         return QueryTimeout(
@@ -68,7 +57,7 @@ def warehouse_error(
             "Choose a shorter period or fewer filters and press Retry. If this keeps happening, ask your "
             "administrator to raise LEADLINE_QUERY_TIMEOUT_SECONDS or to run `leadline refresh`.",
         )
-    reason = scrub(_first_line(exc), password)
+    reason = scrub(_first_line(exc), url)
     if is_lock_conflict(exc):
         return WarehouseUnavailable(
             f"The warehouse file {where} is being written by another program right now ({reason}).",
@@ -79,14 +68,3 @@ def warehouse_error(
         "Check that the warehouse is running and reachable, then press Retry. "
         "Numbers already on screen stay visible meanwhile.",
     )
-
-
-def _password_of(url: str) -> str | None:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        password = make_url(url).password
-    except ArgumentError:
-        return None
-    return None if password is None else str(password)

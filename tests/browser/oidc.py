@@ -34,14 +34,16 @@ class TestUser:
     email: str
     groups: tuple[str, ...] = ()
     name: str = ""
-    email_verified: bool = True
+    # None: the ID token carries no email_verified claim at all (as some providers send it).
+    email_verified: bool | str | None = True
     extra_claims: dict[str, Any] = field(default_factory=dict)
 
     def claims(self) -> dict[str, object]:
         """The ID-token claims besides ``sub`` (which is the e-mail)."""
+        verified = {} if self.email_verified is None else {"email_verified": self.email_verified}
         return {
             "email": self.email,
-            "email_verified": self.email_verified,
+            **verified,
             "name": self.name or self.email.split("@")[0],
             "groups": list(self.groups),
             **self.extra_claims,

@@ -49,6 +49,13 @@ BRAND = TestUser("marketing@aurelia.example", name="Bea Brand")
 DEALER = TestUser("principal@lombardi.example", name="Dario Dealer")
 ANALYST = TestUser("ana@analytics.example", groups=("moto-analysts",), name="Ana Analyst")
 STRANGER = TestUser("stranger@elsewhere.example", groups=("nobody",))
+# Issue 12 item 5: identities that used to match the aurelia.example domain grant, and must not.
+UNVERIFIED = [
+    TestUser("no-claim@aurelia.example", email_verified=None),
+    TestUser("string-false@aurelia.example", email_verified="false"),
+    TestUser("bool-false@aurelia.example", email_verified=False),
+    TestUser("mallory@evil.example@aurelia.example"),
+]
 PERIOD = "from=2000-01-01&to=2100-01-01"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,7 +77,7 @@ def signin_server(demo_warehouse: str, tmp_path_factory: pytest.TempPathFactory)
     home = tmp_path_factory.mktemp("signin")
     access = home / "access.toml"
     access.write_text(ACCESS, encoding="utf-8")
-    with oidc_provider([BRAND, DEALER, ANALYST, STRANGER]) as provider:
+    with oidc_provider([BRAND, DEALER, ANALYST, STRANGER, *UNVERIFIED]) as provider:
         port = free_port()
         write_secrets(home, provider.auth_section(port))  # read from the server's working directory
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADLINE_", "STREAMLIT_"))}
@@ -195,5 +202,17 @@ def test_a_user_not_in_the_access_file_sees_no_data(page: Any, signin_server: Si
     signed_in(page, signin_server, STRANGER)
     body = page.inner_text("body")
     assert "No access yet" in body and "Maria at leadline-admin@example.com" in body
+    assert not tile_values(page)
+    assert page.get_by_test_id("stSidebarNav").count() == 0
+
+
+@pytest.mark.parametrize("user", UNVERIFIED, ids=lambda u: u.email)
+def test_an_unverified_or_malformed_address_matches_no_domain_grant(
+    page: Any, signin_server: SignInServer, user: TestUser
+) -> None:
+    """A real provider's ID token without email_verified = true, or with a second '@', gets no data."""
+    signed_in(page, signin_server, user)
+    body = page.inner_text("body")
+    assert "No access yet" in body
     assert not tile_values(page)
     assert page.get_by_test_id("stSidebarNav").count() == 0
