@@ -8,11 +8,18 @@ DEMO_LEADS ?= 300000
 
 .PHONY: install run demo test lint typecheck imports unit audit bench clean
 
+TEST_STAMP := $(VENV)/.installed-test-stamp
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The tests also need the Spark extra (pyspark's jars, about 460 MB, and PyHive); `make run` does not.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	touch $(TEST_STAMP)
 
 install: $(STAMP)
 
@@ -35,7 +42,7 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+unit: $(TEST_STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck imports unit

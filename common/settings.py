@@ -18,6 +18,7 @@ from common.opening_hours import parse_weekly_hours
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DEMO_PATH = PROJECT_ROOT / "data" / "demo.duckdb"
+DEFAULT_APP_DB_PATH = PROJECT_ROOT / "data" / "leadline-app.sqlite"
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,36 @@ SETTINGS: tuple[SettingSpec, ...] = (
         _positive_int,
         "Conversion within a window: a lead counts once it is this many days old, as sold when sold within "
         "this many days of arriving (`conversion_in_window_rate`).",
+    ),
+    SettingSpec(
+        "app_db_url",
+        f"sqlite:///{DEFAULT_APP_DB_PATH}",
+        str,
+        "SQLAlchemy URL of Leadline's own application database (subscriptions, send log, alerts), "
+        "e.g. `postgresql+psycopg://user@host/leadline`; created and migrated on start; never the warehouse. "
+        "Default: a SQLite file next to the demo data.",
+    ),
+    SettingSpec(
+        "smtp_url",
+        "",
+        str,
+        "Mail server for digests and alerts: `smtp://host:25`, `smtp+starttls://user:password@host:587` "
+        "(STARTTLS, then login) or `smtps://user:password@host:465` (TLS from the start). "
+        "Empty: `leadline digests send-due` sends nothing and says so.",
+    ),
+    SettingSpec(
+        "smtp_ca_file",
+        "",
+        str,
+        "PEM file of the certificate authority that signed the mail server's certificate "
+        "(empty: the system's trusted authorities).",
+    ),
+    SettingSpec("mail_from", "leadline@localhost", str, "The From address of digests and alerts."),
+    SettingSpec(
+        "public_url",
+        "http://localhost:8501",
+        str,
+        "The dashboard's address as readers open it (with any base path); deep links in e-mails start with it.",
     ),
 )
 

@@ -15,6 +15,8 @@ def render_settings_table() -> str:
         default = "(empty)" if spec.default == "" else f"`{spec.default}`"
         if spec.name == "warehouse_url":
             default = "`duckdb:///<project>/data/demo.duckdb`"
+        if spec.name == "app_db_url":
+            default = "`sqlite:///<project>/data/leadline-app.sqlite`"
         lines.append(f"| `{spec.name}` | `{spec.env_var}` | {default} | {spec.help} |")
     return "\n".join(lines) + "\n"
 

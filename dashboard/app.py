@@ -26,6 +26,7 @@ from dashboard.data.choices import load_choices
 from dashboard.data.last_good import take_stale
 from dashboard.data.period_guard import guarded_period
 from dashboard.data.profile import current_profile
+from dashboard.digests.widgets import render_subscribe
 from dashboard.filters.sidebar import (
     dropped_notices,
     moved_default_notice,
@@ -110,11 +111,17 @@ def main() -> None:
             return
     set_current_view(view)
     stale_slot = st.empty()  # above the page: filled when the warehouse failed during this run
+    subscribe_slot = st.sidebar.empty()  # filled after the page ran (also after its st.stop())
     try:
         page.run()
     finally:  # also after a page's st.stop(): the link is built from the URL the page left
         render_copy_link()
         render_stale_notice(stale_slot)
+        with subscribe_slot.container():  # "E-mail me this view" on every data page
+            try:
+                render_subscribe(viewer, page.url_path, read_query_params(), state.quick_pick(today))
+            except LeadlineError as exc:
+                st.caption(f":orange[E-mail digests are unavailable: {exc.message}]")
 
 
 def guarded_view(view: View) -> View:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from common.errors import LeadlineError
 
-COMMANDS = ("serve", "demo", "check", "metrics", "import_", "refresh")
+COMMANDS = ("serve", "demo", "check", "metrics", "import_", "refresh", "digests", "spark")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,14 +36,15 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("campaigns.py", "campaigns", "Campaigns & ROI", ":material/campaign:", url_keys=("per", "quality", "min")),
     PageSpec("definitions.py", "definitions", "Definitions", ":material/menu_book:", "Reference"),
     PageSpec("data_quality.py", "data-quality", "Data quality", ":material/rule:", "Reference"),
+    PageSpec("subscriptions.py", "subscriptions", "Subscriptions", ":material/forward_to_inbox:", "Reference"),
     PageSpec("settings.py", "settings", "Settings", ":material/settings:", "Reference"),  # admins only
     PageSpec("import_data.py", "import", "Import data", ":material/upload_file:", "Admin"),  # admins only
 )
 PAGE_KEYS = frozenset(key for spec in PAGE_SPECS for key in spec.url_keys)
 # Pages that draw without the warehouse (they still open when it does not answer).
-OFFLINE_PAGES = frozenset({"definitions", "settings", "import"})  # import: also into a new warehouse
+OFFLINE_PAGES = frozenset({"definitions", "subscriptions", "settings", "import"})  # import: also into a new warehouse
 # Pages the sidebar's period and filters do not affect: the filters are not drawn there.
-UNFILTERED_PAGES = frozenset({"definitions", "settings", "import", "data-quality"})
+UNFILTERED_PAGES = frozenset({"definitions", "subscriptions", "settings", "import", "data-quality"})
 
 
 def _start_page() -> None:

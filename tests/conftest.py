@@ -108,3 +108,37 @@ def empty_url(tmp_path: Path) -> str:
     create_contract_tables(engine)
     engine.dispose()
     return url
+
+
+def _spark_unavailable() -> str | None:
+    """None when a local Spark Thrift server can be started here, else why not."""
+    import importlib.util
+
+    for module, extra in (("pyspark", "pyspark"), ("pyhive", "pyhive"), ("thrift_sasl", "thrift_sasl")):
+        if importlib.util.find_spec(module) is None:
+            return f"{extra} is not installed (pip install -e '.[spark]')"
+    from loaders.warehouse.spark_server import java_missing
+
+    return java_missing()
+
+
+@pytest.fixture(scope="session")
+def spark_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a Spark SQL Thrift server started once per test session (local[2], loopback only).
+
+    Skipped with the reason outside CI when Java or the Spark extra is missing; in CI a failure.
+    """
+    reason = _spark_unavailable()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"Spark cannot start in CI: {reason}")
+        pytest.skip(f"Spark tests skipped: {reason}")
+    from loaders.warehouse.spark_server import SMALL_DATA_SETTINGS, SparkServer, free_port
+
+    folder = tmp_path_factory.mktemp("spark")
+    server = SparkServer(folder, port=free_port(), driver_memory="1g", settings=SMALL_DATA_SETTINGS)
+    try:
+        server.start()
+        yield server.url
+    finally:
+        server.stop()

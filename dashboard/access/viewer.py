@@ -32,6 +32,7 @@ ALL_PAGES: tuple[str, ...] = (
     "campaigns",
     "definitions",
     "data-quality",
+    "subscriptions",
     "settings",
     "import",
 )

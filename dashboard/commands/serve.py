@@ -15,9 +15,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from common import settings
 from common.errors import SettingsError
 from common.settings import PROJECT_ROOT
 from dashboard.access.viewer import sign_in_configured
+from loaders.appdb.schema import open_app_db
 
 CONFIG_FILE = PROJECT_ROOT / "streamlit_config.toml"
 APP_FILE = PROJECT_ROOT / "dashboard" / "app.py"
@@ -51,6 +53,8 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Replace this process with the Streamlit server (so stopping it stops the server)."""
     command = streamlit_command(args.config, port=args.port, demo_mode=not sign_in_configured())
+    # The application database (subscriptions, alerts) is created or migrated now: a bad app_db_url stops here.
+    open_app_db(str(settings.get("app_db_url"))).dispose()
     env = dict(os.environ)
     if args.warehouse:
         env["LEADLINE_WAREHOUSE_URL"] = args.warehouse

@@ -13,6 +13,10 @@ no timestamp behind, caught by comparing counts).
 Whatever the mode, every refresh purges the rows of leads that were deleted or whose buyer
 withdrew consent (an anti-join on ``lead_id``, so an erasure that leaves every count and
 timestamp unchanged is purged too), and recomputes their buyers' other leads.
+
+On Spark SQL (Parquet tables: no DELETE, no transactions) every refresh that finds new data
+rebuilds the table: the state row is dropped first, so that readers compute on the fly while
+the facts are being written, and written again last (docs/distributed.md).
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from loaders.facts.table import (
     lead_facts_table,
     refresh_ids_table,
 )
+from loaders.warehouse.spark_sql import can_delete_rows
 from loaders.warehouse.sql_aggregates import count_where
 
 # Events may land in the warehouse up to this long after their timestamp and still be seen
@@ -95,10 +100,15 @@ def refresh_lead_facts(
         newest = signature["leads"][1]
         high_water = min(datetime.fromisoformat(newest), now) if newest else now
         reason = _full_build_reason(conn, state, digest, margin, full)
+        patchable = can_delete_rows(conn.dialect)
         unchanged = state is not None and state.data_signature == signature_text(signature)
         if reason is None and unchanged and not _withdrawn_rows(conn):
             mode, reason, written = "current", "no new data", 0
-        elif reason is not None:
+        elif reason is not None or not patchable:
+            reason = (
+                reason
+                or "new data or withdrawn consent; Spark tables cannot delete rows, so they are rebuilt"
+            )
             with using_result_taxonomy(load_result_taxonomy(conn)):
                 mode, written = "full", _rebuild(conn, zones)
         else:
@@ -150,6 +160,9 @@ def _withdrawn_rows(conn: Connection) -> int:
 
 def _rebuild(conn: Connection, zones: tuple[str, ...]) -> int:
     """Drop and rebuild the facts of every lead, in created_at order (so that periods prune)."""
+    if not can_delete_rows(conn.dialect):
+        # No transaction to hide the rebuild: without a state row readers compute on the fly.
+        facts_metadata.drop_all(conn, tables=[facts_state_table], checkfirst=True)
     facts_metadata.drop_all(conn, tables=[lead_facts_table], checkfirst=True)
     facts_metadata.create_all(conn, tables=[lead_facts_table, facts_state_table], checkfirst=True)
     rows = facts_rows_select([], zones, probe_opening(conn, zones)).subquery("all_facts")
@@ -157,6 +170,8 @@ def _rebuild(conn: Connection, zones: tuple[str, ...]) -> int:
     result = conn.execute(
         lead_facts_table.insert().from_select(list(TABLE_COLUMNS), ordered), execution_options=_COUNTED
     )
+    if result.rowcount is None or result.rowcount < 0:  # Spark reports no row count
+        return int(conn.execute(select(func.count()).select_from(lead_facts_table)).scalar_one())
     return int(result.rowcount)
 
 
@@ -192,7 +207,11 @@ def _catch_up(conn: Connection, zones: tuple[str, ...], since: datetime) -> int:
 
 def _write_state(conn: Connection, state: FactsState) -> None:
     """Replace the state row (inside the caller's transaction)."""
-    conn.execute(facts_state_table.delete())
+    if can_delete_rows(conn.dialect):
+        conn.execute(facts_state_table.delete())
+    else:
+        facts_metadata.drop_all(conn, tables=[facts_state_table], checkfirst=True)
+        facts_metadata.create_all(conn, tables=[facts_state_table])
     conn.execute(
         facts_state_table.insert().values(
             facts_version=state.facts_version,

@@ -14,6 +14,7 @@ from common.errors import SettingsError, WarehouseUnavailable
 from loaders.warehouse.duckdb_file_gate import install_file_gate
 from loaders.warehouse.query_timeout import connect_args_for, install_query_timeout
 from loaders.warehouse.redaction import redact
+from loaders.warehouse.spark_sql import prepare_spark_engine
 
 
 def make_engine(url: str, *, read_only: bool = True, query_timeout_seconds: float | None = None) -> Engine:
@@ -30,7 +31,8 @@ def make_engine(url: str, *, read_only: bool = True, query_timeout_seconds: floa
     except ArgumentError:
         raise SettingsError(
             f"The warehouse URL {redact(url)} is not a SQLAlchemy URL.",
-            "Use e.g. duckdb:///data/demo.duckdb or postgresql+psycopg://user@host:5432/db.",
+            "Use e.g. duckdb:///data/demo.duckdb, postgresql+psycopg://user@host:5432/db "
+            "or hive://user@host:10000/default (Spark SQL).",
         ) from None
     connect_args: dict[str, object] = connect_args_for(parsed, query_timeout_seconds)
     connect_args |= postgresql_session_options(parsed)
@@ -54,11 +56,13 @@ def make_engine(url: str, *, read_only: bool = True, query_timeout_seconds: floa
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise SettingsError(
             f"No database driver is installed for {parsed.drivername}: {exc}.",
-            "Install the dialect's package (duckdb-engine, psycopg, trino, sqlalchemy-bigquery ...).",
+            "Install the dialect's package (duckdb-engine, psycopg, trino, sqlalchemy-bigquery ...; "
+            "for Spark SQL: pip install -e '.[spark]').",
         ) from None
     if parsed.get_backend_name() in ("postgresql", "duckdb"):
         _force_utc_session(engine)
     install_query_timeout(engine, query_timeout_seconds)
+    prepare_spark_engine(engine)
     if gated_file is not None:
         install_file_gate(engine, gated_file)
     return engine

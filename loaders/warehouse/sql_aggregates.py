@@ -1,6 +1,6 @@
 """Portable aggregates, compiled per dialect: exact quantiles and conditional counts.
 
-The spelling of these differs between DuckDB, PostgreSQL, Trino, BigQuery and Snowflake;
+The spelling of these differs between DuckDB, PostgreSQL, Spark SQL, Trino, BigQuery and Snowflake;
 query builders use these constructs and stay dialect-free (time functions: ``sql_time``).
 """
 
@@ -118,6 +118,7 @@ def _count_if_default(element: count_if, compiler: SQLCompiler, **kw: Any) -> st
 
 @compiles(count_if, "duckdb")
 @compiles(count_if, "trino")
+@compiles(count_if, "hive")
 def _count_if_function(element: count_if, compiler: SQLCompiler, **kw: Any) -> str:
     (condition,) = element.clauses
     return f"count_if({compiler.process(condition, **kw)})"

@@ -1,18 +1,20 @@
 """Portable SQL expressions of time, compiled per dialect: minutes between, week and month, local time,
 whole days between and after dates.
 
-Leadline's queries run on DuckDB and PostgreSQL and compile for Trino, BigQuery and
-Snowflake. The few operations whose spelling differs between warehouses live here (and in
+Leadline's queries run on DuckDB, PostgreSQL and Spark SQL (dialect ``hive``, through PyHive)
+and compile for Trino, BigQuery and Snowflake. The few operations whose spelling differs between warehouses live here (and in
 ``sql_aggregates``) as custom constructs, so the query builders stay dialect-free.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import TIMESTAMP, Date, Float, Integer
+from sqlalchemy import TIMESTAMP, Date, DateTime, Float, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
 
 
@@ -28,6 +30,13 @@ class minutes_between(FunctionElement[float]):  # noqa: N801 - reads like the SQ
 def _minutes_default(element: minutes_between, compiler: SQLCompiler, **kw: Any) -> str:
     earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 60.0)"
+
+
+@compiles(minutes_between, "hive")
+def _minutes_spark(element: minutes_between, compiler: SQLCompiler, **kw: Any) -> str:
+    # Spark has no EXTRACT(EPOCH ...) of an interval; timestampdiff counts whole microseconds.
+    earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(timestampdiff(MICROSECOND, {earlier}, {later}) / 60000000.0)"
 
 
 @compiles(minutes_between, "trino")
@@ -116,6 +125,13 @@ def _local_default(element: local_time, compiler: SQLCompiler, **kw: Any) -> str
     return f"(({ts} AT TIME ZONE 'UTC') AT TIME ZONE {tz})"
 
 
+@compiles(local_time, "hive")
+def _local_spark(element: local_time, compiler: SQLCompiler, **kw: Any) -> str:
+    # Spark parses no AT TIME ZONE; convert_timezone works on naive timestamps (DST included).
+    ts, tz = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"convert_timezone('UTC', {tz}, {ts})"
+
+
 @compiles(local_time, "trino")
 def _local_trino(element: local_time, compiler: SQLCompiler, **kw: Any) -> str:
     ts, tz = (compiler.process(arg, **kw) for arg in element.clauses)
@@ -146,6 +162,12 @@ class iso_weekday(FunctionElement[int]):  # noqa: N801
 def _weekday_default(element: iso_weekday, compiler: SQLCompiler, **kw: Any) -> str:
     (expr,) = element.clauses
     return f"CAST(EXTRACT(ISODOW FROM {compiler.process(expr, **kw)}) AS INTEGER)"
+
+
+@compiles(iso_weekday, "hive")
+def _weekday_spark(element: iso_weekday, compiler: SQLCompiler, **kw: Any) -> str:
+    (expr,) = element.clauses
+    return f"CAST(EXTRACT(DAYOFWEEK_ISO FROM {compiler.process(expr, **kw)}) AS INTEGER)"
 
 
 @compiles(iso_weekday, "trino")
@@ -220,6 +242,12 @@ def _plus_days_snowflake(element: date_plus_days, compiler: SQLCompiler, **kw: A
     return f"DATEADD(day, {days}, CAST({day} AS DATE))"
 
 
+@compiles(date_plus_days, "hive")
+def _plus_days_spark(element: date_plus_days, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"date_add(CAST({day} AS DATE), CAST({days} AS INT))"
+
+
 class days_between(FunctionElement[int]):  # noqa: N801
     """Whole days from the first date to the second: ``later - earlier``."""
 
@@ -246,7 +274,40 @@ def _days_bigquery(element: days_between, compiler: SQLCompiler, **kw: Any) -> s
     return f"DATE_DIFF(DATE({later}), DATE({earlier}), DAY)"
 
 
+@compiles(days_between, "hive")
+def _days_spark(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"datediff(CAST({later} AS DATE), CAST({earlier} AS DATE))"
+
+
 @compiles(days_between, "snowflake")
 def _days_snowflake(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"DATEDIFF(day, CAST({earlier} AS DATE), CAST({later} AS DATE))"
+
+
+def spark_interval_literal(value: timedelta) -> str:
+    """A duration as Spark SQL text: ``INTERVAL DAY TO SECOND`` from a quoted 'D HH:MM:SS.ffffff'."""
+    sign = "-" if value < timedelta(0) else ""
+    value = abs(value)
+    hours, rest = divmod(value.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = f"{sign}{value.days} {hours:02d}:{minutes:02d}:{seconds:02d}.{value.microseconds:06d}"
+    return f"CAST('{text}' AS INTERVAL DAY TO SECOND)"
+
+
+@compiles(BindParameter, "hive")
+def _bind_spark(element: BindParameter[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    # PyHive fills parameters into the SQL text on the client and has no interval type: a
+    # timedelta (``created_at - timedelta(days=7)``) would arrive as a timestamp. Durations are
+    # Leadline's own constants, never input, and a timedelta renders only digits, so it goes into
+    # the text as an interval; every other value stays a bound parameter.
+    if isinstance(element.value, timedelta) and element.callable is None:
+        return spark_interval_literal(element.value)
+    rendered = compiler.visit_bindparam(element, **kw)
+    # Dates and timestamps arrive as quoted text; say what they are, or Spark refuses to store
+    # text in a TIMESTAMP_NTZ column (comparisons would cast, inserts do not).
+    affinity = element.type._type_affinity
+    if not element.expanding and affinity is not None and issubclass(affinity, DateTime | Date):
+        return f"CAST({rendered} AS {'DATE' if issubclass(affinity, Date) else 'TIMESTAMP_NTZ'})"
+    return rendered

@@ -1,0 +1,209 @@
+"""A subscribed view turned into digest content, through the same code as the page.
+
+The viewer is rebuilt from the access file at send time; the stored link parameters are decoded
+against that viewer's choices (a filter value they may no longer see is dropped and said so); the
+tiles come from ``data.period_totals`` and the table from ``data.metrics``, exactly as on the page;
+suppressed numbers read "fewer than K leads". Nothing here names a person: the tables hold
+aggregates of dealers, groups, markets, campaigns and sources only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+import polars as pl
+
+from common import settings
+from dashboard.access.viewer import Viewer
+from dashboard.data import cached as data
+from dashboard.data.choices import load_choices
+from dashboard.digests.specs import DIGEST_SPECS, DigestSpec, targets
+from dashboard.filters.url_state import END_KEY, START_KEY, decode, encode
+from dashboard.filters.view import View
+from dashboard.ui import charts
+from dashboard.ui.availability import missing
+from dashboard.ui.format import MISSING, NO_CHANGE, format_delta, format_metric, suppressed_text
+from dashboard.ui.kpi import _base_words as base_words
+from dashboard.ui.kpi import no_sales_yet, small_base
+from metrics.availability import NOT_IN_DATA
+from metrics.registry import metric
+
+TOP_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A KPI tile in words: label, value, change against the comparison, target line."""
+
+    name: str
+    label: str
+    value: str
+    delta: str | None = None
+    good: bool | None = None  # the change is an improvement (None: neutral or none)
+    target: str | None = None
+    target_met: bool | None = None
+    note: str | None = None  # a line under the value: why it is missing, or read with care
+
+
+@dataclass(frozen=True)
+class DigestContent:
+    """Everything a digest e-mail shows, already formatted."""
+
+    title: str
+    period: str
+    comparison: str
+    tiles: tuple[Tile, ...]
+    table_title: str
+    table_header: tuple[str, ...]
+    table_rows: tuple[tuple[str, ...], ...]
+    notes: tuple[str, ...]
+    link: str
+    figure: go.Figure | None = field(default=None, compare=False)
+
+
+def deep_link(page: str, params: Mapping[str, Sequence[str]]) -> str:
+    """The address that opens ``page`` with ``params`` (explicit dates) on the dashboard."""
+    base = str(settings.get("public_url")).rstrip("/")
+    return f"{base}/{page}?{urlencode({k: list(v) for k, v in params.items()}, doseq=True)}"
+
+
+def _tile(
+    name: str,
+    total: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    k: int,
+    target: float | None,
+    missing_reason: str | None = None,
+) -> Tile:
+    """The tile as the page draws it (dashboard/ui/kpi.kpi_tile): the same value, change and target,
+    the same words for "not in your data", "no sales yet" and a change on few leads."""
+    m = metric(name)
+    if missing_reason is not None:
+        return Tile(name, m.label, NOT_IN_DATA, note=missing_reason)
+    if total.get("suppressed"):
+        return Tile(name, m.label, suppressed_text(k))
+    if name == "cost_per_sale" and no_sales_yet(total):
+        return Tile(
+            name,
+            m.label,
+            "no sales yet",
+            note=f"{format_metric('spend', total['spend'])} spent, no sale in this period.",
+        )
+    value = total.get(name)
+    delta = note = None
+    good = None
+    if previous is not None and not previous.get("suppressed"):
+        delta = format_delta(name, value, previous.get(name))
+        before = previous.get(name)
+        small = delta not in (None, NO_CHANGE) and small_base(name, total, previous)
+        if small:
+            note = f"A change on few leads ({base_words(name, total, previous)}): read it with care."
+            if m.format == "count":
+                delta = f"{int(value or 0) - int(before or 0):+,} ({int(before or 0):,} before)"
+        elif delta and value is not None and before is not None and m.better != "neutral" and value != before:
+            good = (value > before) == (m.better == "higher")
+    target_text = met = None
+    if target is not None:
+        target_text = f"Target {format_metric(name, target)}"
+        if value is not None:
+            met = value >= target if m.better == "higher" else value <= target
+            gap = (format_delta(name, value, target) or "").lstrip("+-")
+            target_text += f" · {gap} {'above' if value >= target else 'below'}"
+    return Tile(name, m.label, format_metric(name, value), delta, good, target_text, met, note)
+
+
+def _table(spec: DigestSpec, view: View, by: str) -> tuple[tuple[tuple[str, ...], ...], list[str]]:
+    k = view.min_group_size
+    groups = data.metrics(view.query((by,)), k).sort(
+        ["suppressed", "leads"], descending=[False, True], nulls_last=True
+    )
+    notes = []
+    hidden = int(groups["suppressed"].sum()) if groups.height else 0
+    if hidden:
+        notes.append(
+            f"{hidden} {spec.breakdowns[by].lower()} group(s) with fewer than {k} leads show no numbers."
+        )
+    if groups.height > TOP_ROWS:
+        notes.append(
+            f"The table shows the top {TOP_ROWS} of {groups.height} rows by leads; the link shows all."
+        )
+    rows = []
+    for row in groups.head(TOP_ROWS).iter_rows(named=True):
+        label = view.label(by, row[by])
+        if row["suppressed"]:
+            rows.append((f"{label} · {suppressed_text(k)}", *(MISSING for _ in spec.table_metrics)))
+        else:
+            rows.append((label, *(format_metric(n, row[n]) for n in spec.table_metrics)))
+    return tuple(rows), notes
+
+
+def _option(
+    params: Mapping[str, Sequence[str]], key: str | None, options: Sequence[str], default: str
+) -> str:
+    values = list(params.get(key, ())) if key else []
+    return values[0] if len(values) == 1 and values[0] in options else default
+
+
+def build_digest(
+    viewer: Viewer, page: str, params: Mapping[str, Sequence[str]], period: tuple[date, date], as_of: datetime
+) -> DigestContent:
+    """The digest of ``page`` with link ``params`` over ``period``, as ``viewer`` would see it."""
+    spec = DIGEST_SPECS[page]
+    today = period[1]
+    k = int(settings.get("min_group_size"))
+    choices = load_choices(viewer.scope, today)
+    raw = {key: list(v) for key, v in params.items() if key not in (START_KEY, END_KEY)}
+    raw[START_KEY], raw[END_KEY] = [period[0].isoformat()], [period[1].isoformat()]
+    state, dropped = decode(raw, choices, today, spec.page_keys)
+    view = View(viewer, state, choices, as_of, k)
+    notes = [f"Left out of this view: {d.describe()}" for d in dropped]
+    by = _option(params, spec.breakdown_key, list(spec.breakdowns), spec.default_breakdown)
+    chart_metric = _option(
+        params, spec.chart_key, spec.kpis, "follow_up_rate" if spec.chart_key else spec.kpis[0]
+    )
+    link_params = {
+        **encode(state),
+        **{key: [v] for key, v in ((spec.breakdown_key, by), (spec.chart_key, chart_metric)) if key},
+    }
+    if spec.breakdown_key and by == spec.default_breakdown:
+        link_params.pop(spec.breakdown_key)
+    if spec.chart_key and chart_metric == "follow_up_rate":
+        link_params.pop(spec.chart_key)
+    goals = targets() if spec.targets else {}
+    tiles: tuple[Tile, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    figure = None
+    weekly = data.metrics(view.query(("week",)), k)  # one row per week that has leads, as on the pages
+    if weekly.is_empty():
+        notes.append("No leads match this view in the period.")
+    else:
+        total, previous = data.period_totals(view)
+        absent = missing(spec.kpis)
+        tiles = tuple(_tile(n, total, previous, k, goals.get(n), absent.get(n)) for n in spec.kpis)
+        if total.get("suppressed"):
+            notes.append(f"Fewer than {k} leads match this view, so its numbers are not shown.")
+        else:
+            rows, table_notes = _table(spec, view, by)
+            notes += table_notes
+            if weekly.filter(~pl.col("suppressed")).height:
+                figure = charts.trend_chart(weekly, chart_metric, target=goals.get(chart_metric))
+            hidden_weeks = int(weekly["suppressed"].sum())
+            if figure is not None and hidden_weeks:
+                notes.append(f"{hidden_weeks} week(s) with fewer than {k} leads are left out of the chart.")
+    return DigestContent(
+        title=spec.title,
+        period=view.describe(),
+        comparison=view.comparison_label(),
+        tiles=tiles,
+        table_title=f"By {spec.breakdowns[by].lower()}",
+        table_header=(spec.breakdowns[by], *(metric(n).label for n in spec.table_metrics)),
+        table_rows=rows,
+        notes=tuple(notes),
+        link=deep_link(page, link_params),
+        figure=figure,
+    )

@@ -1,0 +1,104 @@
+"""What a digest of each data page shows: the page's KPI tiles, its main table, one chart.
+
+One entry per page that can be subscribed to; the KPI tuples are the pages' own (a test reads
+each page file and fails when they drift). Adding a page to digests means adding an entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from common import settings
+
+
+@dataclass(frozen=True)
+class DigestSpec:
+    """A page as a digest: title, KPI tiles, the table's grouping options and metrics, the chart."""
+
+    page: str  # url_path
+    title: str
+    kpis: tuple[str, ...]
+    breakdowns: dict[str, str]  # dimension -> label; the first is the default
+    table_metrics: tuple[str, ...]
+    breakdown_key: str | None = None  # the page's own URL option choosing the breakdown
+    chart_key: str | None = None  # the page's own URL option choosing the trend metric
+    targets: bool = False  # the page shows targets next to its tiles
+    page_keys: tuple[str, ...] = field(default=())
+
+    @property
+    def default_breakdown(self) -> str:
+        """The grouping of the table when the link does not choose one."""
+        return next(iter(self.breakdowns))
+
+
+OVERVIEW_KPIS = (
+    "leads",
+    "follow_up_rate",
+    "median_first_response_min",
+    "responded_1h_rate",
+    "conversion_rate",
+    "cost_per_sale",
+    "roi",
+)
+
+DIGEST_SPECS: dict[str, DigestSpec] = {
+    spec.page: spec
+    for spec in (
+        DigestSpec(
+            "overview",
+            "Overview",
+            OVERVIEW_KPIS,
+            {"market": "Market", "dealer_group_id": "Dealer group", "brand": "Brand"},
+            OVERVIEW_KPIS,
+            breakdown_key="by",
+            chart_key="trend",
+            targets=True,
+            page_keys=("trend", "by"),
+        ),
+        DigestSpec(
+            "follow-up",
+            "Follow-up coverage",
+            (
+                "follow_up_rate",
+                "median_first_response_min",
+                "p90_first_response_min",
+                "responded_1h_rate",
+                "no_contact",
+                "duplicate_contact_rate",
+            ),
+            {"dealer_id": "Dealer"},
+            ("leads", "follow_up_rate", "median_first_response_min", "p90_first_response_min"),
+        ),
+        DigestSpec(
+            "delivery",
+            "Lead delivery",
+            ("leads", "undelivered"),
+            {"dealer_group_id": "Dealer group", "market": "Market"},
+            ("leads", "undelivered"),
+        ),
+        DigestSpec(
+            "close-reasons",
+            "Close reasons",
+            ("lost", "vague_close_rate", "lost_after_one_attempt_rate"),
+            {"dealer_group_id": "Dealer group"},
+            ("leads", "lost", "vague_close_rate", "lost_after_one_attempt_rate"),
+        ),
+        DigestSpec(
+            "campaigns",
+            "Campaigns & ROI",
+            ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "roi"),
+            {"campaign_id": "Campaign", "channel": "Channel", "source": "Source"},
+            ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "roi"),
+            breakdown_key="per",
+            page_keys=("per",),
+        ),
+    )
+}
+
+
+def targets() -> dict[str, float]:
+    """The targets the Overview shows, from the settings."""
+    return {
+        "follow_up_rate": float(settings.get("target_follow_up_rate")),
+        "conversion_rate": float(settings.get("target_conversion_rate")),
+    }
