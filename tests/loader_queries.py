@@ -90,7 +90,15 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
     ("optional_value_problems", "present"): [],
 }
 # Modules that only write or generate data; they take no query and read nothing back to users.
-SKIPPED_MODULES = ("loaders.demo", "loaders.contract.write", "loaders.imports")
+# loaders.appdb is Leadline's own application database (subscriptions, send log), never the
+# warehouse: it refuses DuckDB URLs and is tested in tests/test_appdb.py.
+SKIPPED_MODULES = (
+    "loaders.demo",
+    "loaders.contract.write",
+    "loaders.contract.spark_load",  # copies a warehouse into a local Spark (leadline spark load)
+    "loaders.imports",
+    "loaders.appdb",
+)
 
 QUERY_TYPES = (Select, CompoundSelect, Subquery)
 # ``install_*`` functions attach event listeners to an engine (timeouts, file gates); they build
