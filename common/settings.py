@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from common.errors import SettingsError
+from common.opening_hours import parse_weekly_hours
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DEMO_PATH = PROJECT_ROOT / "data" / "demo.duckdb"
@@ -105,6 +106,21 @@ SETTINGS: tuple[SettingSpec, ...] = (
         _boolean,
         "Whether admins may write imports from the dashboard's Import page into a DuckDB warehouse "
         "(`false`: the page checks files and shows the `leadline import` command instead).",
+    ),
+    SettingSpec(
+        "default_opening_hours",
+        parse_weekly_hours("Mon-Fri 08:00-18:00; Sat 09:00-13:00"),
+        parse_weekly_hours,
+        "Opening hours, in the dealer's local time, of every dealer without rows in `dealer_opening_hours`: "
+        "days (`Mon-Fri`, `Sat`, `Mon,Wed`) then times (`08:00-12:00, 14:00-18:00`), parts separated by `;`; "
+        "days not named are closed. Business-hours response times count only these hours.",
+    ),
+    SettingSpec(
+        "conversion_window_days",
+        90,
+        _positive_int,
+        "Conversion within a window: a lead counts once it is this many days old, as sold when sold within "
+        "this many days of arriving (`conversion_in_window_rate`).",
     ),
     SettingSpec(
         "app_db_url",

@@ -125,6 +125,12 @@ def compute_metrics(
         "reach_rate": rate("reached", "leads"),
         "invalid_contact_rate": rate("invalid_contacted", "contacted"),
         "coded_contact_rate": rate("coded_phone_contacts", "phone_contacts"),
+        "median_first_response_bh_min": pl.col("median_first_response_bh_min").cast(pl.Float64),
+        "p90_first_response_bh_min": pl.col("p90_first_response_bh_min").cast(pl.Float64),
+        "responded_1bh_rate": rate("responded_1bh", "leads"),
+        "mature_leads": pl.col("mature_leads"),
+        "sold_in_window": pl.col("sold_in_window"),
+        "conversion_in_window_rate": rate("sold_in_window", "mature_leads"),
     }
     assert tuple(metrics) == METRIC_COLUMNS, "compute_metrics must produce the registry's columns in order"
     result = table.select(*(pl.col(dim) for dim in group_by), *(e.alias(n) for n, e in metrics.items()))

@@ -10,8 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from common import settings
+from common.errors import SettingsError
+
 Format = Literal["count", "percent", "minutes", "money", "ratio", "number"]
 Direction = Literal["higher", "lower", "neutral"]
+
+
+def _window_days() -> int:
+    """The setting conversion_window_days for labels (its default when malformed: the error shows elsewhere)."""
+    try:
+        return int(settings.get("conversion_window_days"))
+    except SettingsError:
+        return 90
 
 
 @dataclass(frozen=True)
@@ -173,6 +184,58 @@ METRICS: tuple[Metric, ...] = (
         "Coded calls",
         "Qualifying contacts on channel phone whose result_code is not NULL or blank / qualifying "
         "contacts on channel phone (a count of calls, not of people).",
+        "percent",
+        "higher",
+    ),
+    # Issue 13, after the columns of v1 and issue 14: business hours, and conversion that compares like with like.
+    Metric(
+        "median_first_response_bh_min",
+        "Median response, business hours",
+        "Median, over contacted leads, of first_response_bh_min: the business minutes from created_at to the "
+        "first qualifying contact, counting only the dealer's opening hours in its time zone "
+        "(dealer_opening_hours, or the setting default_opening_hours) on days it is not closed "
+        "(linear interpolation).",
+        "minutes",
+        "lower",
+        people=True,
+    ),
+    Metric(
+        "p90_first_response_bh_min",
+        "90th pct response, business hours",
+        "90th percentile, over contacted leads, of first_response_bh_min (business minutes from created_at "
+        "to the first qualifying contact, the dealer's opening hours) (linear interpolation).",
+        "minutes",
+        "lower",
+        people=True,
+    ),
+    Metric(
+        "responded_1bh_rate",
+        "Within 1 business hour",
+        "Leads whose first qualifying contact came within 60 business minutes (first_response_bh_min <= 60.0, "
+        "the dealer's opening hours) / leads.",
+        "percent",
+        "higher",
+        people=True,
+    ),
+    Metric(
+        "mature_leads",
+        "Leads old enough to judge",
+        "Leads with created_at <= as_of - W days (W = the setting conversion_window_days).",
+        "count",
+        "neutral",
+    ),
+    Metric(
+        "sold_in_window",
+        "Sales within the window",
+        "Mature leads with sold_at not null and sold_at < created_at + W days.",
+        "count",
+        "higher",
+    ),
+    Metric(
+        "conversion_in_window_rate",
+        f"Conversion within {_window_days()} days",
+        "sold_in_window / mature_leads: only leads at least W days old (W = conversion_window_days), "
+        "each counted as sold when sold within W days of arriving; NULL when no lead is that old.",
         "percent",
         "higher",
     ),

@@ -36,20 +36,24 @@ from dashboard.ui.detail_table import (
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header, show_team_note
 from dashboard.ui.result_code_charts import attempted_reached_figure
+from dashboard.ui.waiting_panel import waiting_panel
 
+# Business hours lead (the dealer's opening hours, issue 13); clock time is one click away.
 KPIS = (
     "follow_up_rate",
-    "median_first_response_min",
-    "p90_first_response_min",
-    "responded_1h_rate",
+    "median_first_response_bh_min",
+    "p90_first_response_bh_min",
+    "responded_1bh_rate",
     "no_contact",
     "duplicate_contact_rate",
 )
+CLOCK_KPIS = ("median_first_response_min", "p90_first_response_min", "responded_1h_rate")
 DEALER_METRICS = (
     "leads",
     "follow_up_rate",
+    "median_first_response_bh_min",
+    "p90_first_response_bh_min",
     "median_first_response_min",
-    "p90_first_response_min",
     "reach_rate",
     "coded_contact_rate",
 )
@@ -63,6 +67,7 @@ duplicates = data.cached(detail_tables.duplicate_contact_by_dealer)
 by_phone = data.cached(detail_tables.follow_up_by_phone_status)
 by_email = data.cached(detail_tables.follow_up_by_email_status)
 funnel = data.cached(detail_tables.funnel)
+waiting = data.cached(detail_tables.waiting_now)
 
 view = current_view()
 page_header("Follow-up coverage", "Is every lead followed up, how fast, and where are the gaps?", view)
@@ -73,8 +78,16 @@ with guarded():
     if groups.is_empty():
         no_leads_notice()
         st.stop()
+    if has_input("activities"):  # without contacts every lead would read as waiting
+        waiting_panel(waiting(view.query(), k), view)
     total, previous = data.period_totals(view)
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
+    with st.expander("Clock time (nights, weekends and holidays included)"):
+        kpi_row(CLOCK_KPIS, total, previous, min_group_size=k, per_row=3)
+    st.caption(
+        "Business hours: only the minutes the dealer is open count, in its own time zone: its opening hours "
+        "and closed days from the warehouse, or the default hours (setting default_opening_hours)."
+    )
     if not has_input("activities"):  # every section below counts contacts: none would read as "never"
         not_in_data_notice(input_reason("activities"), "Follow-up coverage")
         st.stop()

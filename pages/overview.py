@@ -12,20 +12,24 @@ from dashboard.filters.view import current_view
 from dashboard.ui import charts
 from dashboard.ui.availability import missing
 from dashboard.ui.export import download_csv
+from dashboard.ui.fairness import young_leads_note
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
 from dashboard.ui.peer_comparison import render_network_median
 from metrics.registry import metric
 
+# Performance is judged fairly: response time in the dealer's business hours, conversion only of
+# leads old enough to have been sold (issue 13). Clock time and raw conversion stay one click away.
 KPIS = (
     "leads",
     "follow_up_rate",
-    "median_first_response_min",
-    "responded_1h_rate",
-    "conversion_rate",
+    "median_first_response_bh_min",
+    "responded_1bh_rate",
+    "conversion_in_window_rate",
     "cost_per_sale",
     "roi",
 )
+CLOCK_KPIS = ("median_first_response_min", "responded_1h_rate", "conversion_rate")
 BREAKDOWNS = {"market": "Market", "dealer_group_id": "Dealer group", "brand": "Brand"}
 
 view = current_view()
@@ -35,7 +39,7 @@ with guarded():
     k = view.min_group_size
     targets = {
         "follow_up_rate": float(settings.get("target_follow_up_rate")),
-        "conversion_rate": float(settings.get("target_conversion_rate")),
+        "conversion_in_window_rate": float(settings.get("target_conversion_rate")),
     }
     weekly = data.metrics(view.query(("week",)), k)
     if weekly.is_empty():  # metrics_table has one row per week that has leads
@@ -43,6 +47,13 @@ with guarded():
         st.stop()
     total, previous = data.period_totals(view)
     kpi_row(KPIS, total, previous, min_group_size=k, targets=targets)
+    young_leads_note(total, previous)
+    with st.expander("Clock time and raw conversion"):
+        kpi_row(CLOCK_KPIS, total, previous, min_group_size=k)
+        st.caption(
+            "Clock time counts nights, weekends and holidays; raw conversion counts leads too young to "
+            "have been sold yet. The tiles above use business hours and mature leads."
+        )
 
     render_network_median(view, total)  # dealer principals only
 
@@ -55,6 +66,9 @@ with guarded():
     notes = ["Weeks start on Monday; the first and last week may be partial."]
     if hidden_weeks:
         notes.append(f"{hidden_weeks} week(s) with fewer than {k} leads are left out of the line.")
+    if trend == "conversion_in_window_rate":
+        window = int(settings.get("conversion_window_days"))
+        notes.append(f"Weeks younger than {window} days have no conversion within {window} days yet: the line stops.")
     st.caption(" ".join(notes))
 
     st.subheader("By group")
@@ -79,7 +93,7 @@ with guarded():
         shown, first_column="group", first_title=BREAKDOWNS[by], metric_names=KPIS, key="overview-table"
     )
     download_csv(
-        shown.drop(by).select("group", *KPIS, "suppressed"),
+        shown.drop(by).select("group", *KPIS, *CLOCK_KPIS, "suppressed"),
         title=f"Overview by {BREAKDOWNS[by].lower()}",
         view=view,
         key="overview-csv",

@@ -42,6 +42,7 @@ from sqlalchemy.sql.visitors import iterate
 import loaders
 from loaders.contract.tables import leads, metadata
 from loaders.facts.lead_facts import dimension_columns, facts_read_by, lead_rows_select
+from loaders.facts.opening import OpeningSetup
 from loaders.facts.refresh import refresh_lead_facts
 from loaders.facts.source import MaterialisedFacts
 from loaders.request.access_scope import AccessScope
@@ -74,6 +75,19 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
     ("query_predicates", "created_at"): leads.c.created_at,
     ("query_predicates", "dims"): dimension_columns(),
     ("unknown_result_codes_select", "taxonomy"): (("reached", "reached"), ("wrong_number", "invalid_contact")),
+    ("probe_opening", "zones"): ("Europe/Berlin",),
+    ("business_minutes_between", "points"): select(
+        leads.c.lead_id,
+        leads.c.dealer_id,
+        leads.c.created_at.label("start_at"),
+        leads.c.delivered_at.label("end_at"),
+    ).subquery("points"),
+    # Both optional tables, so that the compile test covers the SQL that reads them.
+    ("business_minutes_between", "setup"): OpeningSetup(("Europe/Berlin",), True, True, ((1, 480, 1080),)),
+    ("opening_setup_used", "setup"): OpeningSetup((), False, False, ((1, 480, 1080),)),
+    ("optional_column_problems", "name"): "dealer_opening_hours",
+    ("optional_column_problems", "found"): [],
+    ("optional_value_problems", "present"): [],
 }
 # Modules that only write or generate data; they take no query and read nothing back to users.
 # loaders.appdb is Leadline's own application database (subscriptions, send log), never the

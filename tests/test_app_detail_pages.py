@@ -108,6 +108,7 @@ def test_follow_up_headline_numbers_are_the_metrics_tables(
     for name in ("follow_up_rate", "median_first_response_min", "no_contact", "duplicate_contact_rate"):
         assert shown[metric(name).label] == format_metric(name, expected[name]), name  # type: ignore[arg-type]
     assert "followed up" in texts(at) and "points" in texts(at)  # the prequalification gap in words
+    assert "Waiting now" in texts(at) and ("waiting;" in texts(at) or "is waiting" in texts(at))
 
 
 def test_campaigns_keeps_its_grouping_in_the_url_and_shows_appointment_rate(

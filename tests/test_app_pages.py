@@ -71,7 +71,9 @@ def test_overview_shows_every_kpi_with_its_registry_label_and_help(
 
     at = open_page("overview", demo_url, monkeypatch, {"from": "2000-01-01", "to": "2100-01-01"})
     shown = {m.label: m for m in at.metric}
-    for name in ("leads", "follow_up_rate", "median_first_response_min", "conversion_rate", "roi"):
+    headline = ("median_first_response_bh_min", "responded_1bh_rate", "conversion_in_window_rate")
+    clock = ("median_first_response_min", "conversion_rate")  # one click away, in the expander
+    for name in ("leads", "follow_up_rate", *headline, *clock, "roi"):
         assert shown[metric(name).label].help == metric(name).help
     expected = _total_leads(demo_url, "2000-01-01", "2100-01-01")
     assert shown["Leads"].value == f"{expected:,}"

@@ -79,7 +79,12 @@ def test_out_formats_are_readable(url: str, tmp_path: Path, fmt: str) -> None:
     )
 
     frame = {"json": pl.read_json, "parquet": pl.read_parquet, "csv": pl.read_csv}[fmt](out)
-    assert frame.columns == ["dealer_id", *METRIC_COLUMNS, "suppressed", "team_suppressed"]
+    expected_columns = ["dealer_id", *METRIC_COLUMNS, "suppressed", "team_suppressed"]
+    if fmt == "json":
+        # Polars' JSON reader does not keep the key order of records with more than 32 keys: read the file.
+        assert list(json.loads(out.read_text())[0]) == expected_columns
+        frame = frame.select(expected_columns)
+    assert frame.columns == expected_columns
     assert frame["suppressed"].to_list() == [True, True]  # D2 < K, D1 its complement
     assert frame["leads"].to_list() == [None, None]
     assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary file left behind

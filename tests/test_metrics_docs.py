@@ -22,7 +22,10 @@ def test_doc_table_matches_the_registry() -> None:
 def test_table_has_every_metric_once_in_order() -> None:
     rows = [line for line in render_metrics_table().splitlines() if line.startswith("| ") and "`" in line]
     assert [row.split("`")[1] for row in rows] == list(METRIC_COLUMNS)
-    assert len(METRICS) == 26  # 22, then the four result-code metrics of issue 14
+    # The 22 columns of v1 and the four of issue 14 keep their places; issue 13's come after them.
+    assert len(METRICS) == 32 and METRIC_COLUMNS[21] == "roi" and METRIC_COLUMNS[25] == "coded_contact_rate"
+    issue_13 = ("median_first_response_bh_min", "p90_first_response_bh_min", "responded_1bh_rate")
+    assert METRIC_COLUMNS.index(issue_13[0]) == 26 and all(name in METRIC_COLUMNS for name in issue_13)
 
 
 def test_splice_replaces_only_the_table() -> None:

@@ -21,6 +21,7 @@ from loaders.request.query import LeadQuery
 from metrics.registry import METRIC_COLUMNS
 
 START, END = date(2025, 3, 1), date(2025, 5, 31)
+# A period that ends more than 90 days before as_of, partly: conversion within 90 days has mature leads.
 AS_OF = datetime(2025, 6, 1, 6, 0)  # the last day's leads are younger than 24 h: no_contact must skip them
 
 REFERENCE_SQL = """
@@ -42,13 +43,66 @@ qualifying AS (
     FROM lead_activities AS a JOIN lead_set AS s ON s.lead_id = a.lead_id
     WHERE a.direction = 'outbound' AND a.automated IS NOT TRUE AND a.occurred_at >= s.created_at
 ),
+zones AS (
+    SELECT d.dealer_id, d.market,
+        CASE WHEN d.timezone IN (SELECT name FROM pg_timezone_names()) THEN d.timezone ELSE 'UTC' END AS tz
+    FROM dealers AS d
+),
+hours AS (  -- valid rows, or the default hours for a dealer without any
+    SELECT dealer_id, weekday, opens_min, closes_min FROM dealer_opening_hours
+    WHERE weekday BETWEEN 1 AND 7 AND opens_min >= 0 AND closes_min > opens_min AND closes_min <= 1440
+    UNION ALL
+    SELECT z.dealer_id, v.weekday, v.opens_min, v.closes_min
+    FROM zones AS z, (VALUES (1, 480, 1080), (2, 480, 1080), (3, 480, 1080), (4, 480, 1080),
+                             (5, 480, 1080), (6, 540, 780)) AS v(weekday, opens_min, closes_min)
+    WHERE z.dealer_id NOT IN (SELECT dealer_id FROM dealer_opening_hours)
+),
+open_minutes AS (  -- every open minute of each weekday, once: overlapping rows count once
+    SELECT DISTINCT h.dealer_id, h.weekday, m.minute
+    FROM hours AS h, range(h.opens_min, h.closes_min) AS m(minute)
+),
+open_runs AS (  -- consecutive open minutes as intervals (gaps and islands)
+    SELECT dealer_id, weekday, min(minute) AS opens_min, max(minute) + 1 AS closes_min
+    FROM (SELECT *, minute - row_number() OVER (PARTITION BY dealer_id, weekday ORDER BY minute) AS run
+          FROM open_minutes)
+    GROUP BY dealer_id, weekday, run
+),
+closed AS (
+    SELECT z.dealer_id, c.closed_on FROM dealer_closed_days AS c
+    JOIN zones AS z ON z.dealer_id = c.dealer_id OR (c.dealer_id IS NULL AND c.market = z.market)
+),
+first_contact AS (SELECT lead_id, min(occurred_at) AS first_at FROM qualifying GROUP BY lead_id),
+responses AS (
+    SELECT s.lead_id, l.dealer_id,
+        timezone(z.tz, timezone('UTC', s.created_at)) AS local_a,
+        timezone(z.tz, timezone('UTC', f.first_at)) AS local_b
+    FROM lead_set AS s JOIN leads AS l ON l.lead_id = s.lead_id
+    JOIN zones AS z ON z.dealer_id = l.dealer_id
+    JOIN first_contact AS f ON f.lead_id = s.lead_id
+),
+response_days AS (
+    SELECT r.*, CAST(g.day AS DATE) AS day
+    FROM responses AS r, generate_series(CAST(CAST(r.local_a AS DATE) AS TIMESTAMP),
+                                         CAST(CAST(r.local_b AS DATE) AS TIMESTAMP), INTERVAL 1 DAY) AS g(day)
+),
+business AS (
+    SELECT r.lead_id, coalesce(sum(greatest(0, date_diff('microsecond',
+            greatest(d.local_a, d.day + o.opens_min * INTERVAL 1 MINUTE),
+            least(d.local_b, d.day + o.closes_min * INTERVAL 1 MINUTE)) / 60e6))
+          FILTER (WHERE o.opens_min IS NOT NULL), 0) AS bh_min  -- GREATEST and LEAST skip NULLs
+    FROM responses AS r
+    LEFT JOIN response_days AS d ON d.lead_id = r.lead_id
+        AND NOT EXISTS (SELECT 1 FROM closed AS c WHERE c.dealer_id = d.dealer_id AND c.closed_on = d.day)
+    LEFT JOIN open_runs AS o ON o.dealer_id = d.dealer_id AND o.weekday = isodow(d.day)
+    GROUP BY r.lead_id
+),
 categorised AS (
     SELECT *, CASE WHEN (SELECT count(*) FROM result_codes) > 0 THEN own_category ELSE default_category END
         AS category
     FROM qualifying
 ),
 per_lead AS (
-    SELECT s.*, o.sold_at, o.closed_at, o.appointment_at, o.gross_profit, o.close_reason_code,
+    SELECT s.*, o.sold_at, b.bh_min, o.closed_at, o.appointment_at, o.gross_profit, o.close_reason_code,
         (SELECT count(*) FROM qualifying AS q WHERE q.lead_id = s.lead_id) AS contacts,
         EXISTS (SELECT 1 FROM categorised AS q WHERE q.lead_id = s.lead_id
                 AND q.category IN ('reached', 'appointment')) AS is_reached,
@@ -69,6 +123,7 @@ per_lead AS (
     FROM lead_set AS s
     LEFT JOIN lead_outcomes AS o ON o.lead_id = s.lead_id
     LEFT JOIN close_reasons AS r ON r.code = o.close_reason_code
+    LEFT JOIN business AS b ON b.lead_id = s.lead_id
 ),
 period_spend AS (
     SELECT campaign_id, sum(amount) AS s_c FROM campaign_spend
@@ -108,7 +163,13 @@ counts AS (
         count(*) FILTER (WHERE is_reached) AS reached,
         count(*) FILTER (WHERE has_invalid AND NOT is_reached) AS invalid_contacted,
         sum(calls) AS calls,
-        sum(coded_calls) AS coded_calls
+        sum(coded_calls) AS coded_calls,
+        quantile_cont(bh_min, 0.5) AS median_first_response_bh_min,
+        quantile_cont(bh_min, 0.9) AS p90_first_response_bh_min,
+        count(*) FILTER (WHERE bh_min <= 60) AS responded_1bh,
+        count(*) FILTER (WHERE created_at <= $as_of - INTERVAL 90 DAY) AS mature_leads,
+        count(*) FILTER (WHERE created_at <= $as_of - INTERVAL 90 DAY
+                           AND sold_at < created_at + INTERVAL 90 DAY) AS sold_in_window
     FROM per_lead GROUP BY dealer_group_id
 )
 SELECT c.dealer_group_id, c.leads, c.contacted,
@@ -131,7 +192,11 @@ SELECT c.dealer_group_id, c.leads, c.contacted,
     c.reached,
     c.reached / nullif(c.leads, 0) AS reach_rate,
     c.invalid_contacted / nullif(c.contacted, 0) AS invalid_contact_rate,
-    c.coded_calls / nullif(c.calls, 0) AS coded_contact_rate
+    c.coded_calls / nullif(c.calls, 0) AS coded_contact_rate,
+    c.median_first_response_bh_min, c.p90_first_response_bh_min,
+    c.responded_1bh / nullif(c.leads, 0) AS responded_1bh_rate,
+    c.mature_leads, c.sold_in_window,
+    c.sold_in_window / nullif(c.mature_leads, 0) AS conversion_in_window_rate
 FROM counts AS c LEFT JOIN allocated AS a ON a.dealer_group_id = c.dealer_group_id
 ORDER BY c.dealer_group_id
 """
@@ -186,6 +251,9 @@ def test_metrics_table_matches_hand_written_sql(demo_engine: Engine) -> None:
     assert all(total > 0 for total in totals), totals
     assert actual["spend"].sum() > 0 and 0 < actual["vague_close_rate"].max() < 1
     assert actual["invalid_contact_rate"].min() > 0 and actual["coded_contact_rate"].min() < 0.9
+    # Business hours differ from the clock, and some leads are old enough to judge conversion.
+    assert (actual["median_first_response_bh_min"] < actual["median_first_response_min"]).any()
+    assert actual["mature_leads"].sum() > 0 and actual["sold_in_window"].sum() > 0
 
 
 def test_suppression_on_the_reference_groups(demo_engine: Engine) -> None:

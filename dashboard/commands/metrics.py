@@ -45,6 +45,7 @@ TABLES: dict[str, TableFunction] = {
     "double-leads": detail_tables.double_leads,
     "prequalification-gap": detail_tables.prequalification_gap,
     "result-codes": detail_tables.result_codes,
+    "waiting-now": detail_tables.waiting_now,
 }
 FORMATS = ("csv", "json", "parquet")
 

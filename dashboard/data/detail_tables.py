@@ -36,10 +36,12 @@ from loaders.queries.detail_response import (
     fetch_prequalification_counts,
     fetch_response_bucket_counts,
 )
+from loaders.queries.waiting_now import fetch_waiting_now
 from loaders.request.query import LeadQuery
 from metrics import detail_arrival, detail_close_reasons, detail_coverage, detail_delivery, detail_response
 from metrics.detail_choices import label_choices
 from metrics.suppression import hide_for_small_teams
+from metrics.waiting_now import waiting_now_table
 
 
 @with_materialised_facts
@@ -186,3 +188,11 @@ def dimension_choices(engine: Engine, query: LeadQuery, min_group_size: int) -> 
     del min_group_size  # lists of names carry no counts
     values = fetch_choice_values(engine, query)
     return label_choices(values, read_dealers(engine), read_campaign_names(engine), UNKNOWN)
+
+
+@with_materialised_facts
+def waiting_now(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
+    """Leads waiting now per dealer (the 7 days before ``query.as_of``; its period and grouping are
+    ignored): dealer_id, leads, waiting, under_60, from_60_to_240, from_240_to_480, from_480
+    (business minutes waited), suppressed."""
+    return waiting_now_table(fetch_waiting_now(engine, query), min_group_size)

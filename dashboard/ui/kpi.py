@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.ui.availability import DEFINITIONS_LINK, missing
+from dashboard.ui.fairness import outcome_change_is_unfair
 from dashboard.ui.format import NO_CHANGE, format_delta, format_metric, suppressed_text, team_note
 from metrics.availability import NOT_IN_DATA
 from metrics.registry import metric
@@ -122,7 +123,8 @@ def kpi_tile(
             )
             if small and m.format == "count":  # "+25 %" on 4 -> 5 says more than it knows: the counts
                 delta = f"{int(value or 0) - int(previous.get(name) or 0):+,} ({int(previous.get(name) or 0):,} before)"
-        neutral = delta == NO_CHANGE or small
+        unfair = outcome_change_is_unfair(name, current, previous)  # a younger period: not good or bad news
+        neutral = delta == NO_CHANGE or small or unfair
         st.metric(
             m.label,
             format_metric(name, value),

@@ -1,7 +1,7 @@
 """Checking a warehouse against the contract in ``loaders/contract/tables.py``.
 
 ``check_contract`` lists every problem (missing tables and columns, columns of the wrong
-kind, empty tables); ``require_contract`` raises one ``ContractError`` when any of them
+kind, empty tables; for the optional tables that are there, also rows it ignores); ``require_contract`` raises one ``ContractError`` when any of them
 breaks the contract. Tables and columns outside the contract are ignored, and views count
 as tables, so a warehouse can meet the contract through views over its own tables.
 """
@@ -16,6 +16,7 @@ from sqlalchemy.engine.reflection import Inspector, ObjectKind
 from sqlalchemy.exc import CompileError, DBAPIError, SQLAlchemyError
 
 from common.errors import ContractError, WarehouseUnavailable
+from loaders.contract.check_optional import optional_column_problems, optional_value_problems
 from loaders.contract.check_schema import (
     ContractProblem,
     FoundType,
@@ -26,7 +27,7 @@ from loaders.contract.check_schema import (
     type_from_name,
     type_from_sqlalchemy,
 )
-from loaders.contract.tables import CONTRACT, OPTIONAL_TABLES
+from loaders.contract.tables import CONTRACT, OPTIONAL_CONTRACT, OPTIONAL_TABLES
 from loaders.warehouse.engine import redact
 from loaders.warehouse.errors import is_timeout, warehouse_error
 from loaders.warehouse.redaction import scrub
@@ -82,6 +83,15 @@ def check_contract(engine: Engine) -> list[ContractProblem]:
         for name in present:
             problems += _table_column_problems(name, columns.get(name, []))
         problems += _empty_table_problems(engine, present)
+        optional = [name for name in OPTIONAL_CONTRACT if name in found_tables]
+        optional_columns = _reflect_columns(engine, inspector, optional)
+        optional_errors = [
+            p for name in optional for p in optional_column_problems(name, optional_columns.get(name, []))
+        ]
+        problems += optional_errors
+        if not optional_errors and "dealers" in present:
+            with engine.connect() as conn:
+                problems += optional_value_problems(conn, optional)
     except DBAPIError as exc:
         raise unavailable_error(engine, exc) from None
     order = list(Severity)

@@ -70,6 +70,7 @@ EXPECTED_WORDS = {
     Kind.DATE: "a date",
     Kind.NUMERIC: "a number",
     Kind.BOOLEAN: "a boolean",
+    Kind.INTEGER: "a whole number",
 }
 # The SQL type to cast to in a view; spelled so that PostgreSQL, DuckDB, Trino and Snowflake accept it.
 CAST_TARGETS = {
@@ -78,6 +79,7 @@ CAST_TARGETS = {
     Kind.DATE: "DATE",
     Kind.NUMERIC: "NUMERIC",
     Kind.BOOLEAN: "BOOLEAN",
+    Kind.INTEGER: "INTEGER",
 }
 
 # Type names as information_schema spells them (DuckDB, PostgreSQL), lower case, without "(n)".
@@ -167,6 +169,8 @@ def is_integer_type(found: FoundType) -> bool:
 def column_problems(table: str, spec: ColumnSpec, found: FoundType) -> list[ContractProblem]:
     """Problems of one present column: wrong kind (error) or a time zone (warning)."""
     expected = EXPECTED_WORDS[spec.kind]
+    if spec.kind is Kind.INTEGER and found.kind is Kind.NUMERIC and is_integer_type(found):
+        return []
     if found.kind is spec.kind:
         if found.with_time_zone:
             return [

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from loaders.contract.tables import CONTRACT, ColumnSpec
+from loaders.contract.tables import CONTRACT, OPTIONAL_CONTRACT, ColumnSpec
 from metrics.result_codes import DEFAULT_RESULT_CODES
 from metrics.taxonomy import DEFAULT_CLOSE_REASONS
 
@@ -32,6 +32,8 @@ TABLE_PURPOSES = {
     "close_reasons": "One row per close-reason code. Leave it empty to use the default taxonomy below.",
     "result_codes": "Optional. One row per call result code. Leave it out or empty to use the default "
     "result-code taxonomy below.",
+    "dealer_opening_hours": "One row per dealership, weekday and opening interval, in local wall-clock minutes.",
+    "dealer_closed_days": "One row per day a dealership, or every dealership of a market, is closed.",
 }
 
 
@@ -39,6 +41,16 @@ def render_contract_markdown() -> str:
     """Every contract table as a Markdown heading, purpose and column table."""
     sections = []
     for table, specs in CONTRACT.items():
+        header = ["Column", "Type", "Nullable", "Meaning", "Allowed values"]
+        rows = [_column_row(spec) for spec in specs]
+        sections.append(f"### `{table}`\n\n{TABLE_PURPOSES[table]}\n\n{_markdown_table(header, rows)}")
+    return "\n\n".join(sections)
+
+
+def render_optional_markdown() -> str:
+    """The optional tables (opening hours, closed days) as Markdown headings, purposes and column tables."""
+    sections = []
+    for table, specs in OPTIONAL_CONTRACT.items():
         header = ["Column", "Type", "Nullable", "Meaning", "Allowed values"]
         rows = [_column_row(spec) for spec in specs]
         sections.append(f"### `{table}`\n\n{TABLE_PURPOSES[table]}\n\n{_markdown_table(header, rows)}")
@@ -66,6 +78,7 @@ GENERATED_BLOCKS: dict[str, Callable[[], str]] = {
     "contract": render_contract_markdown,
     "taxonomy": render_taxonomy_markdown,
     "result_codes": render_result_codes_markdown,
+    "optional": render_optional_markdown,
 }
 
 _BLOCK = re.compile(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Date,
+    Integer,
     MetaData,
     Numeric,
     Table,
@@ -33,6 +34,7 @@ class Kind(StrEnum):
     DATE = "date"
     NUMERIC = "numeric"
     BOOLEAN = "boolean"
+    INTEGER = "integer"
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ DIRECTIONS = ("outbound", "inbound")
 CLOSE_REASON_CATEGORIES = ("pollution", "not_reached", "no_interest", "conversion", "other")
 RESULT_CODE_CATEGORIES = ("reached", "appointment", "not_reached", "invalid_contact", "other")
 
-T, TS, D, N, B = Kind.TEXT, Kind.TIMESTAMP, Kind.DATE, Kind.NUMERIC, Kind.BOOLEAN
+T, TS, D, N, B, INT = Kind.TEXT, Kind.TIMESTAMP, Kind.DATE, Kind.NUMERIC, Kind.BOOLEAN, Kind.INTEGER
 
 CONTRACT: dict[str, tuple[ColumnSpec, ...]] = {
     "dealers": (
@@ -161,17 +163,43 @@ CONTRACT: dict[str, tuple[ColumnSpec, ...]] = {
 # Tables a warehouse may lack: Leadline then uses its shipped default (metrics/result_codes.py).
 OPTIONAL_TABLES = frozenset({"result_codes"})
 
-_SQL_TYPES = {T: Text, TS: TIMESTAMP, D: Date, N: Numeric, B: Boolean}
+# Tables a warehouse may leave out: absent or empty, Leadline uses the defaults docs/warehouse.md names.
+# `leadline check` validates them when they are there; they are written by the demo and the import.
+OPTIONAL_CONTRACT: dict[str, tuple[ColumnSpec, ...]] = {
+    "dealer_opening_hours": (
+        ColumnSpec("dealer_id", T, False, "Dealership the hours are of."),
+        ColumnSpec("weekday", INT, False, "Day of the week, 1 = Monday .. 7 = Sunday."),
+        ColumnSpec(
+            "opens_min", INT, False, "Opening time, minutes after local midnight in the dealer's time zone, 0-1439."
+        ),
+        ColumnSpec(
+            "closes_min",
+            INT,
+            False,
+            "Closing time, minutes after local midnight, above `opens_min` and at most 1440 (midnight). "
+            "Several rows per day are allowed (split shifts); overlapping rows count once.",
+        ),
+    ),
+    "dealer_closed_days": (
+        ColumnSpec("dealer_id", T, True, "Dealership closed that day; NULL: every dealer of `market`."),
+        ColumnSpec("market", T, True, "Market whose dealers are all closed that day (a public holiday)."),
+        ColumnSpec("closed_on", D, False, "The local date the dealership is closed."),
+    ),
+}
+
+_SQL_TYPES = {T: Text, TS: TIMESTAMP, D: Date, N: Numeric, B: Boolean, INT: Integer}
 
 metadata = MetaData()
+optional_metadata = MetaData()
 
 
 def _table(name: str) -> Table:
+    optional = name in OPTIONAL_CONTRACT
     columns = [
         Column(spec.name, _SQL_TYPES[spec.kind](), primary_key=spec.primary_key, nullable=spec.nullable)
-        for spec in CONTRACT[name]
+        for spec in (OPTIONAL_CONTRACT if optional else CONTRACT)[name]
     ]
-    return Table(name, metadata, *columns)
+    return Table(name, optional_metadata if optional else metadata, *columns)
 
 
 dealers = _table("dealers")
@@ -183,7 +211,11 @@ lead_outcomes = _table("lead_outcomes")
 close_reasons = _table("close_reasons")
 result_codes = _table("result_codes")
 
+dealer_opening_hours = _table("dealer_opening_hours")
+dealer_closed_days = _table("dealer_closed_days")
+
 TABLES: dict[str, Table] = {t.name: t for t in metadata.sorted_tables}
+HOURS_TABLES: dict[str, Table] = {t.name: t for t in optional_metadata.sorted_tables}
 
 # Columns the dashboard must never select: free text may hold personal data.
 NEVER_SELECTED = frozenset({("lead_outcomes", "close_reason_text")})

@@ -12,7 +12,15 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine
 
-from loaders.contract.tables import CONTRACT, TABLES, Kind, metadata
+from loaders.contract.tables import (
+    CONTRACT,
+    HOURS_TABLES,
+    OPTIONAL_CONTRACT,
+    TABLES,
+    Kind,
+    metadata,
+    optional_metadata,
+)
 
 _POLARS_TYPES: dict[Kind, pl.DataType] = {
     Kind.TEXT: pl.String(),
@@ -20,13 +28,19 @@ _POLARS_TYPES: dict[Kind, pl.DataType] = {
     Kind.DATE: pl.Date(),
     Kind.NUMERIC: pl.Float64(),
     Kind.BOOLEAN: pl.Boolean(),
+    Kind.INTEGER: pl.Int32(),
 }
+_ALL_SPECS = {**CONTRACT, **OPTIONAL_CONTRACT}
+_ALL_TABLES = {**TABLES, **HOURS_TABLES}
 _CHUNK_ROWS = 50_000
 
 
-def create_contract_tables(engine: Engine) -> None:
-    """Create every contract table that does not exist yet (existing ones are left alone)."""
+def create_contract_tables(engine: Engine, optional: tuple[str, ...] = ()) -> None:
+    """Create every contract table, and the ``optional`` ones named, that do not exist yet
+    (existing ones are left alone)."""
     metadata.create_all(engine)
+    if optional:
+        optional_metadata.create_all(engine, tables=[HOURS_TABLES[name] for name in optional])
 
 
 def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -36,9 +50,9 @@ def conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     columns has no rows to give, so it conforms to an empty table (not to one NULL row).
     """
     if frame.width == 0:
-        return pl.DataFrame(schema={spec.name: _POLARS_TYPES[spec.kind] for spec in CONTRACT[table]})
+        return pl.DataFrame(schema={spec.name: _POLARS_TYPES[spec.kind] for spec in _ALL_SPECS[table]})
     columns = []
-    for spec in CONTRACT[table]:
+    for spec in _ALL_SPECS[table]:
         dtype = _POLARS_TYPES[spec.kind]
         if spec.name in frame.columns:
             columns.append(pl.col(spec.name).cast(dtype))
@@ -53,17 +67,18 @@ def write_tables(engine: Engine, frames: Mapping[str, pl.DataFrame], *, replace:
     With ``replace`` the tables named are emptied first. On DuckDB, frames are handed over
     through Arrow; elsewhere they are inserted in chunks of bound parameters.
     """
-    create_contract_tables(engine)
+    create_contract_tables(engine, tuple(name for name in frames if name in HOURS_TABLES))
     with engine.begin() as conn:
         for name in _insert_order(frames):
             frame = conform(name, frames[name])
             if replace:
-                conn.execute(TABLES[name].delete())
+                conn.execute(_ALL_TABLES[name].delete())
             _insert(conn, name, frame)
 
 
 def _insert_order(frames: Mapping[str, pl.DataFrame]) -> list[str]:
-    return [t.name for t in metadata.sorted_tables if t.name in frames]
+    ordered = [*metadata.sorted_tables, *optional_metadata.sorted_tables]
+    return [t.name for t in ordered if t.name in frames]
 
 
 def _insert(conn: Connection, name: str, frame: pl.DataFrame) -> None:
@@ -80,7 +95,7 @@ def _insert(conn: Connection, name: str, frame: pl.DataFrame) -> None:
         finally:
             raw.unregister(view)
         return
-    table = TABLES[name]
+    table = _ALL_TABLES[name]
     for offset in range(0, frame.height, _CHUNK_ROWS):
         conn.execute(table.insert(), frame.slice(offset, _CHUNK_ROWS).to_dicts())
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -34,6 +34,7 @@ from loaders.demo.calendar import DAYS, build_calendar
 from loaders.demo.campaigns import build_campaigns, count_by_day, spend_frame
 from loaders.demo.contacts import plan_contacts
 from loaders.demo.frames import activities_table, leads_table, outcomes_table
+from loaders.demo.hours import closed_days_frame, opening_hours_frame
 from loaders.demo.leads import generate_leads
 from loaders.demo.network import build_network
 from loaders.demo.outcomes import decide_outcomes
@@ -196,6 +197,12 @@ def _write_all(
     create_contract_tables(engine)
     dimensions = {"dealers": gen.net.dealers, "campaigns": gen.camps.frame}
     write_tables(engine, {**dimensions, "close_reasons": default_close_reasons_frame()})
+    last_day = gen.cal.start + timedelta(days=DAYS + 7)
+    hours = {
+        "dealer_opening_hours": opening_hours_frame(gen.net),
+        "dealer_closed_days": closed_days_frame(gen.net, gen.cal.start, last_day),
+    }
+    write_tables(engine, hours)
     leads_per_day = np.zeros((len(gen.camps.ids), DAYS), dtype=np.int64)
     written = {"leads": 0, "activities": 0, "outcomes": 0}
     # Generate the next chunk while DuckDB appends this one: NumPy, Arrow and DuckDB all release

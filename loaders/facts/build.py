@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from loaders.contract.tables import consent_not_false, dealers, lead_activities, lead_outcomes, leads
 from loaders.facts.lead_facts import facts_select, lead_rows_select
+from loaders.facts.opening import OpeningSetup, default_setup
 from loaders.facts.table import FACTS_COLUMNS, lead_facts_table
 from loaders.warehouse.sql_time import hour_of_day, iso_weekday, local_time
 from metrics.detail_coverage import DOUBLE_LEAD_WINDOW_DAYS
@@ -30,10 +31,13 @@ OUTCOME_TIMES = ("appointment_at", "test_drive_at", "quote_at", "sold_at", "clos
 TABLE_COLUMNS: tuple[str, ...] = (*FACTS_COLUMNS, "delivered_at")
 
 
-def facts_rows_select(where: Sequence[ColumnElement[bool]], zones: tuple[str, ...]) -> Select[Any]:
+def facts_rows_select(
+    where: Sequence[ColumnElement[bool]], zones: tuple[str, ...], setup: OpeningSetup | None = None
+) -> Select[Any]:
     """Rows for ``leadline_lead_facts`` (columns ``TABLE_COLUMNS``) of the consenting leads matching ``where``.
 
-    ``zones`` are the dealer time zones the warehouse can convert to (others count as UTC).
+    ``zones`` are the dealer time zones the warehouse can convert to (others count as UTC);
+    ``setup`` says which opening-hours tables exist (default: none, ``zones`` as given).
     ``where`` must keep every lead of a buyer together (all or none of a customer_key's
     leads): the double-lead flag looks at the buyer's previous lead among the selected ones.
     """
@@ -66,6 +70,7 @@ def facts_rows_select(where: Sequence[ColumnElement[bool]], zones: tuple[str, ..
         hour_of_day(local).label("arrival_hour"),
         case((is_double, 1), else_=0).label("is_double"),
         base.c.delivered_at,
+        setup=setup or default_setup(zones),
     ).subquery("fact_rows")
     return select(*(rows.c[name] for name in TABLE_COLUMNS))
 

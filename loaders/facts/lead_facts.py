@@ -23,6 +23,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    null,
     or_,
     select,
     true,
@@ -36,6 +37,7 @@ from loaders.contract.tables import (
     lead_outcomes,
     leads,
 )
+from loaders.facts.opening import OpeningSetup, business_minutes_between, current_setup
 from loaders.facts.result_taxonomy import result_rank
 from loaders.request.access_scope import AccessScope
 from loaders.request.query import LeadQuery, Scope
@@ -144,7 +146,7 @@ def lead_rows_select(where: Sequence[ColumnElement[bool]], *extra: ColumnElement
     )
 
 
-def lead_facts(query: LeadQuery) -> Subquery:
+def lead_facts(query: LeadQuery, *, business_hours: bool = False) -> Subquery:
     """One row per lead in L: its dimensions plus the facts every metric is built from.
 
     Columns: the dimensions of ``dimension_columns()``, ``lead_id``, ``created_at``,
@@ -155,22 +157,55 @@ def lead_facts(query: LeadQuery) -> Subquery:
     (0 unless sold), ``closed_at``, ``close_reason_code``, ``best_result_rank`` (best result-code
     outcome of the qualifying contacts, metrics.result_codes.RANK; 0: never contacted),
     ``has_invalid_contact`` (a qualifying contact coded invalid_contact), ``phone_contacts`` and
-    ``coded_phone_contacts`` (qualifying contacts on channel phone, and those with a non-blank code).
+    ``coded_phone_contacts`` (qualifying contacts on channel phone, and those with a non-blank code),
+    ``first_response_bh_min`` (business minutes from created_at to the first qualifying contact:
+    loaders/facts/opening.py), ``first_contact_at``, ``sold_at``.
 
     Computed on the fly from the contract tables, unless ``reading_facts_from`` made the
     materialised facts (loaders/facts/source.py) the active source: those have the same
     columns and values, plus ``arrival_weekday``, ``arrival_hour`` and ``is_double``.
+
+    On the fly, ``first_response_bh_min`` costs a calendar join (loaders/facts/opening.py), so it is
+    computed only with ``business_hours=True`` (queries that aggregate it ask for it); otherwise the
+    column is NULL. The materialised facts always hold it.
     """
     reader = _ACTIVE_READER.get()
     if reader is not None:
         return reader.lead_facts(query)
-    return facts_select(lead_set(query).subquery("lead_set")).subquery("lead_facts")
+    base = lead_set(query).subquery("lead_set")
+    return facts_select(base, business_hours=business_hours).subquery("lead_facts")
 
 
-def facts_select(base: Subquery, *extra: ColumnElement[Any]) -> Select[Any]:
-    """The columns of ``lead_facts`` (plus ``extra``) for the leads of ``base``, a ``lead_rows_select``."""
+def facts_select(
+    base: Subquery, *extra: ColumnElement[Any], setup: OpeningSetup | None = None, business_hours: bool = True
+) -> Select[Any]:
+    """The columns of ``lead_facts`` (plus ``extra``) for the leads of ``base``, a ``lead_rows_select``.
+
+    ``setup``: the warehouse's opening-hours tables and zones (default: the enclosing block's).
+    ``business_hours=False`` leaves ``first_response_bh_min`` NULL and skips its calendar join.
+    """
     contacts = _qualifying_contacts(base)
     first_response = minutes_between(base.c.created_at, contacts.c.first_contact_at)
+    response_points = (
+        select(
+            base.c.lead_id,
+            base.c.dealer_id,
+            base.c.created_at.label("start_at"),
+            contacts.c.first_contact_at.label("end_at"),
+        )
+        .select_from(base.join(contacts, contacts.c.lead_id == base.c.lead_id))
+        .subquery("response_points")
+    )
+    joined = base.outerjoin(contacts, contacts.c.lead_id == base.c.lead_id).outerjoin(
+        lead_outcomes, lead_outcomes.c.lead_id == base.c.lead_id
+    )
+    business_minutes: ColumnElement[Any] = null().cast(first_response.type)
+    if business_hours:
+        business = business_minutes_between(response_points, setup or current_setup())
+        business_minutes = business.c.business_minutes
+        joined = joined.outerjoin(
+            business, and_(business.c.lead_id == base.c.lead_id, business.c.start_at == base.c.created_at)
+        )
     sold = lead_outcomes.c.sold_at.is_not(None)
     lost = and_(lead_outcomes.c.closed_at.is_not(None), lead_outcomes.c.sold_at.is_(None))
     facts = select(
@@ -195,12 +230,11 @@ def facts_select(base: Subquery, *extra: ColumnElement[Any]) -> Select[Any]:
         func.coalesce(contacts.c.has_invalid_contact, 0).label("has_invalid_contact"),
         func.coalesce(contacts.c.phone_contacts, 0).label("phone_contacts"),
         func.coalesce(contacts.c.coded_phone_contacts, 0).label("coded_phone_contacts"),
+        business_minutes.label("first_response_bh_min"),
+        contacts.c.first_contact_at,
+        lead_outcomes.c.sold_at,
         *extra,
-    ).select_from(
-        base.outerjoin(contacts, contacts.c.lead_id == base.c.lead_id).outerjoin(
-            lead_outcomes, lead_outcomes.c.lead_id == base.c.lead_id
-        )
-    )
+    ).select_from(joined)
     return facts
 
 

@@ -37,6 +37,7 @@ from loaders.facts.build import (
     still_consenting,
     touched_lead_ids,
 )
+from loaders.facts.opening import probe_opening
 from loaders.facts.result_taxonomy import load_result_taxonomy, using_result_taxonomy
 from loaders.facts.state import (
     FactsState,
@@ -164,7 +165,7 @@ def _rebuild(conn: Connection, zones: tuple[str, ...]) -> int:
         facts_metadata.drop_all(conn, tables=[facts_state_table], checkfirst=True)
     facts_metadata.drop_all(conn, tables=[lead_facts_table], checkfirst=True)
     facts_metadata.create_all(conn, tables=[lead_facts_table, facts_state_table], checkfirst=True)
-    rows = facts_rows_select([], zones).subquery("all_facts")
+    rows = facts_rows_select([], zones, probe_opening(conn, zones)).subquery("all_facts")
     ordered = select(*(rows.c[name] for name in TABLE_COLUMNS)).order_by(rows.c.created_at, rows.c.lead_id)
     result = conn.execute(
         lead_facts_table.insert().from_select(list(TABLE_COLUMNS), ordered), execution_options=_COUNTED
@@ -196,7 +197,7 @@ def _catch_up(conn: Connection, zones: tuple[str, ...], since: datetime) -> int:
             | ~still_consenting()  # erased or refused: purged (GDPR)
         )
     )
-    rows = facts_rows_select([leads.c.lead_id.in_(listed)], zones)
+    rows = facts_rows_select([leads.c.lead_id.in_(listed)], zones, probe_opening(conn, zones))
     result = conn.execute(
         lead_facts_table.insert().from_select(list(TABLE_COLUMNS), rows), execution_options=_COUNTED
     )

@@ -46,6 +46,13 @@ from loaders.facts.build import (
     touched_lead_ids,
 )
 from loaders.facts.lead_facts import facts_read_by, query_predicates, reader_chosen
+from loaders.facts.opening import (
+    OpeningSetup,
+    default_setup,
+    opening_setup_chosen,
+    opening_setup_used,
+    probe_opening,
+)
 from loaders.facts.refresh import CATCH_UP_MARGIN
 from loaders.facts.result_taxonomy import load_result_taxonomy, taxonomy_chosen, using_result_taxonomy
 from loaders.facts.state import (
@@ -90,6 +97,7 @@ class MaterialisedFacts:
 
     zones: tuple[str, ...]
     catch_up_since: datetime | None = None
+    setup: OpeningSetup | None = None  # the opening-hours tables the catch-up computes with
     built_leads: tuple[Any, ...] | None = None
     recheck: bool = False
 
@@ -116,7 +124,8 @@ class MaterialisedFacts:
             *([still_consenting()] if self.recheck else []),
             table.c.lead_id.not_in(select(leads.c.lead_id).where(recompute)),
         )
-        return union_all(untouched, facts_rows_select([recompute], self.zones)).subquery("lead_fact_rows")
+        rows = facts_rows_select([recompute], self.zones, self.setup)
+        return union_all(untouched, rows).subquery("lead_fact_rows")
 
     def _select(self, query: LeadQuery, names: tuple[str, ...]) -> Select[Any]:
         rows = self.rows()
@@ -147,11 +156,14 @@ def _probe(conn: Connection) -> MaterialisedFacts | None:
     zones = known_timezones(conn)
     if dimensions_digest(conn, zones) != state.dimensions_digest:
         return None
+    setup = probe_opening(conn, zones)
     recorded = recorded_leads_signature(state)
     built = tuple(recorded) if recorded is not None else None
     if signature_text(data_signature(conn)) == state.data_signature:
-        return MaterialisedFacts(zones, built_leads=built)
-    return MaterialisedFacts(zones, catch_up_since=state.high_water - CATCH_UP_MARGIN, built_leads=built)
+        return MaterialisedFacts(zones, built_leads=built, setup=setup)
+    return MaterialisedFacts(
+        zones, catch_up_since=state.high_water - CATCH_UP_MARGIN, built_leads=built, setup=setup
+    )
 
 
 _probes: dict[str, tuple[float, MaterialisedFacts | None]] = {}
@@ -178,10 +190,36 @@ def current_reader(bind: Bind) -> MaterialisedFacts | None:
     return reader
 
 
+_openings: dict[str, tuple[float, OpeningSetup]] = {}
+
+
+def current_opening(bind: Bind) -> OpeningSetup:
+    """The opening-hours setup of the warehouse of ``bind`` (optional tables, known zones), re-probed
+    at most every PROBE_SECONDS; the defaults when the probe fails (the queries then report it)."""
+    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
+    key = engine.url.render_as_string(hide_password=False)
+    now = time.monotonic()
+    with _probes_lock:
+        cached = _openings.get(key)
+    if cached is not None and now - cached[0] < PROBE_SECONDS:
+        return cached[1]
+    try:
+        with connection_of(bind) as conn:
+            setup = probe_opening(conn, known_timezones(conn))
+    except SQLAlchemyError:
+        setup = default_setup()
+    with _probes_lock:
+        if len(_openings) >= _MAX_PROBED_WAREHOUSES and key not in _openings:
+            _openings.pop(next(iter(_openings)))
+        _openings[key] = (now, setup)
+    return setup
+
+
 def forget_probes() -> None:
     """Probe again on next use (after a refresh in this process, and for cold benchmarks)."""
     with _probes_lock:
         _probes.clear()
+        _openings.clear()
         _taxonomies.clear()
 
 
@@ -214,20 +252,25 @@ def current_result_taxonomy(bind: Bind) -> Taxonomy:
 
 @contextmanager
 def reading_facts_from(bind: Bind) -> Iterator[None]:
-    """Inside the block, lead_set/lead_facts read the materialised facts of ``bind`` when exact.
+    """Inside the block, lead_set/lead_facts read the materialised facts of ``bind`` when exact,
+    and business minutes computed on the fly use the opening-hours tables ``bind`` has.
 
     Inside an outer ``reading_facts_from`` or ``facts_read_by`` block, the outer choice stands.
     The result-code taxonomy in force is set for the block too (unless an outer block set it).
     """
     with ExitStack() as stack:
+        reader = None
         if not reader_chosen():
             reader = current_reader(bind)
             # The probe is shared for PROBE_SECONDS; consent and erasure are checked at every read.
             stack.enter_context(facts_read_by(None if reader is None else reader.checked(bind)))
         # Decided on its own: a block that chose the facts source (facts_read_by) still reads
-        # the warehouse's result-code taxonomy.
+        # the warehouse's result-code taxonomy and opening hours.
         if not taxonomy_chosen():
             stack.enter_context(using_result_taxonomy(current_result_taxonomy(bind)))
+        if not opening_setup_chosen():
+            setup = reader.setup if reader is not None and reader.setup is not None else current_opening(bind)
+            stack.enter_context(opening_setup_used(setup))
         yield
 
 

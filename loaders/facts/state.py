@@ -21,7 +21,16 @@ from zoneinfo import available_timezones
 
 from sqlalchemy import Connection, false, func, inspect, select
 
-from loaders.contract.tables import campaigns, dealers, lead_activities, lead_outcomes, leads
+from common import settings
+from loaders.contract.tables import (
+    campaigns,
+    dealer_closed_days,
+    dealer_opening_hours,
+    dealers,
+    lead_activities,
+    lead_outcomes,
+    leads,
+)
 from loaders.facts.result_taxonomy import load_result_taxonomy
 from loaders.facts.table import FACTS_VERSION, facts_state_table, lead_facts_table
 from loaders.warehouse.fetch import Bind
@@ -92,12 +101,15 @@ def _zone_names() -> frozenset[str]:
 
 def dimensions_digest(bind: Bind, zones: tuple[str, ...]) -> str:
     """A digest of every dealer and campaign row, the usable time zones, the result-code taxonomy
-    in force and the facts version.
+    in force and the facts version, and of the opening hours: the optional tables' rows (when
+    present) and ``default_opening_hours``.
 
     These tables are small (a network has thousands of dealers, not millions), so reading
-    them whole is cheap; any change in them changes dimension values of many leads.
+    them whole is cheap; any change in them changes dimension values (or business-hours
+    response times) of many leads.
     """
-    hasher = hashlib.sha256(f"v{FACTS_VERSION}|{','.join(zones)}".encode())
+    hours = settings.get("default_opening_hours")
+    hasher = hashlib.sha256(f"v{FACTS_VERSION}|{','.join(zones)}|{hours.intervals}".encode())
     with connection_of(bind) as conn:
         for table in (dealers, campaigns):
             key = table.c[next(iter(table.primary_key.columns)).name]
@@ -105,6 +117,13 @@ def dimensions_digest(bind: Bind, zones: tuple[str, ...]) -> str:
                 hasher.update(repr(tuple(row)).encode())
         # The result-code taxonomy decides best_result_rank: a new taxonomy rebuilds every row.
         hasher.update(repr(load_result_taxonomy(conn)).encode())
+        present = set(inspect(conn).get_table_names()) | set(inspect(conn).get_view_names())
+        for table in (dealer_opening_hours, dealer_closed_days):
+            if table.name not in present:
+                continue
+            hasher.update(f"|{table.name}|".encode())
+            for row in conn.execute(select(*table.c).order_by(*table.c)):
+                hasher.update(repr(tuple(row)).encode())
     return hasher.hexdigest()
 
 

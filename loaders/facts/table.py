@@ -18,7 +18,7 @@ from sqlalchemy import TIMESTAMP, Column, Date, Double, Index, Integer, MetaData
 from loaders.request.query import DIMENSIONS
 
 # Bump when a column or the meaning of a value changes: older tables are then rebuilt, never read.
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 
 DIMENSION_NAMES = DIMENSIONS
 # The columns of lead_facts(query) after the dimensions, in its order.
@@ -43,6 +43,9 @@ FACT_NAMES = (
     "has_invalid_contact",
     "phone_contacts",
     "coded_phone_contacts",
+    "first_response_bh_min",
+    "first_contact_at",
+    "sold_at",
 )
 # Precomputed for single pages: arrival in the dealer's time zone, and the double-lead flag.
 EXTRA_NAMES = ("arrival_weekday", "arrival_hour", "is_double")
@@ -80,6 +83,11 @@ lead_facts_table = Table(
     Column("is_double", Integer(), nullable=False),
     # lead_set(query) also hands out delivered_at; kept so that it reads from here as well.
     Column("delivered_at", TIMESTAMP()),
+    # Business minutes to the first contact (loaders/facts/opening.py); typed like first_response_min.
+    Column("first_response_bh_min", Double().with_variant(Numeric(), "postgresql")),
+    # For conversion within a window and the leads waiting now.
+    Column("first_contact_at", TIMESTAMP()),
+    Column("sold_at", TIMESTAMP()),
 )
 
 # A row store needs indexes to find the touched leads and a period; DuckDB (and the cloud

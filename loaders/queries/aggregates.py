@@ -12,10 +12,12 @@ from typing import Any
 import polars as pl
 from sqlalchemy import ColumnElement, Integer, Select, Subquery, and_, func, select
 
+from common import settings
 from loaders.facts.lead_facts import lead_facts, lead_set
 from loaders.request.query import LeadQuery
 from loaders.warehouse.fetch import Bind, fetch_frame, group_schema, naive_utc
 from loaders.warehouse.sql_aggregates import count_where, quantile_cont
+from loaders.warehouse.sql_time import minutes_between
 from metrics.result_codes import REACHED_RANK
 
 NO_CONTACT_AFTER = timedelta(hours=24)  # a lead counts as "no contact" only once it is this old
@@ -42,6 +44,12 @@ COUNT_SCHEMA: dict[str, pl.DataType] = {
     "invalid_contacted": pl.Int64(),
     "phone_contacts": pl.Int64(),
     "coded_phone_contacts": pl.Int64(),
+    # Issue 13: business hours and conversion within a window (appended, so older columns keep their place).
+    "responded_1bh": pl.Int64(),
+    "median_first_response_bh_min": pl.Float64(),
+    "p90_first_response_bh_min": pl.Float64(),
+    "mature_leads": pl.Int64(),
+    "sold_in_window": pl.Int64(),
 }
 COUNT_COLUMNS: tuple[str, ...] = tuple(COUNT_SCHEMA)
 
@@ -53,10 +61,17 @@ def group_columns(facts: Subquery, group_by: tuple[str, ...]) -> list[ColumnElem
 
 def group_counts_select(query: LeadQuery) -> Select[Any]:
     """One row per group of ``query.group_by`` (one row in all without grouping) with ``COUNT_COLUMNS``."""
-    facts = lead_facts(query)
+    facts = lead_facts(query, business_hours=True)
     groups = group_columns(facts, query.group_by)
     no_contact_cutoff = naive_utc(query.as_of) - NO_CONTACT_AFTER
     contacted = facts.c.attempts > 0
+    window_days = conversion_window_days()
+    mature = facts.c.created_at <= naive_utc(query.as_of) - timedelta(days=window_days)
+    sold_in_window = and_(
+        mature,
+        facts.c.sold_at.is_not(None),
+        minutes_between(facts.c.created_at, facts.c.sold_at) < window_days * 1440.0,
+    )
     statement = select(
         *groups,
         func.count().label("leads"),
@@ -80,8 +95,18 @@ def group_counts_select(query: LeadQuery) -> Select[Any]:
         ),
         func.coalesce(func.sum(facts.c.phone_contacts), 0).cast(Integer).label("phone_contacts"),
         func.coalesce(func.sum(facts.c.coded_phone_contacts), 0).cast(Integer).label("coded_phone_contacts"),
+        count_where(facts.c.first_response_bh_min <= RESPONSE_WITHIN_MIN).label("responded_1bh"),
+        quantile_cont(facts.c.first_response_bh_min, 0.5, RESPONSE_QUANTILES).label("median_first_response_bh_min"),
+        quantile_cont(facts.c.first_response_bh_min, 0.9, RESPONSE_QUANTILES).label("p90_first_response_bh_min"),
+        count_where(mature).label("mature_leads"),
+        count_where(sold_in_window).label("sold_in_window"),
     ).select_from(facts)
     return statement.group_by(*groups) if groups else statement
+
+
+def conversion_window_days() -> int:
+    """The setting ``conversion_window_days``: W of ``conversion_in_window_rate``."""
+    return int(settings.get("conversion_window_days"))
 
 
 def load_group_counts(bind: Bind, query: LeadQuery) -> pl.DataFrame:

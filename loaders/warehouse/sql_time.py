@@ -1,4 +1,5 @@
-"""Portable SQL expressions of time, compiled per dialect: minutes between, week and month, local time.
+"""Portable SQL expressions of time, compiled per dialect: minutes between, week and month, local time,
+whole days between and after dates.
 
 Leadline's queries run on DuckDB, PostgreSQL and Spark SQL (dialect ``hive``, through PyHive)
 and compile for Trino, BigQuery and Snowflake. The few operations whose spelling differs between warehouses live here (and in
@@ -206,6 +207,83 @@ def _hour_default(element: hour_of_day, compiler: SQLCompiler, **kw: Any) -> str
 def _hour_trino(element: hour_of_day, compiler: SQLCompiler, **kw: Any) -> str:
     (expr,) = element.clauses
     return f"hour({compiler.process(expr, **kw)})"
+
+
+class date_plus_days(FunctionElement[Any]):  # noqa: N801
+    """A date plus a whole number of days, as a date: ``date_plus_days(day, n)``."""
+
+    type = Date()
+    inherit_cache = True
+    name = "date_plus_days"
+
+
+@compiles(date_plus_days)
+def _plus_days_default(element: date_plus_days, compiler: SQLCompiler, **kw: Any) -> str:
+    # DuckDB and PostgreSQL: DATE + INTEGER is a DATE (PostgreSQL has no DATE + BIGINT).
+    day, days = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(CAST({day} AS DATE) + CAST({days} AS INTEGER))"
+
+
+@compiles(date_plus_days, "trino")
+def _plus_days_trino(element: date_plus_days, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"date_add('day', {days}, CAST({day} AS DATE))"
+
+
+@compiles(date_plus_days, "bigquery")
+def _plus_days_bigquery(element: date_plus_days, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"DATE_ADD(DATE({day}), INTERVAL {days} DAY)"
+
+
+@compiles(date_plus_days, "snowflake")
+def _plus_days_snowflake(element: date_plus_days, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"DATEADD(day, {days}, CAST({day} AS DATE))"
+
+
+@compiles(date_plus_days, "hive")
+def _plus_days_spark(element: date_plus_days, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"date_add(CAST({day} AS DATE), CAST({days} AS INT))"
+
+
+class days_between(FunctionElement[int]):  # noqa: N801
+    """Whole days from the first date to the second: ``later - earlier``."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_default(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(CAST({later} AS DATE) - CAST({earlier} AS DATE) AS INTEGER)"
+
+
+@compiles(days_between, "trino")
+def _days_trino(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"date_diff('day', CAST({earlier} AS DATE), CAST({later} AS DATE))"
+
+
+@compiles(days_between, "bigquery")
+def _days_bigquery(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"DATE_DIFF(DATE({later}), DATE({earlier}), DAY)"
+
+
+@compiles(days_between, "hive")
+def _days_spark(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"datediff(CAST({later} AS DATE), CAST({earlier} AS DATE))"
+
+
+@compiles(days_between, "snowflake")
+def _days_snowflake(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    earlier, later = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"DATEDIFF(day, CAST({earlier} AS DATE), CAST({later} AS DATE))"
 
 
 def spark_interval_literal(value: timedelta) -> str:

@@ -21,7 +21,13 @@ pytestmark = pytest.mark.browser
 PAGE_PATHS = [spec.url_path for spec in PAGE_SPECS if (PAGES_DIR / spec.file).exists()]
 PROBLEM_SELECTORS = ('[data-testid="stException"]', '[data-testid="stAlertContentError"]')
 OVERVIEW_TILES = 7
-TILES = ("leads", "follow_up_rate", "median_first_response_min", "responded_1h_rate", "conversion_rate")
+TILES = (
+    "leads",
+    "follow_up_rate",
+    "median_first_response_bh_min",
+    "responded_1bh_rate",
+    "conversion_in_window_rate",
+)
 
 
 def open_view(page: Any, url: str) -> None:

@@ -80,8 +80,8 @@ def test_follow_up_headline_numbers_equal_the_cli_by_dealer_group(
         shown[label] = tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
     for name in (
         "follow_up_rate",
-        "median_first_response_min",
-        "responded_1h_rate",
+        "median_first_response_bh_min",
+        "responded_1bh_rate",
         "duplicate_contact_rate",
     ):
         assert shown[metric(name).label] == format_metric(name, group[name]), name
