@@ -168,7 +168,11 @@ def follow_up_by_status_table(
     if reach:  # are leads with this contact data reached less often when they are called?
         frame = with_derived_metrics(frame).drop("appointment_rate", "cost_per_reached_lead", strict=False)
     frame = suppress_small_groups(
-        frame, lead_count="leads", value_columns=["leads", "follow_up_rate", *reach], min_group_size=min_group_size
+        frame,
+        lead_count="leads",
+        value_columns=["leads", "follow_up_rate", *reach],
+        min_group_size=min_group_size,
+        group_by=[*keys, status_column],  # the statuses partition the period's leads: complement them
     )
     reference = frame.filter(pl.col(status_column) == REFERENCE_STATUS).select(
         *keys, pl.col("follow_up_rate").alias("_reference_rate")

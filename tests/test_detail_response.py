@@ -187,8 +187,9 @@ def test_follow_up_by_phone_status_in_points_against_valid(warehouse: Warehouse)
     valid = [lead(f"V{i}") for i in range(5)]
     placeholder = [lead(f"P{i}", phone_status="placeholder") for i in range(5)]
     missing = [lead(f"M{i}", phone_status="missing") for i in range(2)]
+    invalid = [lead(f"I{i}", phone_status="invalid") for i in range(3)]
     activities = [contact(row, 5) for row in valid[:4] + placeholder[:1] + missing]
-    write(warehouse.engine, valid + placeholder + missing, activities)
+    write(warehouse.engine, valid + placeholder + missing + invalid, activities)
     query = LeadQuery(date(2024, 3, 1), date(2024, 3, 31), datetime(2024, 4, 10))
 
     table = detail_tables.follow_up_by_phone_status(warehouse.engine, query, 5)
@@ -202,13 +203,34 @@ def test_follow_up_by_phone_status_in_points_against_valid(warehouse: Warehouse)
         "suppressed",
     ]
     rows = {r["phone_status"]: r for r in table.iter_rows(named=True)}
-    assert list(rows) == ["valid", "missing", "placeholder"]  # contract order
+    assert list(rows) == ["valid", "missing", "placeholder", "invalid"]  # contract order
     assert rows["valid"]["points_vs_valid"] == pytest.approx(0.0)
     assert rows["placeholder"]["follow_up_rate"] == pytest.approx(0.2)
     assert rows["placeholder"]["points_vs_valid"] == pytest.approx(-60.0)
     # Two leads are fewer than K = 5: no numbers, and no difference that would reveal them.
     assert rows["missing"]["suppressed"] is True
     assert rows["missing"]["follow_up_rate"] is None and rows["missing"]["points_vs_valid"] is None
+    # Three invalid leads are hidden too; together the hidden statuses hold K leads, so the total
+    # minus the shown statuses does not single out either of them.
+    assert rows["invalid"]["suppressed"] is True and rows["placeholder"]["suppressed"] is False
+
+
+def test_follow_up_by_phone_status_hides_a_complement_when_one_status_alone_is_small(
+    warehouse: Warehouse,
+) -> None:
+    valid = [lead(f"V{i}") for i in range(6)]
+    placeholder = [lead(f"P{i}", phone_status="placeholder") for i in range(5)]
+    missing = [lead(f"M{i}", phone_status="missing") for i in range(2)]
+    activities = [contact(row, 5) for row in valid[:4] + placeholder[:1] + missing]
+    write(warehouse.engine, valid + placeholder + missing, activities)
+    query = LeadQuery(date(2024, 3, 1), date(2024, 3, 31), datetime(2024, 4, 10))
+
+    table = detail_tables.follow_up_by_phone_status(warehouse.engine, query, 5)
+
+    # Total leads (13) minus valid (6) minus placeholder (5) would be the two missing leads and,
+    # with the total follow-up, whether each was contacted: the smallest shown status is hidden too.
+    hidden = {r["phone_status"] for r in table.iter_rows(named=True) if r["suppressed"]}
+    assert hidden == {"missing", "placeholder"}
 
 
 def test_follow_up_by_email_status_is_compared_within_each_group(warehouse: Warehouse) -> None:
