@@ -35,19 +35,13 @@ from dashboard.ui.detail_table import (
 )
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header, show_team_note
+from dashboard.ui.page_tiles import FOLLOW_UP_CLOCK_KPIS, FOLLOW_UP_KPIS
 from dashboard.ui.result_code_charts import attempted_reached_figure
 from dashboard.ui.waiting_panel import waiting_panel
 
 # Business hours lead (the dealer's opening hours, issue 13); clock time is one click away.
-KPIS = (
-    "follow_up_rate",
-    "median_first_response_bh_min",
-    "p90_first_response_bh_min",
-    "responded_1bh_rate",
-    "no_contact",
-    "duplicate_contact_rate",
-)
-CLOCK_KPIS = ("median_first_response_min", "p90_first_response_min", "responded_1h_rate")
+KPIS = FOLLOW_UP_KPIS
+CLOCK_KPIS = FOLLOW_UP_CLOCK_KPIS
 DEALER_METRICS = (
     "leads",
     "follow_up_rate",

@@ -15,21 +15,14 @@ from dashboard.ui.export import download_csv
 from dashboard.ui.fairness import young_leads_note
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
+from dashboard.ui.page_tiles import OVERVIEW_CLOCK_KPIS, OVERVIEW_KPIS
 from dashboard.ui.peer_comparison import render_network_median
 from metrics.registry import metric
 
 # Performance is judged fairly: response time in the dealer's business hours, conversion only of
 # leads old enough to have been sold (issue 13). Clock time and raw conversion stay one click away.
-KPIS = (
-    "leads",
-    "follow_up_rate",
-    "median_first_response_bh_min",
-    "responded_1bh_rate",
-    "conversion_in_window_rate",
-    "cost_per_sale",
-    "roi",
-)
-CLOCK_KPIS = ("median_first_response_min", "responded_1h_rate", "conversion_rate")
+KPIS = OVERVIEW_KPIS
+CLOCK_KPIS = OVERVIEW_CLOCK_KPIS
 BREAKDOWNS = {"market": "Market", "dealer_group_id": "Dealer group", "brand": "Brand"}
 
 view = current_view()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from common import settings
+from dashboard.ui.page_tiles import FOLLOW_UP_KPIS, OVERVIEW_KPIS
 
 
 @dataclass(frozen=True)
@@ -31,16 +32,6 @@ class DigestSpec:
         return next(iter(self.breakdowns))
 
 
-OVERVIEW_KPIS = (
-    "leads",
-    "follow_up_rate",
-    "median_first_response_min",
-    "responded_1h_rate",
-    "conversion_rate",
-    "cost_per_sale",
-    "roi",
-)
-
 DIGEST_SPECS: dict[str, DigestSpec] = {
     spec.page: spec
     for spec in (
@@ -58,16 +49,9 @@ DIGEST_SPECS: dict[str, DigestSpec] = {
         DigestSpec(
             "follow-up",
             "Follow-up coverage",
-            (
-                "follow_up_rate",
-                "median_first_response_min",
-                "p90_first_response_min",
-                "responded_1h_rate",
-                "no_contact",
-                "duplicate_contact_rate",
-            ),
+            FOLLOW_UP_KPIS,
             {"dealer_id": "Dealer"},
-            ("leads", "follow_up_rate", "median_first_response_min", "p90_first_response_min"),
+            ("leads", "follow_up_rate", "median_first_response_bh_min", "p90_first_response_bh_min"),
         ),
         DigestSpec(
             "delivery",
@@ -100,5 +84,5 @@ def targets() -> dict[str, float]:
     """The targets the Overview shows, from the settings."""
     return {
         "follow_up_rate": float(settings.get("target_follow_up_rate")),
-        "conversion_rate": float(settings.get("target_conversion_rate")),
+        "conversion_in_window_rate": float(settings.get("target_conversion_rate")),
     }

@@ -49,6 +49,8 @@ def tile_values(page: Any) -> dict[str, str]:
     )
     values = {}
     for tile in page.locator('[data-testid="stMetric"]').all():
+        if not tile.is_visible():  # the clock-time tiles inside the closed expander
+            continue
         label = tile.locator('[data-testid="stMetricLabel"]').inner_text().strip()
         values[label] = tile.locator('[data-testid="stMetricValue"]').inner_text().strip()
     return values
