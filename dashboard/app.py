@@ -8,8 +8,7 @@ and finally the page itself, one file each in pages/.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 # Imported whole before any page runs: plotly looks numpy and pandas up in sys.modules lazily,
@@ -21,10 +20,9 @@ import streamlit as st
 from common import settings
 from common.errors import LeadlineError
 from dashboard.access.viewer import Viewer, current_viewer
-from dashboard.data import cached as data
 from dashboard.data.choices import load_choices
 from dashboard.data.last_good import take_stale
-from dashboard.data.period_guard import guarded_period
+from dashboard.data.period_guard import guarded_view
 from dashboard.data.profile import current_profile
 from dashboard.digests.widgets import render_subscribe
 from dashboard.filters.sidebar import (
@@ -47,9 +45,6 @@ from dashboard.navigation import (
     navigation_pages,
 )
 from dashboard.ui.page import show_error, show_stale_notice
-from loaders.request.query import LeadQuery
-
-cached_guarded_period = data.cached(guarded_period)
 
 
 def main() -> None:
@@ -105,7 +100,7 @@ def main() -> None:
     view = View(viewer, state, choices, as_of_now(), min_group_size)
     if not viewer.is_admin:
         try:
-            view = guarded_view(view)
+            view = guarded_view_with_caption(view)
         except LeadlineError as exc:
             show_error(exc, key="retry-period")
             return
@@ -124,23 +119,18 @@ def main() -> None:
                 st.caption(f":orange[E-mail digests are unavailable: {exc.message}]")
 
 
-def guarded_view(view: View) -> View:
-    """The view of a viewer who is not an administrator: every period widened to whole blocks of
-    weeks with at least K leads (docs/privacy.md, overlapping periods), and the sidebar says so."""
-    k = view.min_group_size
-
-    def guard(query: LeadQuery) -> tuple[date, date]:
-        return cached_guarded_period(query, k)
-
-    guarded = replace(view, period_guard=guard)
-    start, end = guard(replace(view.query(), group_by=()))
+def guarded_view_with_caption(view: View) -> View:
+    """The view of a viewer who is not an administrator (dashboard/data/period_guard.py), and the
+    sidebar says when its period was widened."""
+    guarded = guarded_view(view)
+    start, end = guarded.state.start, guarded.state.end
     if (start, end) != (view.state.start, view.state.end):
         st.sidebar.caption(
             f"Showing {start:%-d %b %Y} to {end:%-d %b %Y}: for your role, periods are whole weeks, "
-            f"joined until each holds at least {k} leads, so that no single lead can be read off "
-            "by comparing two periods."
+            f"joined until each holds at least {view.min_group_size} leads, so that no single lead can be "
+            "read off by comparing two periods."
         )
-    return replace(guarded, state=replace(view.state, start=start, end=end))
+    return guarded
 
 
 def render_stale_notice(slot: Any) -> None:

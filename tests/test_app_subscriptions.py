@@ -47,7 +47,7 @@ def run_app(email: str | None, params: dict[str, Any], page: str | None = None) 
     at = AppTest.from_file(APP, default_timeout=90)
     if email is not None:
         at.secrets["auth"] = dict(AUTH)
-        at.user = {"is_logged_in": True, "email": email}
+        at.user = {"is_logged_in": True, "email": email, "email_verified": True}
     for key, value in params.items():
         at.query_params[key] = value
     at.run()

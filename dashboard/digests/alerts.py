@@ -8,7 +8,7 @@ groups breaching now are compared with the groups stored as firing: new ones sta
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -16,6 +16,7 @@ from common import settings
 from dashboard.access.viewer import Viewer
 from dashboard.data import cached as data
 from dashboard.data.choices import load_choices
+from dashboard.data.period_guard import guarded_period_cached
 from dashboard.digests.alert_kinds import AlertKind
 from dashboard.digests.content import deep_link
 from dashboard.filters.url_state import END_KEY, FILTER_KEYS, START_KEY, decode, encode
@@ -58,6 +59,9 @@ def breaches(kind: AlertKind, rule: AlertRule, viewer: Viewer, now: datetime) ->
     state, _dropped = decode(raw, choices, end)
     as_of = now.replace(minute=0, second=0, microsecond=0)
     query = LeadQuery(start, end, as_of, kind.group_by, state.filters, viewer.scope)
+    if not viewer.is_admin:  # the same whole-week periods as the pages (docs/privacy.md, section 3)
+        guarded_start, guarded_end = guarded_period_cached(query, k)
+        query = replace(query, start=guarded_start, end=guarded_end)
     frame = data.metrics(query, k)
     found: dict[str, Breach] = {}
     for row in frame.iter_rows(named=True):

@@ -22,6 +22,7 @@ from common import settings
 from dashboard.access.viewer import Viewer
 from dashboard.data import cached as data
 from dashboard.data.choices import load_choices
+from dashboard.data.period_guard import guarded_view
 from dashboard.digests.specs import DIGEST_SPECS, DigestSpec, targets
 from dashboard.filters.url_state import END_KEY, START_KEY, decode, encode
 from dashboard.filters.view import View
@@ -161,6 +162,8 @@ def build_digest(
     raw[START_KEY], raw[END_KEY] = [period[0].isoformat()], [period[1].isoformat()]
     state, dropped = decode(raw, choices, today, spec.page_keys)
     view = View(viewer, state, choices, as_of, k)
+    if not viewer.is_admin:  # the same whole-week periods as the pages (docs/privacy.md, section 3)
+        view = guarded_view(view)
     notes = [f"Left out of this view: {d.describe()}" for d in dropped]
     by = _option(params, spec.breakdown_key, list(spec.breakdowns), spec.default_breakdown)
     chart_metric = _option(
