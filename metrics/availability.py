@@ -66,6 +66,13 @@ METRIC_INPUTS: dict[str, tuple[str, ...]] = {
     "coded_contact_rate": ("activities",),
     "cost_per_reached_lead": ("spend", "activities"),
     "reached_of_contacted_rate": ("activities",),
+    # Business hours and conversion within the window (issue 13).
+    "median_first_response_bh_min": ("activities", "contact_times"),
+    "p90_first_response_bh_min": ("activities", "contact_times"),
+    "responded_1bh_rate": ("activities", "contact_times"),
+    "mature_leads": (),  # the leads alone
+    "sold_in_window": ("outcomes", "sales"),
+    "conversion_in_window_rate": ("outcomes", "sales"),
 }
 
 
