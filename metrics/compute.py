@@ -80,7 +80,7 @@ def compute_metrics(
     spend: pl.DataFrame,
     group_by: Sequence[str],
 ) -> pl.DataFrame:
-    """The metrics table: grouping columns in ``group_by`` order, then the 22 ``METRIC_COLUMNS``.
+    """The metrics table: grouping columns in ``group_by`` order, then the ``METRIC_COLUMNS`` (32).
 
     ``counts`` comes from loaders.queries.aggregates.load_group_counts, ``vague`` from
     ``vague_lost`` and ``spend`` from ``allocate_spend``. One row per row of ``counts``,

@@ -1,4 +1,4 @@
-"""Metrics derived from the 22 columns of a metrics table: pure Polars, no I/O.
+"""Metrics derived from the columns of a metrics table: pure Polars, no I/O.
 
 Each is declared in ``metrics.registry.DERIVED_METRICS`` with its exact definition; this module
 is the one place that computes it. A suppressed group stays suppressed: its inputs are NULL,

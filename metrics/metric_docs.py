@@ -19,7 +19,7 @@ _BETTER = {"higher": "higher", "lower": "lower", "neutral": "—"}
 
 
 def render_metrics_table() -> str:
-    """The Markdown table of the 22 metrics in CLI column order, between the two markers."""
+    """The Markdown table of the metrics in CLI column order, between the two markers."""
     lines = [
         START_MARKER,
         "| # | column | label | format | better | definition |",
@@ -32,7 +32,7 @@ def render_metrics_table() -> str:
 
 
 def render_derived_metrics_table() -> str:
-    """The Markdown table of the metrics pages derive from the 22 (not CLI columns)."""
+    """The Markdown table of the metrics pages derive from the CLI columns (not CLI columns themselves)."""
     lines = [
         DERIVED_START_MARKER,
         "| # | column | label | format | better | definition |",

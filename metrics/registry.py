@@ -241,7 +241,7 @@ METRICS: tuple[Metric, ...] = (
     ),
 )
 
-# Metrics pages derive from the 22 (metrics/derived.py). They are not columns of `leadline metrics`,
+# Metrics pages derive from the CLI columns (metrics/derived.py). They are not columns of `leadline metrics`,
 # whose columns are exactly METRIC_COLUMNS; docs/metrics.md lists them in a table of their own.
 DERIVED_METRICS: tuple[Metric, ...] = (
     Metric("appointment_rate", "Appointment rate", "appointments / leads.", "percent", "higher"),

@@ -82,7 +82,7 @@ def suppress(
     ``frame`` is ``compute_metrics``'s table plus a ``salespeople`` column (distinct non-null
     salespeople behind each group's qualifying contacts; NULL counts as 0), which is judged
     and dropped. Keeps the grouping columns (``group_by``) so the viewer sees which group was
-    hidden. Adds ``suppressed`` (every one of the 22 metric columns, ``leads`` included, is
+    hidden. Adds ``suppressed`` (every one of the metric columns, ``leads`` included, is
     NULL) and ``team_suppressed`` (the ``people`` metrics are NULL: fewer than
     ``min_team_size`` salespeople or fewer than ``min_group_size`` contacted leads; always
     true where ``suppressed`` is). Without ``salespeople`` every group counts as one salesperson.

@@ -1,7 +1,7 @@
 """Per-group counts, sums and quantiles over the lead facts: the inputs of the metrics table.
 
 One GROUP BY over ``lead_facts(query)`` runs in the warehouse; only one row per group
-comes back. metrics/compute.py turns these counts into the 22 metric columns.
+comes back. metrics/compute.py turns these counts into the metric columns.
 """
 
 from __future__ import annotations
