@@ -4,7 +4,7 @@ one when it clears, none in between; the kinds table and docs/alerts.md in step.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,9 @@ from sqlalchemy import update
 from dashboard.digests.alert_kinds import ALERT_KINDS
 from loaders.appdb import store
 from loaders.appdb.schema import alert_rules
+from loaders.warehouse.engine import make_engine
 from tests.digest_helpers import PRINCIPAL, Env, mail_env
+from tests.metric_fixtures import Fixture, contact, lead
 
 pytestmark = pytest.mark.slow
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "alerts.md"
@@ -119,8 +121,53 @@ def test_docs_state_every_kind_and_its_meaning() -> None:
         assert f"`{kind.key}`" in doc and kind.meaning in doc, kind.key
 
 
-def test_the_waiting_now_slot_is_offered_once_its_metric_exists() -> None:
-    slot = ALERT_KINDS["waiting_over_business_day"]
-    from metrics.registry import BY_NAME
+def test_the_waiting_now_kind_is_offered() -> None:
+    assert ALERT_KINDS["waiting_over_business_day"].available
 
-    assert slot.available is (slot.metric in BY_NAME)
+
+def _backlog_url(tmp_path: Path, now: datetime) -> str:
+    """A warehouse where dealer d1 has 6 leads of 3 days ago nobody contacted (a business day and
+    more in any week: default hours) and d2 has 6 leads contacted at once."""
+    url = f"duckdb:///{tmp_path / 'backlog.duckdb'}"
+    engine = make_engine(url, read_only=False)
+    arrived = now - timedelta(days=3)
+    backlog = [lead(f"w{i}", arrived) for i in range(6)]
+    handled = [lead(f"h{i}", arrived, dealer_id="d2") for i in range(6)]
+    Fixture(
+        leads=backlog + handled, activities=[contact(row["lead_id"], arrived) for row in handled]
+    ).write(engine)
+    engine.dispose()
+    return url
+
+
+def test_a_waiting_leads_alert_fires_once_for_the_dealer_with_a_backlog_and_clears_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    with mail_env(_backlog_url(tmp_path, now), tmp_path, monkeypatch) as env:
+        rule = add_rule(env, "waiting_over_business_day", 3, email="root@example.com")
+        code, out = env.send_due(capsys)
+        assert code == 0 and len(env.smtp.received) == 1, out
+        plain = env.smtp.received[0].part("text/plain")
+        assert "Leads waiting longer than a business day" in env.smtp.received[0].message["Subject"]
+        assert "6 leads waiting now; 6 for a business day or more" in plain and "above 3 leads" in plain
+        assert list(store.firing_groups(env.app_db, rule)) == ["d1"]  # d2 answered its leads
+        code, out = env.send_due(capsys, env.now + timedelta(minutes=5))
+        assert code == 0 and len(env.smtp.received) == 1, out  # still breaching: nothing more
+        set_threshold(env, rule, 6)  # six is not more than six: the alert clears
+        code, out = env.send_due(capsys)
+        assert code == 0 and len(env.smtp.received) == 2, out
+        assert str(env.smtp.received[1].message["Subject"]).strip().startswith("Leadline alert cleared:")
+
+
+def test_the_follow_up_digest_says_how_many_leads_are_waiting_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    with mail_env(_backlog_url(tmp_path, now), tmp_path, monkeypatch) as env:
+        env.subscribe("root@example.com", page="follow-up")
+        code, out = env.send_due(capsys)
+        assert code == 0 and len(env.smtp.received) == 1, out
+        plain = env.smtp.received[0].part("text/plain")
+        # The sentence of the page's "Waiting now" panel, over the same table.
+        assert "Waiting now: 6 leads are waiting; 6 for a business day or more." in plain, plain

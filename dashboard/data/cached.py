@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from common import settings
 from common.errors import LeadlineError, SettingsError, WarehouseUnavailable
-from dashboard.data import last_good, tables
+from dashboard.data import detail_tables, last_good, tables
 from dashboard.filters.view import View
 from loaders.contract.check import check_contract
 from loaders.contract.data_quality import check_data_quality
@@ -138,10 +138,12 @@ def clear_caches() -> None:
     st.cache_data.clear()
 
 
-# The 22 metrics per group of ``query.group_by``, small groups suppressed (dashboard/data/tables.py):
+# The metrics per group of ``query.group_by``, small groups suppressed (dashboard/data/tables.py):
 # ``data.metrics(query, min_group_size)``.
 metrics = cached(tables.metrics_table)
 has_leads = cached(tables.has_leads)
+# Leads waiting now per dealer (Follow-up's panel, digests and alerts): ``data.waiting_now(query, k)``.
+waiting_now = cached(detail_tables.waiting_now)
 
 
 # The data-quality report (loaders/contract/data_quality.py) and the schema warnings (loaders/contract/check.py)

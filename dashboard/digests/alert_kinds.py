@@ -3,8 +3,9 @@
 Each kind says which groups it watches (``group_by``), which metric, how a group breaches the
 threshold, and which page its deep link opens. docs/alerts.md states each kind's exact meaning;
 a test keeps them in step. A kind whose metric is not (yet) in metrics/registry.py is listed but
-not offered, and rules of it are skipped: adding "leads waiting longer than a business day" once
-issue 13's metric exists needs no change here beyond its metric name, if that differs.
+not offered, and rules of it are skipped. Most kinds read the metrics table; "leads waiting longer
+than a business day" reads the leads-waiting-now table (``table = "waiting_now"``), whose columns
+are counts per dealer rather than registry metrics.
 """
 
 from __future__ import annotations
@@ -46,11 +47,12 @@ class AlertKind:
     default_threshold: float
     default_window_days: int
     threshold_help: str
+    table: str = "metrics"  # the table whose rows it judges: "metrics" or "waiting_now"
 
     @property
     def available(self) -> bool:
-        """True when the metric it needs exists in the registry."""
-        return self.metric in BY_NAME
+        """True when the figure it needs exists (a registry metric, or the waiting-now table)."""
+        return self.table == "waiting_now" or self.metric in BY_NAME
 
 
 ALERT_KINDS: dict[str, AlertKind] = {
@@ -104,16 +106,20 @@ ALERT_KINDS: dict[str, AlertKind] = {
         AlertKind(
             "waiting_over_business_day",
             "Leads waiting longer than a business day",
-            "For each dealer in the rule's view: more than `threshold` leads are waiting now, uncontacted, "
-            "for longer than one business day (issue 13's metric; offered once it is in the registry).",
-            "waiting_over_business_day",
+            "For each dealer in the rule's view: more than `threshold` of its leads of the last 7 days are "
+            "waiting now (no qualifying contact, not closed, consent not refused) and have waited 480 "
+            "business minutes or more in the dealer's opening hours (docs/metrics.md, leads waiting now). "
+            "Dealers with fewer than K recent leads are suppressed and never fire; the rule's window "
+            "does not apply.",
+            "from_480",
             ("dealer_id",),
-            _above("waiting_over_business_day"),
+            _above("from_480"),
             "above",
             "follow-up",
             0,
             7,
-            "The number of waiting leads a dealer may have before it fires.",
+            "The number of leads waiting a business day or more a dealer may have before it fires.",
+            table="waiting_now",
         ),
     )
 }

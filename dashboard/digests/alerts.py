@@ -11,6 +11,9 @@ import html
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
+
+import polars as pl
 
 from common import settings
 from dashboard.access.viewer import Viewer
@@ -43,10 +46,23 @@ def rule_period(rule: AlertRule, now: datetime) -> tuple[datetime, datetime]:
 
 
 def threshold_text(kind: AlertKind, threshold: float) -> str:
-    """The threshold as people read it, in the metric's format (a count for delivery breaks)."""
-    if kind.key == "delivery_break":
+    """The threshold as people read it, in the metric's format (a count of leads where it counts leads)."""
+    if kind.key == "delivery_break" or kind.table == "waiting_now":
         return f"{threshold:g} leads"
     return format_metric(kind.metric, threshold)
+
+
+def _rows(kind: AlertKind, query: LeadQuery, k: int) -> pl.DataFrame:
+    """The rows the kind judges: the metrics table, or the leads waiting now per dealer."""
+    if kind.table == "waiting_now":
+        return data.waiting_now(query, k)
+    return data.metrics(query, k)
+
+
+def _figures(kind: AlertKind, row: dict[str, Any]) -> str:
+    if kind.table == "waiting_now":
+        return f"{row['waiting']} leads waiting now; {row['from_480']} for a business day or more"
+    return f"{format_metric('leads', row['leads'])} leads; {format_metric(kind.metric, row[kind.metric])}"
 
 
 def breaches(kind: AlertKind, rule: AlertRule, viewer: Viewer, now: datetime) -> dict[str, Breach]:
@@ -62,16 +78,14 @@ def breaches(kind: AlertKind, rule: AlertRule, viewer: Viewer, now: datetime) ->
     if not viewer.is_admin:  # the same whole-week periods as the pages (docs/privacy.md, section 3)
         guarded_start, guarded_end = guarded_period_cached(query, k)
         query = replace(query, start=guarded_start, end=guarded_end)
-    frame = data.metrics(query, k)
+    frame = _rows(kind, query, k)
     found: dict[str, Breach] = {}
     for row in frame.iter_rows(named=True):
         if row["suppressed"] or not kind.breaches(row, rule.threshold):
             continue
         values = [str(row[d]) for d in kind.group_by]
         label = " → ".join(choices.label(d, v) for d, v in zip(kind.group_by, values, strict=True))
-        figures = (
-            f"{format_metric('leads', row['leads'])} leads; {format_metric(kind.metric, row[kind.metric])}"
-        )
+        figures = _figures(kind, row)
         narrowed = state
         for dim, value in zip(kind.group_by, values, strict=True):
             if dim in FILTER_KEYS:

@@ -27,12 +27,13 @@ from dashboard.digests.specs import DIGEST_SPECS, DigestSpec, targets
 from dashboard.filters.url_state import END_KEY, START_KEY, decode, encode
 from dashboard.filters.view import View
 from dashboard.ui import charts
-from dashboard.ui.availability import missing
+from dashboard.ui.availability import has_input, missing
 from dashboard.ui.format import MISSING, NO_CHANGE, format_delta, format_metric, suppressed_text
 from dashboard.ui.kpi import _base_words as base_words
 from dashboard.ui.kpi import no_sales_yet, small_base
 from metrics.availability import NOT_IN_DATA
 from metrics.registry import metric
+from metrics.waiting_now import waiting_sentence
 
 TOP_ROWS = 10
 
@@ -198,6 +199,10 @@ def build_digest(
             hidden_weeks = int(weekly["suppressed"].sum())
             if figure is not None and hidden_weeks:
                 notes.append(f"{hidden_weeks} week(s) with fewer than {k} leads are left out of the chart.")
+            elif figure is None:
+                notes.append(f"No weekly chart: every week of this view is hidden (fewer than {k} leads).")
+        if spec.page == "follow-up" and has_input("activities"):  # as the page's "Waiting now" panel
+            notes.append(f"Waiting now: {waiting_sentence(data.waiting_now(view.query(), k))}")
     return DigestContent(
         title=spec.title,
         period=view.describe(),
