@@ -24,7 +24,8 @@ from sqlalchemy import TIMESTAMP, Boolean, Date, Double, Engine, Integer, Numeri
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import NoSuchTableError, OperationalError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import TypeCompiler
+from sqlalchemy.sql.compiler import SQLCompiler, TypeCompiler
+from sqlalchemy.sql.expression import Insert
 from sqlalchemy.types import TypeEngine
 
 SPARK_DIALECT = "hive"
@@ -39,6 +40,16 @@ def is_spark(dialect_or_engine: Dialect | Engine) -> bool:
 def can_delete_rows(dialect_or_engine: Dialect | Engine) -> bool:
     """Whether ``DELETE FROM`` works on Leadline's tables (not on Spark's Parquet tables)."""
     return not is_spark(dialect_or_engine)
+
+
+@compiles(Insert, SPARK_DIALECT)
+def _insert_spark(insert: Insert, compiler: SQLCompiler, **kw: Any) -> str:
+    """INSERT with its column list (Spark matches columns by name then, not by position).
+
+    PyHive's own rewrite drops the list, which breaks an INSERT ... SELECT whose select list is not
+    in the table's column order.
+    """
+    return SQLCompiler.visit_insert(compiler, insert, **kw)
 
 
 @compiles(Date, SPARK_DIALECT)
@@ -127,3 +138,6 @@ def prepare_spark_engine(engine: Engine) -> None:
     dialect.get_table_names = types.MethodType(_table_names, dialect)
     dialect.get_view_names = types.MethodType(_table_names, dialect)
     dialect.get_columns = types.MethodType(_columns, dialect)
+    # INSERT ... SELECT with CTEs (the business-hours calendar): Spark reads `INSERT INTO TABLE t WITH
+    # ... SELECT`, and PyHive's insert rewrite expects the statement to start with INSERT INTO.
+    dialect.cte_follows_insert = True
