@@ -90,5 +90,7 @@ def settle(page: Any) -> None:
     """Wait until the app has finished its script run (and the rerun a widget change triggers)."""
     page.wait_for_timeout(400)
     page.wait_for_selector(APP_DONE, timeout=90_000)
-    page.wait_for_timeout(300)
-    page.wait_for_selector(APP_DONE, timeout=90_000)
+    # A loaded machine can start the rerun late: the state must hold over three looks, not one.
+    for _ in range(3):
+        page.wait_for_timeout(300)
+        page.wait_for_selector(APP_DONE, timeout=90_000)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboard.ui.format import format_metric
 from metrics.registry import metric
@@ -59,7 +60,7 @@ def test_detail_page_opens_clean_over_90_days_and_is_screenshotted(
     open_view(page, f"{server}/{path}?from={start}&to={end}")
     assert_no_problem(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=30_000)
-    assert page.locator('[data-testid="stDownloadButton"]').count() >= 1
+    expect(page.locator('[data-testid="stDownloadButton"]').first).to_be_attached(timeout=30_000)
     full_screenshot(page, screenshots / f"{path}-90d.png")
 
 
