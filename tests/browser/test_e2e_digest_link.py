@@ -83,7 +83,9 @@ def test_the_deep_link_of_a_digest_restores_the_view(
         header.inner_text()
     )  # "20 Nov – 26 Nov 2026 (7 days) · changes against 20 Nov – 26 Nov 2025 · Market: IT"
     assert "Market: IT" in words and f"{int(end[:4]) - 1}" in words.split("changes against")[1], words
-    market_choice = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="IT")
+    market_choice = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has_text="IT"
+    )
     expect(market_choice.first).to_be_attached(timeout=30_000)
     shown = tile_values(page)
     assert digest_tiles(plain, list(shown)) == shown
