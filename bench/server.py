@@ -29,8 +29,35 @@ def rss_mb() -> float:
 
 
 def peak_mb() -> float:
-    """Peak resident memory of this process so far, in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process so far, in MB: the server's own high-water mark.
+
+    ``VmHWM`` belongs to this process's address space, which starts afresh at ``exec``. Not
+    ``getrusage``'s ``ru_maxrss``: Linux keeps that across ``execve``, so a bench process started
+    by bench/run.py inherited the peak of the parent that had just generated the warehouse
+    (1.7 GB at 1M) and reported it as the server's.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
+
+
+def quiet_streamlit() -> None:
+    """Silence Streamlit's warnings outside ``streamlit run`` ("missing ScriptRunContext", "No runtime
+    found"), printed once per cached call and thread, by the thousand in a bench run.
+
+    Streamlit's loggers do not propagate and each carries its own level, and Streamlit resets them
+    all to its option ``logger.level`` when it parses its configuration (lazily, on the first
+    option read; outside ``streamlit run`` its environment variable is not read), so setting the
+    "streamlit" logger's level missed them: the configuration is parsed first, then every
+    logger, present and future, set to errors only.
+    """
+    import streamlit
+    import streamlit.logger
+
+    streamlit.get_option("logger.level")  # parse the configuration now, not after the next line
+    streamlit.logger.set_log_level("error")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,11 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ["LEADLINE_WAREHOUSE_URL"] = args.url
 
-    import streamlit.logger
-
-    streamlit.logger.get_logger("streamlit").setLevel(
-        "ERROR"
-    )  # "no runtime" warnings outside `streamlit run`
+    quiet_streamlit()
     from bench.pages import PAGES, K, page_calls, scopes
     from dashboard.data import cached as data
     from loaders.facts.source import forget_probes
