@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from dashboard.data import detail_tables
-from dashboard.data.tables import has_leads, metrics_table
+from dashboard.data.tables import has_leads, metrics_table, metrics_tables
 from loaders.request.query import LeadQuery
 
 K = 5  # the default minimum group size
@@ -26,7 +26,7 @@ class Call:
 
     label: str
     table: Callable[..., Any]
-    query: LeadQuery
+    query: Any  # a LeadQuery, or a tuple of them for ``metrics_tables``
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,23 +48,30 @@ class Scope:
         return LeadQuery(start, end, as_of, group_by=group_by, filters=self.filters)
 
 
-def kpis(scope: Scope) -> list[Call]:
-    """The KPI tiles and their deltas, and the sidebar's filter choices."""
+def kpis(scope: Scope, *group_bys: tuple[str, ...]) -> list[Call]:
+    """The KPI tiles and their deltas (and the page's tables by ``group_bys`` asked with them, as
+    ``dashboard.data.cached.view_tables`` does: one scan), and the sidebar's filter choices."""
+    together = (scope.query(), scope.query(previous=True), *map(scope.query, group_bys))
     return [
-        Call("metrics", metrics_table, scope.query()),
-        Call("metrics previous", metrics_table, scope.query(previous=True)),
+        Call(
+            "metrics " + ", ".join(["totals", "previous", *("+".join(g) for g in group_bys)]),
+            metrics_tables,
+            together,
+        ),
         Call("filter choices", detail_tables.dimension_choices, scope.query()),
     ]
+
+
+def queries_of(call: Call) -> tuple[LeadQuery, ...]:
+    """The LeadQuery of a call, or the several of a ``metrics_tables`` call."""
+    return call.query if isinstance(call.query, tuple) else (call.query,)
 
 
 def page_calls(page: str, scope: Scope) -> list[Call]:
     """Every table ``page`` loads for ``scope``."""
     q = scope.query
     own: dict[str, list[Call]] = {
-        "overview": [
-            Call("metrics by week", metrics_table, q(("week",))),
-            Call("metrics by market", metrics_table, q(("market",))),
-        ],
+        "overview": [],  # the weekly trend and the breakdown come with the totals (kpis)
         "follow-up": [
             Call("metrics by group", metrics_table, q(("dealer_group_id",))),
             Call("metrics by dealer", metrics_table, q(("dealer_id",))),
@@ -83,17 +90,20 @@ def page_calls(page: str, scope: Scope) -> list[Call]:
         ],
         "campaigns": [
             Call("has leads", has_leads, q()),
-            Call("metrics by campaign", metrics_table, q(("campaign_id",))),
             Call("funnel", detail_tables.funnel, q()),
             Call("close reasons by campaign", detail_tables.close_reasons, q(("campaign_id",))),
         ],
         "delivery": [
-            Call("metrics by source, dealer", metrics_table, q(("source", "dealer_id"))),
             Call("lead delivery", detail_tables.lead_delivery, q()),
             Call("undelivered runs", detail_tables.undelivered_runs, q()),
         ],
     }
-    return kpis(scope) + own[page]
+    together = {
+        "overview": (("week",), ("market",)),
+        "campaigns": (("campaign_id",),),
+        "delivery": (("source", "dealer_id"),),
+    }.get(page, ())
+    return kpis(scope, *together) + own[page]
 
 
 PAGES = ("overview", "follow-up", "close reasons", "campaigns", "delivery")

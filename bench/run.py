@@ -32,7 +32,7 @@ import duckdb
 from sqlalchemy import Engine, create_engine, func, select, text
 
 from bench.naive import naive_page, same_numbers
-from bench.pages import PAGES, page_calls, scopes
+from bench.pages import PAGES, page_calls, queries_of, scopes
 from bench.reference import normalised, page_statements
 from loaders.contract.tables import TABLES, dealers, leads
 from loaders.contract.write import create_contract_tables
@@ -178,7 +178,7 @@ def reference_and_check(
         check(engine, page_calls(page, scope))
     times: dict[tuple[str, str], float] = {}
     for page, scope in views:
-        statements = page_statements([(c.label, c.query) for c in page_calls(page, scope)])
+        statements = page_statements([(c.label, q) for c in page_calls(page, scope) for q in queries_of(c)])
         samples = []
         for _ in range(runs):
             # A fresh connection per run, opened before the clock starts: the time is the SQL's.
@@ -199,12 +199,12 @@ def check(engine: Engine, calls: list[Any]) -> None:
     """Each hand-written answer equals the Leadline loader's, read the way the pages read."""
     with engine.connect() as conn:
         raw: Any = conn.connection.driver_connection
-        for call in calls:
-            for st in page_statements([(call.label, call.query)]):
+        for call, query in ((c, q) for c in calls for q in queries_of(c)):
+            for st in page_statements([(call.label, query)]):
                 if st.loader is None:
                     continue
                 with reading_facts_from(engine):
-                    ours = st.loader(engine, call.query).rows()
+                    ours = st.loader(engine, query).rows()
                 theirs = raw.execute(st.sql, st.params).fetchall()
                 if normalised(ours) != normalised(theirs):
                     raise AssertionError(
@@ -220,7 +220,9 @@ def naive_times(url: str, values: tuple[str, str, str]) -> dict[tuple[str, str],
         for scope in scopes(END, *values):
             if not scope.name.startswith("default"):
                 continue
-            metric_queries = [c.query for c in page_calls(page, scope) if c.label.startswith("metrics")]
+            metric_queries = [
+                q for c in page_calls(page, scope) if c.label.startswith("metrics") for q in queries_of(c)
+            ]
             con = duckdb.connect(url.removeprefix("duckdb:///"), read_only=True)
             started = time.perf_counter()
             answers.update(naive_page(con, metric_queries))

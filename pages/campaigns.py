@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard.data import cached as data
 from dashboard.data import detail_tables
-from dashboard.filters.sidebar import url_option
+from dashboard.filters.sidebar import url_option, url_option_value
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
 from dashboard.ui.availability import has_input, input_reason, no_spend_for_unassigned, not_in_data_notice
@@ -58,13 +58,15 @@ with guarded():
     if not data.has_leads(view.query(), k):
         no_leads_notice()
         st.stop()
-    total, previous = data.period_totals(view)
+    # The tiles, their comparison and the table by campaign (or channel, source): one scan of the facts.
+    asked_by = url_option_value("per", GROUPINGS, "campaign_id")
+    total, previous, (asked_groups,) = data.view_tables(view, (asked_by,))
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
 
     by = url_option("per", "Compare by", GROUPINGS, "campaign_id")
     title = GROUPINGS[by]
     groups = with_derived_metrics(
-        data.metrics(view.query((by,)), k).sort(
+        (asked_groups if by == asked_by else data.metrics(view.query((by,)), k)).sort(
             ["suppressed", "leads"], descending=[False, True], nulls_last=True
         )
     ).pipe(no_spend_for_unassigned, by)  # "(none)" spent nothing one can divide: "–", not €0.00
@@ -103,13 +105,21 @@ with guarded():
         )
         quality_columns = {
             by: Col(title),
-            "label": Col("Best outcome", "The best result-code category among the lead's qualifying contacts."),
+            "label": Col(
+                "Best outcome", "The best result-code category among the lead's qualifying contacts."
+            ),
             "count": Col("Leads", "Leads of the group with this best outcome.", "count"),
             "share": Col("Share of leads", "These leads / the group's leads.", "percent"),
         }
-        labelled = dist.with_columns(pl.Series(by, [view.label(by, v) for v in dist[by].to_list()], dtype=pl.String))
+        labelled = dist.with_columns(
+            pl.Series(by, [view.label(by, v) for v in dist[by].to_list()], dtype=pl.String)
+        )
         download_detail(
-            labelled, quality_columns, title=f"Lead quality by {title.lower()}", view=view, key="cp-quality-csv"
+            labelled,
+            quality_columns,
+            title=f"Lead quality by {title.lower()}",
+            view=view,
+            key="cp-quality-csv",
         )
 
     left, right = st.columns(2)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from common import settings
 from dashboard.data import cached as data
-from dashboard.filters.sidebar import url_option
+from dashboard.filters.sidebar import url_option, url_option_value
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
 from dashboard.ui.availability import missing
@@ -34,11 +34,12 @@ with guarded():
         "follow_up_rate": float(settings.get("target_follow_up_rate")),
         "conversion_in_window_rate": float(settings.get("target_conversion_rate")),
     }
-    weekly = data.metrics(view.query(("week",)), k)
+    # The tiles, their comparison, the weekly trend and the breakdown below: one scan of the facts.
+    asked_by = url_option_value("by", BREAKDOWNS, "market")
+    total, previous, (weekly, asked_groups) = data.view_tables(view, ("week",), (asked_by,))
     if weekly.is_empty():  # metrics_table has one row per week that has leads
         no_leads_notice()
         st.stop()
-    total, previous = data.period_totals(view)
     kpi_row(KPIS, total, previous, min_group_size=k, targets=targets)
     young_leads_note(total, previous)
     with st.expander("Clock time and raw conversion"):
@@ -61,12 +62,14 @@ with guarded():
         notes.append(f"{hidden_weeks} week(s) with fewer than {k} leads are left out of the line.")
     if trend == "conversion_in_window_rate":
         window = int(settings.get("conversion_window_days"))
-        notes.append(f"Weeks younger than {window} days have no conversion within {window} days yet: the line stops.")
+        notes.append(
+            f"Weeks younger than {window} days have no conversion within {window} days yet: the line stops."
+        )
     st.caption(" ".join(notes))
 
     st.subheader("By group")
     by = url_option("by", "Break down by", BREAKDOWNS, "market")
-    groups = data.metrics(view.query((by,)), k).sort(
+    groups = (asked_groups if by == asked_by else data.metrics(view.query((by,)), k)).sort(
         ["suppressed", "leads"], descending=[False, True], nulls_last=True
     )
     shown = group_label_column(groups, by, view)

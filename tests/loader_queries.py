@@ -17,8 +17,8 @@ import pkgutil
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +41,11 @@ from sqlalchemy.sql.visitors import iterate
 
 import loaders
 from loaders.contract.tables import leads, metadata
-from loaders.facts.lead_facts import dimension_columns, facts_read_by, lead_rows_select
+from loaders.facts.lead_facts import dimension_columns, facts_read_by, facts_select, lead_rows_select
 from loaders.facts.opening import OpeningSetup
 from loaders.facts.refresh import refresh_lead_facts
 from loaders.facts.source import MaterialisedFacts
+from loaders.queries.page_scan import plan_scans
 from loaders.request.access_scope import AccessScope
 from loaders.request.query import LeadQuery, Scope
 
@@ -60,6 +61,14 @@ QUERIES = (
         scope=Scope(brands=("Alfa",), dealer_group_ids=("g1",)),
     ),
 )
+# A page's tables for the one-scan plans (loaders/queries/page_scan.py): the grouped, filtered,
+# scoped query with its totals and the previous week, so the plan covers two periods.
+PAGE = (
+    QUERIES[1],
+    replace(QUERIES[1], group_by=()),
+    replace(QUERIES[1], group_by=(), start=START - timedelta(days=7), end=END - timedelta(days=7)),
+)
+PLAN = plan_scans(PAGE)[0]
 ACCESS = AccessScope.of([Scope(dealer_group_ids=("g1",)), Scope(brands=("Beta",))])
 
 # Arguments the annotations cannot tell: (function name, parameter name) -> value.
@@ -74,8 +83,21 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
     ("facts_select", "base"): lead_rows_select([]).subquery("lead_set"),
     ("query_predicates", "created_at"): leads.c.created_at,
     ("query_predicates", "dims"): dimension_columns(),
-    ("unknown_result_codes_select", "taxonomy"): (("reached", "reached"), ("wrong_number", "invalid_contact")),
+    ("unknown_result_codes_select", "taxonomy"): (
+        ("reached", "reached"),
+        ("wrong_number", "invalid_contact"),
+    ),
     ("probe_opening", "zones"): ("Europe/Berlin",),
+    ("plan_scans", "queries"): PAGE,
+    ("load_page_scan", "queries"): PAGE,
+    ("slice_counts_select", "plan"): PLAN,
+    ("slice_codes_select", "plan"): PLAN,
+    ("slice_teams_select", "plan"): PLAN,
+    ("counts_keys", "plan"): PLAN,
+    ("codes_keys", "plan"): PLAN,
+    ("count_columns", "facts"): facts_select(lead_rows_select([]).subquery("lead_set")).subquery(
+        "lead_facts"
+    ),
     ("business_minutes_between", "points"): select(
         leads.c.lead_id,
         leads.c.dealer_id,

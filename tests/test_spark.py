@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from sqlalchemy import Engine, String, bindparam, create_engine, func, select
 
 from dashboard.cli import main
 from dashboard.data import detail_tables
-from dashboard.data.tables import metrics_table
+from dashboard.data.tables import metrics_table, metrics_tables
 from loaders.contract.check import check_contract
 from loaders.contract.data_quality import check_data_quality
 from loaders.contract.spark_load import create_database, load_into_spark
@@ -106,6 +106,22 @@ def test_metrics_table_agrees(pair: Pair, group_by: tuple[str, ...]) -> None:
     on_duckdb = metrics_table(pair.duckdb, query, K)
     assert on_duckdb.height >= 1
     assert_same(on_duckdb, metrics_table(pair.spark, query, K))
+
+
+def test_a_page_from_one_scan_agrees(pair: Pair) -> None:
+    """GROUPING SETS, GROUPING() and COUNT(DISTINCT) per set (loaders/queries/page_scan.py) on Spark."""
+    total = pair.fixture.lead_query()
+    length = total.end - total.start + timedelta(days=1)
+    previous = replace(total, start=total.start - length, end=total.end - length)
+    page = (
+        total,
+        previous,
+        *(replace(total, group_by=g) for g in [("week",), ("dealer_group_id",), ("campaign_id",)]),
+    )
+    on_duckdb = metrics_tables(pair.duckdb, page, K)
+    assert on_duckdb[2].height >= 1
+    for one, other in zip(on_duckdb, metrics_tables(pair.spark, page, K), strict=True):
+        assert_same(one, other)
 
 
 @pytest.mark.parametrize("name", DETAIL_TABLES)

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 import duckdb
+import polars as pl
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -159,13 +160,28 @@ unknown_result_codes = cached(unknown_result_codes_by_source)
 defaulted_columns = cached(_defaulted_columns)
 
 
+# Several metrics tables of one view from one scan (loaders/queries/page_scan.py), each equal to
+# ``metrics``' answer for its query: ``data.metrics_many((query, ...), min_group_size)``.
+metrics_many = cached(tables.metrics_tables)
+
+
+def view_tables(
+    view: View, *group_bys: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, Any] | None, tuple[pl.DataFrame, ...]]:
+    """``period_totals(view)`` and the view's metrics table by each of ``group_bys``, all from one
+    scan of the facts where the periods allow (three statements instead of five per table)."""
+    comparison_query = view.comparison_query()
+    queries = (view.query(), *((comparison_query,) if comparison_query else ()), *map(view.query, group_bys))
+    frames = metrics_many(queries, view.min_group_size)
+    total = frames[0].row(0, named=True)
+    previous = frames[1].row(0, named=True) if comparison_query else None
+    return total, previous, frames[2 if comparison_query else 1 :]
+
+
 def period_totals(view: View) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The view's metrics over the whole lead set, and over the comparison period (None: no comparison).
 
-    The KPI tiles of every page are drawn from this pair.
+    The KPI tiles of every page are drawn from this pair (one scan for both: ``view_tables``).
     """
-    k = view.min_group_size
-    total = metrics(view.query(), k).row(0, named=True)
-    comparison_query = view.comparison_query()
-    previous = metrics(comparison_query, k).row(0, named=True) if comparison_query else None
+    total, previous, _ = view_tables(view)
     return total, previous

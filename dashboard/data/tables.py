@@ -14,6 +14,7 @@ from loaders.facts.source import with_materialised_facts
 from loaders.facts.state import connection_of
 from loaders.queries.aggregates import load_any_lead, load_group_counts
 from loaders.queries.close_reasons import load_lost_by_reason, load_taxonomy
+from loaders.queries.page_scan import MetricsInputs, load_page_scan
 from loaders.queries.spend import load_campaign_leads, load_campaign_spend, load_group_campaign_leads
 from loaders.queries.team_size import load_team_sizes
 from loaders.request.query import LeadQuery
@@ -33,19 +34,30 @@ def metrics_table(
     the grouping columns. Without grouping: exactly one row for the whole lead set; when
     that set is empty it has 0 leads, which is fewer than any K >= 1, so it is suppressed.
     """
-    group_by = query.group_by
     with connection_of(engine) as conn:  # one connection for the seven queries (the facade may pass one)
-        counts = load_group_counts(conn, query)
-        teams = load_team_sizes(conn, query)
-        vague = vague_lost(load_lost_by_reason(conn, query), load_taxonomy(conn), group_by)
-        spend = allocate_spend(
-            load_campaign_spend(conn, query),
-            load_campaign_leads(conn, query),
-            load_group_campaign_leads(conn, query),
-            group_by,
+        inputs = MetricsInputs(
+            counts=load_group_counts(conn, query),
+            teams=load_team_sizes(conn, query),
+            lost_by_reason=load_lost_by_reason(conn, query),
+            taxonomy=load_taxonomy(conn),
+            campaign_spend=load_campaign_spend(conn, query),
+            campaign_leads=load_campaign_leads(conn, query),
+            group_campaign_leads=load_group_campaign_leads(conn, query),
         )
+    return assemble_metrics(inputs, query.group_by, min_group_size, min_team_size)
+
+
+def assemble_metrics(
+    inputs: MetricsInputs, group_by: tuple[str, ...], min_group_size: int, min_team_size: int | None = None
+) -> pl.DataFrame:
+    """The suppressed metrics table of ``metrics_table`` from its loaded inputs."""
+    vague = vague_lost(inputs.lost_by_reason, inputs.taxonomy, group_by)
+    spend = allocate_spend(
+        inputs.campaign_spend, inputs.campaign_leads, inputs.group_campaign_leads, group_by
+    )
+    teams = inputs.teams
     team = int(settings.get("min_team_size")) if min_team_size is None else min_team_size
-    table = compute_metrics(counts, vague, spend, group_by)
+    table = compute_metrics(inputs.counts, vague, spend, group_by)
     if group_by:
         table = table.join(teams, on=list(group_by), how="left", nulls_equal=True).sort(
             list(group_by), nulls_last=False
@@ -64,3 +76,15 @@ def has_leads(engine: Engine, query: LeadQuery, min_group_size: int) -> bool:
     """
     del min_group_size
     return load_any_lead(engine, query)
+
+
+@with_materialised_facts
+def metrics_tables(
+    engine: Engine, queries: tuple[LeadQuery, ...], min_group_size: int, min_team_size: int | None = None
+) -> tuple[pl.DataFrame, ...]:
+    """``metrics_table`` of each of ``queries``, equal to it table by table, from as few scans as
+    possible: the queries of one view (same as-of, filters and scope) whose periods are equal or
+    adjacent share three statements (loaders/queries/page_scan.py) instead of five each."""
+    with connection_of(engine) as conn:
+        inputs = load_page_scan(conn, queries)
+    return tuple(assemble_metrics(inputs[q], q.group_by, min_group_size, min_team_size) for q in queries)

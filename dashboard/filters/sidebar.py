@@ -141,6 +141,20 @@ def moved_default_notice() -> str | None:
     )
 
 
+def url_option_value(key: str, options: Mapping[str, str], default: str) -> str:
+    """The value ``url_option(key, ...)`` is about to show, without drawing anything: lets a page
+    ask for the chosen breakdown together with the tables above it. The page still takes
+    ``url_option``'s answer as the truth and asks again in the rare case the two differ."""
+    session_key = f"opt_{key}"
+    raw = st.query_params.get_all(key)
+    state = st.session_state.get(session_key)
+    if state is not None and not (raw and raw != [state]):
+        value = state
+    else:
+        value = raw[0] if len(raw) == 1 else default
+    return value if value in options else default
+
+
 def url_option(
     key: str, label: str, options: Mapping[str, str], default: str, *, help: str | None = None
 ) -> str:

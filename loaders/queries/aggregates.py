@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Integer, Select, Subquery, and_, func, select
+from sqlalchemy import ColumnElement, FromClause, Integer, Select, Subquery, and_, func, select
 
 from common import settings
 from loaders.facts.lead_facts import lead_facts, lead_set
@@ -63,6 +63,14 @@ def group_counts_select(query: LeadQuery) -> Select[Any]:
     """One row per group of ``query.group_by`` (one row in all without grouping) with ``COUNT_COLUMNS``."""
     facts = lead_facts(query, business_hours=True)
     groups = group_columns(facts, query.group_by)
+    statement = select(*groups, *count_columns(facts, query)).select_from(facts)
+    return statement.group_by(*groups) if groups else statement
+
+
+def count_columns(facts: FromClause, query: LeadQuery) -> list[ColumnElement[Any]]:
+    """The ``COUNT_COLUMNS`` aggregates over ``facts`` (any source with the columns of
+    ``lead_facts``), labelled, for the as-of time of ``query``: the single definition that
+    ``group_counts_select`` and the grouping-sets page plans (loaders/queries/page_scan.py) share."""
     no_contact_cutoff = naive_utc(query.as_of) - NO_CONTACT_AFTER
     contacted = facts.c.attempts > 0
     window_days = conversion_window_days()
@@ -72,8 +80,7 @@ def group_counts_select(query: LeadQuery) -> Select[Any]:
         facts.c.sold_at.is_not(None),
         minutes_between(facts.c.created_at, facts.c.sold_at) < window_days * 1440.0,
     )
-    statement = select(
-        *groups,
+    return [
         func.count().label("leads"),
         count_where(contacted).label("contacted"),
         count_where(facts.c.first_response_min <= RESPONSE_WITHIN_MIN).label("responded_1h"),
@@ -96,12 +103,15 @@ def group_counts_select(query: LeadQuery) -> Select[Any]:
         func.coalesce(func.sum(facts.c.phone_contacts), 0).cast(Integer).label("phone_contacts"),
         func.coalesce(func.sum(facts.c.coded_phone_contacts), 0).cast(Integer).label("coded_phone_contacts"),
         count_where(facts.c.first_response_bh_min <= RESPONSE_WITHIN_MIN).label("responded_1bh"),
-        quantile_cont(facts.c.first_response_bh_min, 0.5, RESPONSE_QUANTILES).label("median_first_response_bh_min"),
-        quantile_cont(facts.c.first_response_bh_min, 0.9, RESPONSE_QUANTILES).label("p90_first_response_bh_min"),
+        quantile_cont(facts.c.first_response_bh_min, 0.5, RESPONSE_QUANTILES).label(
+            "median_first_response_bh_min"
+        ),
+        quantile_cont(facts.c.first_response_bh_min, 0.9, RESPONSE_QUANTILES).label(
+            "p90_first_response_bh_min"
+        ),
         count_where(mature).label("mature_leads"),
         count_where(sold_in_window).label("sold_in_window"),
-    ).select_from(facts)
-    return statement.group_by(*groups) if groups else statement
+    ]
 
 
 def conversion_window_days() -> int:

@@ -1,0 +1,98 @@
+"""A page's metrics tables from one scan (GROUPING SETS) equal the tables asked one by one.
+
+``metrics_tables`` answers the tables of a page (KPI totals, the comparison period, trends and
+breakdowns) with three statements per view instead of five per table
+(loaders/queries/page_scan.py). Every frame must equal ``metrics_table``'s for the same query:
+on DuckDB and PostgreSQL, on the fly and from the materialised facts (and with new data landed
+since the refresh: the catch-up read), with filters, a union of grants, a previous period
+(one scan), a year-ago period (its own scan), an empty period, small-group and small-team
+suppression.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from sqlalchemy import Engine, event
+
+from dashboard.data.tables import metrics_table, metrics_tables
+from loaders.facts.lead_facts import facts_read_by
+from loaders.facts.refresh import refresh_lead_facts
+from loaders.facts.source import forget_probes
+from loaders.queries.page_scan import plan_scans
+from loaders.request.query import LeadQuery
+from tests.conftest import Warehouse
+from tests.test_lead_facts_materialised import (  # noqa: F401  (fixtures)
+    _land_new_data,
+    demo_frames,
+    filled,
+    queries,
+)
+
+pytestmark = pytest.mark.slow  # every table twice, on two warehouses
+
+
+def page(view: LeadQuery) -> tuple[LeadQuery, ...]:
+    """What Overview, Follow-up and Campaigns ask: totals, comparisons, trend and breakdowns."""
+    total = replace(view, group_by=())
+    length = view.end - view.start + timedelta(days=1)
+    previous = replace(total, start=view.start - length, end=view.end - length)
+    year_ago = replace(total, start=view.start - timedelta(days=364), end=view.end - timedelta(days=364))
+    empty = replace(total, start=date(2031, 1, 1), end=date(2031, 3, 31))
+    grouped = [
+        replace(view, group_by=g) for g in [("week",), ("market",), ("campaign_id",), ("source", "dealer_id")]
+    ]
+    return (total, previous, year_ago, empty, *grouped, replace(previous, group_by=("dealer_group_id",)))
+
+
+def same_tables(engine: Engine, views: list[LeadQuery], k: int, team: int | None = None) -> None:
+    for view in views:
+        wanted = page(view)
+        forget_probes()
+        together = metrics_tables(engine, wanted, k, team)
+        forget_probes()
+        for query, frame in zip(wanted, together, strict=True):
+            assert_frame_equal(frame, metrics_table(engine, query, k, team))
+
+
+@pytest.mark.parametrize("k", [5, 60])
+def test_one_scan_equals_one_table_at_a_time_on_the_fly(filled: Warehouse, k: int) -> None:  # noqa: F811
+    with facts_read_by(None):
+        same_tables(filled.engine, queries(filled.engine), k)
+
+
+def test_one_scan_equals_one_table_at_a_time_from_the_facts_and_their_catch_up(
+    filled: Warehouse,  # noqa: F811
+    demo_frames: dict[str, pl.DataFrame],  # noqa: F811
+) -> None:
+    engine = filled.engine
+    refresh_lead_facts(engine)
+    same_tables(engine, queries(engine), 5, team=3)
+    _land_new_data(engine, demo_frames)
+    same_tables(engine, queries(engine)[:1], 5)
+
+
+def test_a_page_is_three_statements_per_view_and_period_run(filled: Warehouse) -> None:  # noqa: F811
+    engine = filled.engine
+    refresh_lead_facts(engine)
+    view = queries(engine)[0]
+    wanted = page(view)
+    # total, previous and the groupings share a scan; the year-ago period and the empty one do not.
+    assert len(plan_scans(wanted)) == 3
+    statements: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "GROUPING SETS" in statement.upper():
+            statements.append(statement)
+
+    forget_probes()
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        metrics_tables(engine, wanted, 5)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert len(statements) == 3 * 3
