@@ -32,6 +32,7 @@ import duckdb
 from sqlalchemy import Engine, create_engine, func, select, text
 
 from bench.naive import naive_page, same_numbers
+from bench.one_statement import check_page_statement, page_statement
 from bench.pages import PAGES, page_calls, queries_of, scopes
 from bench.reference import normalised, page_statements
 from loaders.contract.tables import TABLES, dealers, leads
@@ -59,6 +60,7 @@ class Row:
     warm: float
     reference: float | None
     naive: float | None
+    one: float | None = None  # the page as one hand-written statement (bench/one_statement.py)
 
 
 def ensure_duckdb(scale: str, folder: Path) -> tuple[str, float | None]:
@@ -165,7 +167,7 @@ def server_side(
 
 def reference_and_check(
     url: str, values: tuple[str, str, str], runs: int, only_default: bool
-) -> dict[tuple[str, str], float]:
+) -> dict[tuple[str, ...], float]:
     """Median time of the hand-written SQL per page and view, after checking its answers equal Leadline's."""
     views = [
         (page, scope)
@@ -178,21 +180,30 @@ def reference_and_check(
         check(engine, page_calls(page, scope))
     times: dict[tuple[str, str], float] = {}
     for page, scope in views:
-        statements = page_statements([(c.label, q) for c in page_calls(page, scope) for q in queries_of(c)])
-        samples = []
-        for _ in range(runs):
-            # A fresh connection per run, opened before the clock starts: the time is the SQL's.
-            # (Through the engine: DuckDB refuses a second, differently configured connection.)
-            engine.dispose()
-            with engine.connect() as conn:
-                raw: Any = conn.connection.driver_connection
-                started = time.perf_counter()
-                for st in statements:
-                    raw.execute(st.sql, st.params).fetchall()
-                samples.append(time.perf_counter() - started)
-        times[(page, scope.name)] = statistics.median(samples)
+        pairs = [(c.label, q) for c in page_calls(page, scope) for q in queries_of(c)]
+        times[(page, scope.name)] = _median_time(engine, page_statements(pairs), runs)
+        if scope.name.startswith("default"):  # one statement fits the unfiltered views only
+            one, metrics = page_statement(pairs)
+            with engine.connect() as conn, reading_facts_from(conn):
+                check_page_statement(conn, conn.connection.driver_connection, one, metrics)
+            times[(page, scope.name, "one")] = _median_time(engine, [one], runs)
     engine.dispose()
     return times
+
+
+def _median_time(engine: Engine, statements: list[Any], runs: int) -> float:
+    """Median over ``runs`` of running ``statements`` on a fresh connection (opened before the clock)."""
+    samples = []
+    for _ in range(runs):
+        # Through the engine: DuckDB refuses a second, differently configured connection.
+        engine.dispose()
+        with engine.connect() as conn:
+            raw: Any = conn.connection.driver_connection
+            started = time.perf_counter()
+            for st in statements:
+                raw.execute(st.sql, st.params).fetchall()
+            samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
 
 
 def check(engine: Engine, calls: list[Any]) -> None:
@@ -295,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
                     result["warm"],
                     reference.get(key),
                     naive.get(key),
+                    reference.get((*key, "one")),
                 )
             )
         notes.append(
@@ -322,16 +334,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_table(rows: list[Row]) -> None:
     """The table of the issue, times in seconds; ratio = Leadline cold / hand-written reference."""
-    header = f"{'warehouse':14s} {'page':14s} {'view':16s} {'cold':>7s} {'warm':>7s} {'ref':>7s} {'ratio':>6s} {'naive':>7s} {'speed-up':>8s}"
+    header = f"{'warehouse':14s} {'page':14s} {'view':16s} {'cold':>7s} {'warm':>7s} {'ref':>7s} {'ratio':>6s} {'one':>7s} {'ratio1':>6s} {'naive':>7s} {'speed-up':>8s}"
     print(header)
     print("-" * len(header))
     for r in rows:
         ref = f"{r.reference:7.3f}" if r.reference is not None else f"{'-':>7s}"
         ratio = f"{r.cold / r.reference:6.2f}" if r.reference else f"{'-':>6s}"
+        one = f"{r.one:7.3f} {r.cold / r.one:6.2f}" if r.one else f"{'-':>7s} {'-':>6s}"
         naive = f"{r.naive:7.2f}" if r.naive is not None else f"{'-':>7s}"
         speed = f"{r.naive / r.cold:7.1f}x" if r.naive is not None else f"{'-':>8s}"
         print(
-            f"{r.warehouse:14s} {r.page:14s} {r.scope:16s} {r.cold:7.3f} {r.warm:7.4f} {ref} {ratio} {naive} {speed}"
+            f"{r.warehouse:14s} {r.page:14s} {r.scope:16s} {r.cold:7.3f} {r.warm:7.4f} {ref} {ratio} {one} {naive} {speed}"
         )
 
 

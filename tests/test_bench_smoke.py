@@ -31,3 +31,4 @@ def test_the_benchmark_runs_and_checks_its_numbers(
         assert f"{page} " in table
     assert "default year" in table and "default quarter" in table
     assert "server-like process memory" in table
+    assert "ratio1" in table  # the one-statement references ran (and were checked equal) too
