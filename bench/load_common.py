@@ -155,6 +155,20 @@ def process_cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time used so far by ``pid`` and its live descendants (the workers of `serve --workers`)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        total += process_cpu_seconds(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending += [int(child) for child in children.read().split()]
+        except OSError:
+            continue
+    return total
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all cores of the machine have been busy since boot (Linux /proc/stat)."""
     with open("/proc/stat") as stat:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import socket
 import sys
 import threading
 import time
@@ -31,8 +32,10 @@ from bench.load_common import (
     filter_values,
     process_cpu_seconds,
     think_range,
+    tree_cpu_seconds,
     tree_rss_mb,
 )
+from bench.proxy import nginx_binary, start_nginx
 from tests.serve_helpers import free_port, start_server, stop_server, wait_for_health
 
 
@@ -96,26 +99,71 @@ def session(
             time.sleep(rng.uniform(*think_s))
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(child) for child in children.read().split()]
+    except OSError:
+        return []
+
+
+def consecutive_free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free ports (``leadline serve --workers`` takes them so)."""
+    while True:
+        first = free_port()
+        try:
+            for port in range(first + 1, first + count):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+
+
 def run(
-    warehouse: str, users: int, seconds: float, ramp_s: float, think_s: tuple[float, float] = STRESS_THINK_S
+    warehouse: str,
+    users: int,
+    seconds: float,
+    ramp_s: float,
+    think_s: tuple[float, float] = STRESS_THINK_S,
+    workers: int = 1,
+    nginx: str | None = None,
 ) -> dict[str, Any]:
-    """Serve ``warehouse`` and drive ``users`` protocol sessions for ``seconds``."""
+    """Serve ``warehouse`` and drive ``users`` protocol sessions for ``seconds``.
+
+    With ``workers`` > 1: `leadline serve --workers N`, and the sessions go through nginx
+    (bench/proxy.py, sticky sessions) when ``nginx`` names a binary, else the harness hands the
+    sessions to the workers in turn.
+    """
     values = filter_values(warehouse)
-    port = free_port()
-    server = start_server(port, warehouse)
+    port = consecutive_free_ports(workers)
+    server = start_server(port, warehouse, *(("--workers", str(workers)) if workers > 1 else ()))
+    worker_ports = [port + n for n in range(workers)]
+    proxy = None
     results = Results()
     try:
-        wait_for_health(f"http://127.0.0.1:{port}", server)
+        for worker_port in worker_ports:
+            wait_for_health(f"http://127.0.0.1:{worker_port}", server)
+        targets = worker_ports
+        if workers > 1 and nginx:
+            proxy_port = free_port()
+            proxy = start_nginx(nginx, proxy_port, worker_ports)
+            wait_for_health(f"http://127.0.0.1:{proxy_port}", proxy)
+            targets = [proxy_port]
         warm = Results()
-        session(999, port, values, time.monotonic() + 0.1, warm)  # imports and filter choices
-        idle_mb, cpu = tree_rss_mb(server.pid), process_cpu_seconds(server.pid)
+        for worker_port in worker_ports:  # imports and filter choices, on every worker
+            session(999, worker_port, values, time.monotonic() + 0.1, warm)
+        idle_mb, cpu = tree_rss_mb(server.pid), tree_cpu_seconds(server.pid)
+        children = _children(server.pid)
+        per_worker = [process_cpu_seconds(child) for child in children]
         started = time.monotonic()
         deadline = started + seconds
         threads = []
         with MemoryWatch(server.pid) as memory:
             for number in range(users):
+                target = targets[number % len(targets)]
                 thread = threading.Thread(
-                    target=session, args=(number, port, values, deadline, results, think_s)
+                    target=session, args=(number, target, values, deadline, results, think_s)
                 )
                 thread.start()
                 threads.append(thread)
@@ -123,11 +171,16 @@ def run(
             for thread in threads:
                 thread.join()
         elapsed = time.monotonic() - started
-        cpu = process_cpu_seconds(server.pid) - cpu
+        cpu = tree_cpu_seconds(server.pid) - cpu
+        per_worker = [process_cpu_seconds(c) - before for c, before in zip(children, per_worker, strict=True)]
     finally:
+        if proxy is not None:
+            stop_server(proxy)
         stop_server(server)
     return {
         "mode": "protocol (no browser)",
+        "workers": workers,
+        "through": "nginx (sticky sessions)" if proxy is not None else "the harness, sessions in turn",
         "warehouse": warehouse.rsplit("/", 1)[-1],
         "users": users,
         "ramp_s": ramp_s,
@@ -135,6 +188,8 @@ def run(
         "seconds": round(elapsed, 1),
         **results.summary(),
         "server_cpu_cores": round(cpu / elapsed, 2),
+        # How the sessions spread: CPU seconds of each worker process (one entry without --workers).
+        "worker_cpu_seconds": [round(c, 1) for c in per_worker] if workers > 1 else [round(cpu, 1)],
         "server_idle_rss_mb": round(idle_mb),
         "server_peak_rss_mb": round(memory.peak_mb),
     }
@@ -150,9 +205,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--think", type=think_range, default=STRESS_THINK_S, help="MIN,MAX seconds between clicks"
     )
+    parser.add_argument("--workers", type=int, default=1, help="leadline serve --workers N")
+    parser.add_argument(
+        "--nginx", help="nginx binary for the proxy in front of the workers (default: on PATH)"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    report = run(args.warehouse, args.users, args.seconds, args.ramp, args.think)
+    nginx = nginx_binary(args.nginx) if args.workers > 1 else None
+    report = run(args.warehouse, args.users, args.seconds, args.ramp, args.think, args.workers, nginx)
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:

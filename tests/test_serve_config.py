@@ -7,7 +7,11 @@ STREAMLIT_* variables say otherwise.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
+import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,3 +129,51 @@ def _address(hex_address: str) -> str:
         return socket.inet_ntoa(bytes.fromhex(hex_address)[::-1])
     raw = b"".join(bytes.fromhex(hex_address[i : i + 8])[::-1] for i in range(0, 32, 8))
     return socket.inet_ntop(socket.AF_INET6, raw)
+
+
+@pytest.mark.slow
+def test_workers_serve_on_consecutive_ports_with_one_cookie_secret_and_stop_together(tmp_path: Path) -> None:
+    first = free_port()
+    while any(_listening_addresses(first + n) for n in (1, 2)):  # the two ports after it free too
+        first = free_port()
+    process = start_server(first, f"duckdb:///{tmp_path / 'none.duckdb'}", "--workers", "3")
+    try:
+        for port in (first, first + 1, first + 2):
+            wait_for_health(f"http://127.0.0.1:{port}", process)
+            assert _listening_addresses(port) == {"127.0.0.1"}  # demo mode on every worker
+            assert session_message(port, "new_session", within=200) is not None
+        workers = _children(process.pid)
+        assert len(workers) == 3
+        secrets = {_environ(pid).get("STREAMLIT_SERVER_COOKIE_SECRET") for pid in workers}
+        assert len(secrets) == 1 and None not in secrets  # the same secret, not on a command line
+        assert not any("cookieSecret" in _cmdline(pid) for pid in workers)
+        os.kill(process.pid, signal.SIGTERM)  # the parent alone, as a service manager would
+        process.wait(timeout=20)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not all(_gone(pid) for pid in workers):
+            time.sleep(0.2)
+        assert all(_gone(pid) for pid in workers)
+    finally:
+        stop_server(process)
+        with contextlib.suppress(ProcessLookupError):  # workers left behind by a failure above
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _environ(pid: int) -> dict[str, str]:
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(p.decode(errors="replace").split("=", 1) for p in pairs if b"=" in p)
+
+
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
+import signal
+import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -40,6 +44,14 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument("--port", type=int, help="Port to listen on (default: server.port of the config).")
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="Run N server processes on consecutive ports (PORT ... PORT+N-1), for a reverse proxy "
+        "with sticky sessions in front (docs/deploy.md): one Python process uses one core.",
+    )
+    parser.add_argument(
         "--warehouse",
         metavar="URL",
         help="SQLAlchemy URL of the warehouse (sets LEADLINE_WAREHOUSE_URL for the server).",
@@ -58,9 +70,56 @@ def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if args.warehouse:
         env["LEADLINE_WAREHOUSE_URL"] = args.warehouse
+    if args.workers < 1 or args.workers > MAX_WORKERS:
+        raise SettingsError(
+            f"--workers {args.workers} is not between 1 and {MAX_WORKERS}.",
+            "Give about one worker per core of the machine.",
+        )
+    if args.workers > 1:
+        return serve_workers(args, command, env)
     print(f"leadline: serving on http://localhost:{_port_of(command)}", file=sys.stderr, flush=True)
     os.execve(sys.executable, command, env)  # noqa: S606 - our own interpreter, arguments from our config
     return 0  # not reached
+
+
+MAX_WORKERS = 64
+
+
+def serve_workers(args: argparse.Namespace, command: list[str], env: dict[str, str]) -> int:
+    """Run ``args.workers`` servers on consecutive ports until one stops or this process is told to.
+
+    Every worker gets the same ``server.cookieSecret`` (generated here unless configured), passed
+    in its environment, never on a command line others can read: a cookie one worker signed is
+    then valid on the others. A Streamlit session still lives in one process, so the proxy in
+    front must keep each browser on its worker (sticky sessions; docs/deploy.md).
+    """
+    first = int(_port_of(command))
+    if "server.cookieSecret" not in load_config(args.config).get("server", {}):
+        env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_urlsafe(32))
+    workers = []
+    for number in range(args.workers):
+        port_command = streamlit_command(args.config, port=first + number, demo_mode=not sign_in_configured())
+        workers.append(subprocess.Popen(port_command, env=env))  # noqa: S603 - our interpreter, our config
+    ports = ", ".join(str(first + n) for n in range(args.workers))
+    print(f"leadline: {args.workers} workers on http://localhost: {ports}", file=sys.stderr, flush=True)
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(worker.poll() is None for worker in workers):
+            time.sleep(0.5)
+        return next(worker.returncode for worker in workers if worker.returncode is not None)
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
 
 def streamlit_command(config_file: Path, *, port: int | None, demo_mode: bool) -> list[str]:
