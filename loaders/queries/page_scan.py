@@ -170,7 +170,11 @@ def slice_codes_select(plan: ScanPlan) -> Select[Any]:
 
 
 def slice_teams_select(plan: ScanPlan) -> Select[Any]:
-    """Distinct salespeople with a qualifying contact per period and slice grouping (one join)."""
+    """Distinct salespeople with a qualifying contact per period and slice grouping (one join).
+
+    A qualifying contact occurs at or after its lead's creation, so none before the first period
+    starts: said explicitly, so the warehouse skips older activities before the join.
+    """
     sliced = _sliced(plan, business_hours=False)
     act = lead_activities
     columns, sets = _sets(counts_keys(plan))
@@ -184,7 +188,7 @@ def slice_teams_select(plan: ScanPlan) -> Select[Any]:
             func.count(act.c.actor_key.distinct()).cast(Integer).label(TEAM_SIZE),
         )
         .select_from(sliced.join(act, act.c.lead_id == sliced.c.lead_id))
-        .where(qualifying_contact(sliced.c.created_at))
+        .where(qualifying_contact(sliced.c.created_at), act.c.occurred_at >= period_bounds(plan.union)[0])
         .group_by(grouping)
     )
 

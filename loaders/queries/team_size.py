@@ -17,7 +17,7 @@ import polars as pl
 from sqlalchemy import Integer, Select, func, select
 
 from loaders.contract.tables import lead_activities
-from loaders.facts.lead_facts import lead_facts, qualifying_contact
+from loaders.facts.lead_facts import lead_facts, period_bounds, qualifying_contact
 from loaders.request.query import LeadQuery
 from loaders.warehouse.fetch import Bind, fetch_frame, group_schema
 from metrics.suppression import TEAM_SIZE  # dropped there, before any table leaves the facade
@@ -31,7 +31,9 @@ def team_size_select(query: LeadQuery) -> Select[Any]:
     statement = (
         select(*groups, func.count(act.c.actor_key.distinct()).cast(Integer).label(TEAM_SIZE))
         .select_from(facts.join(act, act.c.lead_id == facts.c.lead_id))
-        .where(qualifying_contact(facts.c.created_at))
+        # Implied by qualifying_contact (at or after the lead's creation, itself in the period);
+        # said explicitly so the warehouse skips older activities before the join.
+        .where(qualifying_contact(facts.c.created_at), act.c.occurred_at >= period_bounds(query)[0])
     )
     return statement.group_by(*groups) if groups else statement
 
