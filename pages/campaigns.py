@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard.data import cached as data
 from dashboard.data import detail_tables
+from dashboard.filters.drill import breakdown_default
 from dashboard.filters.sidebar import url_option
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
@@ -20,11 +21,14 @@ from dashboard.ui.availability import has_input, input_reason, no_spend_for_unas
 from dashboard.ui.campaign_charts import cost_conversion_figure, funnel_figure
 from dashboard.ui.close_reason_charts import category_mix, category_mix_figure
 from dashboard.ui.detail_table import Col, download_detail, metric_col
+from dashboard.ui.drill import drill_hint, row_drill, row_targets
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
 from dashboard.ui.result_code_charts import QUALITY_SORTS, best_outcome_figure, quality_order
+from dashboard.ui.table_options import more_columns_toggle, sort_select, sorted_rows
 from dashboard.ui.volume import min_volume_filter
 from metrics.derived import with_derived_metrics
+from metrics.registry import metric
 
 KPIS = ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "roi")
 TABLE_METRICS = (
@@ -41,6 +45,8 @@ TABLE_METRICS = (
     "gross_profit",
     "roi",
 )
+# What a marketer ranks by fits a 1440 px screen; the rest is behind "More columns" (cp_cols=all).
+DEFAULT_COLUMNS = ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "gross_profit", "roi")
 TOP_GROUPS = 20
 GROUPINGS = {"campaign_id": "Campaign", "channel": "Channel", "source": "Source"}
 
@@ -61,7 +67,8 @@ with guarded():
     total, previous = data.period_totals(view)
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
 
-    by = url_option("per", "Compare by", GROUPINGS, "campaign_id")
+    # One campaign chosen: its sources; one source or channel: its campaigns (a click goes one level down).
+    by = url_option("per", "Compare by", GROUPINGS, breakdown_default(view.state, GROUPINGS, "campaign_id"))
     title = GROUPINGS[by]
     groups = with_derived_metrics(
         data.metrics(view.query((by,)), k).sort(
@@ -72,9 +79,19 @@ with guarded():
 
     st.subheader(f"By {title.lower()}")
     shown = min_volume_filter(shown, label=f"{title.lower()}s")  # a ranking on a handful of leads misleads
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        column, descending = sort_select("cp", {"group": title, **{n: metric(n).label for n in TABLE_METRICS}}, "-leads")
+        more = more_columns_toggle("cp", len(TABLE_METRICS) - len(DEFAULT_COLUMNS))
+    shown = sorted_rows(shown, column, descending=descending)
     metrics_dataframe(
-        shown, first_column="group", first_title=title, metric_names=TABLE_METRICS, key="cp-table"
+        shown,
+        first_column="group",
+        first_title=title,
+        metric_names=TABLE_METRICS if more else [n for n in TABLE_METRICS if n in DEFAULT_COLUMNS],
+        key="cp-table",
+        on_row_click=row_drill(f"cp-table-{by}", view, row_targets(shown, {by: by}), ("per",)),
     )
+    drill_hint(f"a row ({title.lower()})")
     download_csv_columns = {"group": Col(title), **{n: metric_col(n) for n in TABLE_METRICS}}
     download_detail(
         shown, download_csv_columns, title=f"Campaigns and ROI by {title.lower()}", view=view, key="cp-csv"

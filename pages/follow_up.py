@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard.data import cached as data
 from dashboard.data import detail_tables
+from dashboard.filters.drill import breakdown_default
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
 from dashboard.ui.availability import has_input, input_reason, not_in_data_notice
@@ -33,10 +34,12 @@ from dashboard.ui.detail_table import (
     metric_col,
     with_label,
 )
+from dashboard.ui.drill import bar_targets, drill_chart, drill_hint, row_drill, row_targets
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header, show_team_note
 from dashboard.ui.page_tiles import FOLLOW_UP_CLOCK_KPIS, FOLLOW_UP_KPIS
 from dashboard.ui.result_code_charts import attempted_reached_figure
+from dashboard.ui.table_options import more_columns_toggle, sort_select, sorted_rows
 from dashboard.ui.waiting_panel import waiting_panel
 
 # Business hours lead (the dealer's opening hours, issue 13); clock time is one click away.
@@ -51,8 +54,11 @@ DEALER_METRICS = (
     "reach_rate",
     "coded_contact_rate",
 )
+# The dealer table's columns at 1440 px; the others are behind "More columns" (fu_cols=all).
+DEFAULT_DEALER_COLUMNS = ("dealer", "leads", "follow_up_rate", "median_first_response_bh_min", "reach_rate", "share_never")
 REACH_STAGES = ("leads", "contacted", "reached", "appointments")
 TOP_DEALERS = 15
+BUCKET_DIMS = {"dealer_group_id": "Dealer group", "dealer_id": "Dealer"}
 
 response_buckets = data.cached(detail_tables.response_buckets)
 arrival = data.cached(detail_tables.arrival_heat_map)
@@ -87,10 +93,18 @@ with guarded():
         st.stop()
 
     st.subheader("How fast are leads answered?")
-    buckets = response_buckets(view.query(("dealer_group_id",)), k)
-    charts.show(bucket_share_bar(buckets, "dealer_group_id", view, title="Dealer group"), key="fu-buckets")
+    # One dealer group chosen: its dealers, not a single bar (a click on a bar goes one level down).
+    bucket_dim = breakdown_default(view.state, BUCKET_DIMS, "dealer_group_id")
+    buckets = response_buckets(view.query((bucket_dim,)), k)
+    drill_chart(
+        bucket_share_bar(buckets, bucket_dim, view, title=BUCKET_DIMS[bucket_dim]),
+        key=f"fu-buckets-{bucket_dim}",
+        view=view,
+        targets=bar_targets(buckets, bucket_dim, view),
+    )
+    drill_hint(f"a bar ({BUCKET_DIMS[bucket_dim].lower()})")
     st.caption(
-        "Each bar is one dealer group's leads, split by the time from the lead's arrival to the first "
+        f"Each bar is one {BUCKET_DIMS[bucket_dim].lower()}'s leads, split by the time from the lead's arrival to the first "
         "qualifying contact (outbound, by a person). *Never*: not contacted (yet)."
     )
 
@@ -137,7 +151,18 @@ with guarded():
         "Never", "Share of the dealer's leads with no qualifying contact.", "percent"
     )
     columns = {c: col for c, col in columns.items() if c in table.columns}
-    detail_dataframe(table, columns, key="fu-dealers")
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        sort_by, descending = sort_select("fu", {c: col.title for c, col in columns.items()}, "-leads")
+        more = more_columns_toggle("fu", len([c for c in columns if c not in DEFAULT_DEALER_COLUMNS]))
+    table = sorted_rows(table, sort_by, descending=descending)
+    shown_columns = columns if more else {c: col for c, col in columns.items() if c in DEFAULT_DEALER_COLUMNS}
+    detail_dataframe(
+        table,
+        shown_columns,
+        key="fu-dealers",
+        on_row_click=row_drill("fu-dealers", view, row_targets(table, {"dealer_id": "dealer_id"})),
+    )
+    drill_hint("a dealer's row")
     show_team_note(table, DEALER_METRICS)
     download_detail(table, columns, title="Follow-up speed by dealer", view=view, key="fu-dealers-csv")
 

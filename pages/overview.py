@@ -7,23 +7,26 @@ import streamlit as st
 
 from common import settings
 from dashboard.data import cached as data
+from dashboard.filters.drill import breakdown_default
 from dashboard.filters.sidebar import url_option
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
 from dashboard.ui.availability import missing
+from dashboard.ui.drill import bar_targets, drill_chart, drill_hint, row_drill, row_targets
 from dashboard.ui.export import download_csv
 from dashboard.ui.fairness import young_leads_note
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
 from dashboard.ui.page_tiles import OVERVIEW_CLOCK_KPIS, OVERVIEW_KPIS
 from dashboard.ui.peer_comparison import render_network_median
+from dashboard.ui.table_options import more_columns_toggle, sort_select, sorted_rows
 from metrics.registry import metric
 
 # Performance is judged fairly: response time in the dealer's business hours, conversion only of
 # leads old enough to have been sold (issue 13). Clock time and raw conversion stay one click away.
 KPIS = OVERVIEW_KPIS
 CLOCK_KPIS = OVERVIEW_CLOCK_KPIS
-BREAKDOWNS = {"market": "Market", "dealer_group_id": "Dealer group", "brand": "Brand"}
+BREAKDOWNS = {"market": "Market", "dealer_group_id": "Dealer group", "dealer_id": "Dealer", "brand": "Brand"}
 
 view = current_view()
 page_header("Overview", "Are the leads you pay for followed up, how fast, and what becomes of them?", view)
@@ -65,12 +68,13 @@ with guarded():
     st.caption(" ".join(notes))
 
     st.subheader("By group")
-    by = url_option("by", "Break down by", BREAKDOWNS, "market")
+    # One market chosen: its dealer groups; one dealer group: its dealers (a click goes one level down).
+    by = url_option("by", "Break down by", BREAKDOWNS, breakdown_default(view.state, BREAKDOWNS, "market"))
     groups = data.metrics(view.query((by,)), k).sort(
         ["suppressed", "leads"], descending=[False, True], nulls_last=True
     )
     shown = group_label_column(groups, by, view)
-    charts.show(
+    drill_chart(
         charts.bar_chart(
             groups,
             by,
@@ -80,10 +84,24 @@ with guarded():
             min_group_size=k,
             target=targets.get(trend),
         ),
-        key="overview-groups",
+        key=f"overview-groups-{by}",
+        view=view,
+        targets=bar_targets(groups, by, view),
+        reset_keys=("by",),
     )
+    drill_hint(f"a bar or a row ({BREAKDOWNS[by].lower()})")
+    sort_columns = {"group": BREAKDOWNS[by], **{n: metric(n).label for n in (*KPIS, *CLOCK_KPIS)}}
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        column, descending = sort_select("ov", sort_columns, "-leads")
+        more = more_columns_toggle("ov", len(CLOCK_KPIS))
+    table = sorted_rows(shown, column, descending=descending)
     metrics_dataframe(
-        shown, first_column="group", first_title=BREAKDOWNS[by], metric_names=KPIS, key="overview-table"
+        table,
+        first_column="group",
+        first_title=BREAKDOWNS[by],
+        metric_names=(*KPIS, *CLOCK_KPIS) if more else KPIS,
+        key="overview-table",
+        on_row_click=row_drill(f"overview-table-{by}", view, row_targets(table, {by: by}), ("by",)),
     )
     download_csv(
         shown.drop(by).select("group", *KPIS, *CLOCK_KPIS, "suppressed"),

@@ -119,7 +119,12 @@ def test_campaigns_keeps_its_grouping_in_the_url_and_shows_appointment_rate(
     at.run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert "appointment_rate" in table.columns
+    assert "appointment_rate" not in table.columns  # behind "More columns" (the default set fits 1440 px)
+    assert "roi" in table.columns
+    at.query_params["cp_cols"] = "all"
+    at.run()
+    assert "appointment_rate" in at.dataframe[0].value.columns
+    assert at.toggle(key="opt_cp_cols").value
     assert at.query_params["per"] == "source"
     assert at.segmented_control(key="opt_per").value == "source"
     at.query_params["per"] = "planet"

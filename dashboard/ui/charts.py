@@ -7,7 +7,7 @@ Axes carry the metric's label and unit, hovers the value in the registry format.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 import polars as pl
@@ -278,11 +278,23 @@ def bar_chart(
     return _with_empty_state(fig, empty_state(metric_name, shown))
 
 
-def show(fig: go.Figure, *, key: str | None = None) -> None:
+def show(fig: go.Figure, *, key: str | None = None, on_select: Callable[[], None] | None = None) -> None:
     """Draw ``fig`` full width with Plotly's own PNG download in its toolbar; a figure marked with an
-    empty state (``empty_state``) is drawn as that sentence instead."""
+    empty state (``empty_state``) is drawn as that sentence instead. ``on_select``: called when a
+    point is clicked (dashboard/ui/drill.py), the selection in ``st.session_state[key]``."""
     meta = fig.layout.meta
     if isinstance(meta, dict) and meta.get(EMPTY_STATE):
         st.info(str(meta[EMPTY_STATE]), icon=":material/info:")
         return
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, theme=None)
+    if on_select is None:
+        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, theme=None)
+    else:
+        st.plotly_chart(
+            fig,
+            width="stretch",
+            config=PLOTLY_CONFIG,
+            key=key,
+            theme=None,
+            on_select=on_select,
+            selection_mode="points",
+        )

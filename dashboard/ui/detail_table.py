@@ -8,7 +8,7 @@ are shown and exported as percentages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,6 +19,7 @@ from dashboard.filters.view import View
 from dashboard.ui.availability import blank_not_in_data, column_help
 from dashboard.ui.export import download_csv
 from dashboard.ui.format import MISSING, TABLE_FORMATS, axis_title, suppressed_text, table_values
+from dashboard.ui.table_options import table_height
 from metrics.registry import BY_NAME, Format, metric
 
 
@@ -43,9 +44,16 @@ def _scaled(frame: pl.DataFrame, columns: Mapping[str, Col]) -> pl.DataFrame:
 
 
 def detail_dataframe(
-    frame: pl.DataFrame, columns: Mapping[str, Col], *, key: str, height: int | None = None
+    frame: pl.DataFrame,
+    columns: Mapping[str, Col],
+    *,
+    key: str,
+    height: int | None = None,
+    on_row_click: tuple[str, Callable[[], None]] | None = None,
 ) -> None:
-    """``frame``'s ``columns`` (in that order) as a table with titles, help texts and formats."""
+    """``frame``'s ``columns`` (in that order) as a table with titles, help texts and formats; as tall
+    as its rows up to a page unless ``height`` caps it. ``on_row_click``: (key, callback) from
+    ``dashboard.ui.drill.row_drill``: a click on a row narrows the view to its group."""
     config: dict[str, Any] = {}
     for name, col in columns.items():
         if col.fmt is None:
@@ -57,8 +65,11 @@ def detail_dataframe(
     shown = _scaled(blank_not_in_data(frame.select(list(columns))), columns)
     # A short table needs no fixed height (it would show empty rows).
     shown_height: int | Literal["auto"] = (
-        "auto" if height is None or 38 + 35 * frame.height <= height else height
+        table_height(frame.height) if height is None or 38 + 35 * frame.height <= height else height
     )
+    options: dict[str, Any] = {}
+    if on_row_click is not None:
+        key, options = on_row_click[0], {"on_select": on_row_click[1], "selection_mode": "single-row"}
     st.dataframe(
         shown,
         hide_index=True,
@@ -67,13 +78,14 @@ def detail_dataframe(
         width="stretch",
         height=shown_height,
         placeholder=MISSING,  # a blank (suppressed or undefined) number shows a dash, never "None"
+        **options,
     )
 
 
 def download_detail(
     frame: pl.DataFrame, columns: Mapping[str, Col], *, title: str, view: View, key: str
 ) -> None:
-    """The 'Download CSV' button for the table ``detail_dataframe`` shows, headers with units.
+    """The 'Download CSV' and 'Download Excel' buttons for the table ``detail_dataframe`` shows, headers with units.
 
     Registry metrics are scaled and titled by dashboard/ui/export.py; the other percent
     columns are scaled here and titled 'Title (%)'.
@@ -82,7 +94,8 @@ def download_detail(
     out = _scaled(frame.select(*columns, *(["suppressed"] if "suppressed" in frame.columns else [])), own)
     labels = {c: (f"{col.title} (%)" if col.fmt == "percent" else col.title) for c, col in own.items()}
     labels |= {c: axis_title(BY_NAME[c]) for c in columns if c in BY_NAME}
-    download_csv(out, title=title, view=view, key=key, labels=labels)
+    formats = {c: col.fmt for c, col in own.items() if col.fmt is not None}
+    download_csv(out, title=title, view=view, key=key, labels=labels, formats=formats)
 
 
 def with_label(frame: pl.DataFrame, dim: str, view: View, column: str | None = None) -> pl.DataFrame:

@@ -8,7 +8,7 @@ becomes a short apology in the page with the details in the server log: never a 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -22,8 +22,10 @@ from dashboard.data import cached as data
 from dashboard.data.last_good import StaleNotice
 from dashboard.filters.view import View, current_view
 from dashboard.ui.availability import blank_not_in_data, column_help, freshness_line
+from dashboard.ui.drill import render_filter_chips
 from dashboard.ui.error_text import error_for_viewer
 from dashboard.ui.format import MISSING, TABLE_FORMATS, suppressed_text, table_values, team_note
+from dashboard.ui.table_options import table_height
 from metrics.registry import BY_NAME, metric
 
 _LOG = logging.getLogger("leadline.pages")
@@ -51,6 +53,7 @@ def page_header(title: str, intro: str, view: View) -> None:
     fresh = freshness_line()  # how fresh the data is, on every data page
     if fresh:
         st.caption(fresh)
+    render_filter_chips(view)  # "Filtered by" chips: a click on a chip's cross removes that filter
 
 
 def _viewer_is_admin() -> bool:
@@ -127,10 +130,17 @@ def group_label_column(frame: pl.DataFrame, dim: str, view: View, *, column: str
 
 
 def metrics_dataframe(
-    frame: pl.DataFrame, *, first_column: str, first_title: str, metric_names: Sequence[str], key: str
+    frame: pl.DataFrame,
+    *,
+    first_column: str,
+    first_title: str,
+    metric_names: Sequence[str],
+    key: str,
+    on_row_click: tuple[str, Callable[[], None]] | None = None,
 ) -> None:
-    """An aggregate table: ``first_column`` then ``metric_names``, each headed by its label with
-    the registry definition as the column's help, numbers in the registry format."""
+    """An aggregate table: ``first_column`` (pinned) then ``metric_names``, each headed by its label
+    with the registry definition as the column's help, numbers in the registry format, as tall as
+    its rows up to a page. ``on_row_click``: (key, callback) from ``dashboard.ui.drill.row_drill``."""
     config: dict[str, Any] = {first_column: st.column_config.TextColumn(first_title, pinned=True)}
     for name in metric_names:
         m = metric(name)
@@ -143,7 +153,29 @@ def metrics_dataframe(
         *(table_values(n, BY_NAME[n].format) for n in names),
     )
     # A blank number (no sales to divide by, or a suppressed group) shows a dash, never "None".
-    st.dataframe(shown, hide_index=True, column_config=config, key=key, width="stretch", placeholder=MISSING)
+    height = table_height(shown.height)
+    if on_row_click is None:
+        st.dataframe(
+            shown,
+            hide_index=True,
+            column_config=config,
+            key=key,
+            width="stretch",
+            height=height,
+            placeholder=MISSING,
+        )
+    else:
+        st.dataframe(
+            shown,
+            hide_index=True,
+            column_config=config,
+            key=on_row_click[0],
+            width="stretch",
+            height=height,
+            placeholder=MISSING,
+            on_select=on_row_click[1],
+            selection_mode="single-row",
+        )
     show_team_note(frame, metric_names)
 
 
