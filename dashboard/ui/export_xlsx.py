@@ -64,8 +64,8 @@ def xlsx_bytes(frame: pl.DataFrame, *, header: Sequence[str], formats: Mapping[s
 
 
 def _write(sheet: Worksheet, row: int, col: int, value: object, cell_format: Format | None, day: Format) -> None:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return  # empty: no figure (suppressed, not in the data, nothing to divide by)
+    if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
+        return  # empty: no figure (suppressed, not in the data, nothing to divide by), no note
     if isinstance(value, bool):
         sheet.write_boolean(row, col, value)
     elif isinstance(value, int | float):
