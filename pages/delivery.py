@@ -20,7 +20,7 @@ from dashboard.ui.delivery_charts import (
     run_sentence,
 )
 from dashboard.ui.detail_table import Col, detail_dataframe, download_detail, metric_col, with_label
-from dashboard.ui.drill import drill_chart, drill_hint, row_drill, row_targets
+from dashboard.ui.drill import clickable_cells, drill_chart, drill_hint, row_drill, row_targets
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header
 
@@ -92,11 +92,10 @@ with guarded():
     if rows.is_empty() or cells.is_empty():
         st.info(f"No source · dealer has {k} or more leads in this period, so there is nothing to draw.")
     else:
-        cell_targets = {
-            f"{view.label('source', src)} · {view.label('dealer_id', dealer)}": {"source": src, "dealer_id": dealer}
-            for src, dealer in rows.select("source", "dealer_id").iter_rows()
-        }  # the heat map's row names (delivered_share_figure) -> the source and dealer they stand for
-        drill_chart(delivered_share_figure(cells, rows, view), key="dl-heat", view=view, targets=cell_targets)
+        figure, cell_targets = clickable_cells(
+            delivered_share_figure(cells, rows, view), row_targets(rows, {"source": "source", "dealer_id": "dealer_id"})
+        )  # a cell's row -> its source and dealer
+        drill_chart(figure, key="dl-heat", view=view, targets=cell_targets)
         drill_hint("a cell (a source · dealer)")
         st.caption(
             "Each row is a lead source feeding one dealer: first the rows with undelivered leads (most first), "

@@ -26,6 +26,7 @@ from metrics.registry import metric
 # leads old enough to have been sold (issue 13). Clock time and raw conversion stay one click away.
 KPIS = OVERVIEW_KPIS
 CLOCK_KPIS = OVERVIEW_CLOCK_KPIS
+TOP_BARS = 25
 BREAKDOWNS = {"market": "Market", "dealer_group_id": "Dealer group", "dealer_id": "Dealer", "brand": "Brand"}
 
 view = current_view()
@@ -74,21 +75,24 @@ with guarded():
         ["suppressed", "leads"], descending=[False, True], nulls_last=True
     )
     shown = group_label_column(groups, by, view)
+    bars = groups.head(TOP_BARS)  # the busiest; the table below has every group
     drill_chart(
         charts.bar_chart(
-            groups,
+            bars,
             by,
             trend,
             category_title=BREAKDOWNS[by],
-            labels=[view.label(by, v) for v in groups[by].to_list()],
+            labels=[view.label(by, v) for v in bars[by].to_list()],
             min_group_size=k,
             target=targets.get(trend),
         ),
         key=f"overview-groups-{by}",
         view=view,
-        targets=bar_targets(groups, by, view),
+        targets=bar_targets(bars, by, view),
         reset_keys=("by",),
     )
+    if groups.height > TOP_BARS:
+        st.caption(f"The {TOP_BARS} {BREAKDOWNS[by].lower()}s with the most leads are drawn; the table has all {groups.height}.")
     drill_hint(f"a bar or a row ({BREAKDOWNS[by].lower()})")
     sort_columns = {"group": BREAKDOWNS[by], **{n: metric(n).label for n in (*KPIS, *CLOCK_KPIS)}}
     with st.container(horizontal=True, vertical_alignment="bottom"):

@@ -57,7 +57,9 @@ def detail_dataframe(
     config: dict[str, Any] = {}
     for name, col in columns.items():
         if col.fmt is None:
-            config[name] = st.column_config.Column(col.title, help=col.help, pinned=col.pinned)
+            config[name] = st.column_config.Column(
+                col.title, help=col.help, pinned=col.pinned, width="medium" if col.pinned else None
+            )
         else:
             config[name] = st.column_config.NumberColumn(
                 col.title, help=column_help(col.help, name), format=TABLE_FORMATS[col.fmt]

@@ -110,7 +110,7 @@ def render_filter_chips(view: View) -> None:
     if not chips:
         return
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-        st.caption("Filtered by")
+        st.caption("Filtered by", width="content")
         for dim, text in chips:
             st.button(
                 escape_markdown(text),  # names from the warehouse: shown literally
@@ -136,3 +136,33 @@ def row_targets(frame: pl.DataFrame, columns: Mapping[str, str]) -> list[Targets
     """One target per row of ``frame``: dimension -> the row's value in ``columns[dimension]``."""
     values = {dim: frame[column].to_list() for dim, column in columns.items()}
     return [{dim: values[dim][i] for dim in columns} for i in range(frame.height)]
+
+
+def clickable_cells(fig: go.Figure, rows: Sequence[Targets]) -> tuple[go.Figure, dict[str, Targets]]:
+    """``fig`` (a heat map whose row ``i`` stands for ``rows[i]``) with its cells made clickable, and
+    the row labels -> targets for ``drill_chart``.
+
+    Plotly does not report a click on a heat-map cell while selection is on, so an invisible marker
+    sits on every drawn cell, carrying the cell's hover text; its click is reported like a bar's.
+    """
+    heat = next(t for t in fig.data if t.type == "heatmap")
+    xs, ys, texts = [], [], []
+    for r, label in enumerate(heat.y):
+        for c, column in enumerate(heat.x):
+            if heat.z[r][c] is not None:
+                xs.append(column)
+                ys.append(label)
+                texts.append(heat.customdata[r][c])
+    heat.update(hoverinfo="skip", hovertemplate=None)
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers",
+            marker={"size": 18, "opacity": 0, "symbol": "square"},
+            customdata=texts,
+            hovertemplate="%{customdata}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    return fig, {str(label): rows[i] for i, label in enumerate(heat.y) if i < len(rows)}

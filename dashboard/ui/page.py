@@ -141,7 +141,8 @@ def metrics_dataframe(
     """An aggregate table: ``first_column`` (pinned) then ``metric_names``, each headed by its label
     with the registry definition as the column's help, numbers in the registry format, as tall as
     its rows up to a page. ``on_row_click``: (key, callback) from ``dashboard.ui.drill.row_drill``."""
-    config: dict[str, Any] = {first_column: st.column_config.TextColumn(first_title, pinned=True)}
+    # Pinned, and not wider than "medium", so the numbers still show beside it on a phone.
+    config: dict[str, Any] = {first_column: st.column_config.TextColumn(first_title, pinned=True, width="medium")}
     for name in metric_names:
         m = metric(name)
         config[name] = st.column_config.NumberColumn(
