@@ -18,10 +18,10 @@ from dashboard.ui import charts
 from dashboard.ui.availability import has_input, input_reason, not_in_data_notice
 from dashboard.ui.campaign_charts import funnel_figure
 from dashboard.ui.coverage_charts import (
-    BUCKET_LABELS,
     arrival_figure,
     bucket_columns,
     bucket_share_bar,
+    dealer_speed_columns,
     gap_sentences,
     no_contact_figure,
     status_comparison_note,
@@ -32,14 +32,14 @@ from dashboard.ui.detail_table import (
     download_detail,
     mark_suppressed,
     metric_col,
+    ranked_table,
     with_label,
 )
-from dashboard.ui.drill import bar_targets, drill_chart, drill_hint, row_drill, row_targets
+from dashboard.ui.drill import bar_targets, drill_chart, drill_hint
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header, show_team_note
 from dashboard.ui.page_tiles import FOLLOW_UP_CLOCK_KPIS, FOLLOW_UP_KPIS
 from dashboard.ui.result_code_charts import attempted_reached_figure
-from dashboard.ui.table_options import more_columns_toggle, sort_select, sorted_rows
 from dashboard.ui.waiting_panel import waiting_panel
 
 # Business hours lead (the dealer's opening hours, issue 13); clock time is one click away.
@@ -137,30 +137,10 @@ with guarded():
         .sort(["suppressed", "leads"], descending=[False, True], nulls_last=True)
         .pipe(with_label, "dealer_id", view, "dealer")
     )
-    share_help = "Share of the dealer's leads whose first qualifying contact came {}."
-    columns = {
-        "dealer": Col("Dealer", pinned=True),
-        **{name: metric_col(name) for name in DEALER_METRICS},
-        **{
-            f"share_{b}": Col(label, share_help.format(label.lower()), "percent")
-            for b, label in BUCKET_LABELS.items()
-            if f"share_{b}" in table.columns
-        },
-    }
-    columns["share_never"] = Col(
-        "Never", "Share of the dealer's leads with no qualifying contact.", "percent"
-    )
-    columns = {c: col for c, col in columns.items() if c in table.columns}
-    with st.container(horizontal=True, vertical_alignment="bottom"):
-        sort_by, descending = sort_select("fu", {c: col.title for c, col in columns.items()}, "-leads")
-        more = more_columns_toggle("fu", len([c for c in columns if c not in DEFAULT_DEALER_COLUMNS]))
-    table = sorted_rows(table, sort_by, descending=descending)
-    shown_columns = columns if more else {c: col for c, col in columns.items() if c in DEFAULT_DEALER_COLUMNS}
-    detail_dataframe(
-        table,
-        shown_columns,
-        key="fu-dealers",
-        on_row_click=row_drill("fu-dealers", view, row_targets(table, {"dealer_id": "dealer_id"})),
+    columns = dealer_speed_columns(table, DEALER_METRICS)
+    table = ranked_table(
+        table, columns, DEFAULT_DEALER_COLUMNS, prefix="fu", key="fu-dealers", view=view,
+        drill_columns={"dealer_id": "dealer_id"},
     )
     drill_hint("a dealer's row")
     show_team_note(table, DEALER_METRICS)

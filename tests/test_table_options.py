@@ -77,3 +77,19 @@ def test_more_columns_is_kept_in_the_url_on_the_overview(demo_url: str, monkeypa
     assert at.query_params["ov_cols"] == "all"
     assert "median_first_response_min" in at.dataframe[0].value.columns
     assert at.dataframe[0].value["group"].tolist()  # the group column stays first
+
+
+def test_follow_up_dealer_table_shows_never_first_and_the_buckets_on_request(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_detail_page("follow_up", demo_url, monkeypatch, ALL_TIME)
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "dealer" in d.value.columns and "share_never" in d.value.columns)
+    assert "p90_first_response_bh_min" not in table.columns
+    at.query_params["fu_cols"] = "all"
+    at.query_params["fu_sort"] = "-share_never"
+    at.run()
+    table = next(d.value for d in at.dataframe if "dealer" in d.value.columns and "share_never" in d.value.columns)
+    assert "p90_first_response_bh_min" in table.columns
+    never = [v for v in table["share_never"].tolist() if v == v and v is not None]
+    assert never == sorted(never, reverse=True)

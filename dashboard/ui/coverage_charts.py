@@ -3,11 +3,14 @@ ages, and the prequalification gap in words."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.filters.view import View
 from dashboard.ui.charts import FOLLOW_UP_SCALE, NO_CONTACT_AGE_COLORS, RESPONSE_BUCKET_COLORS
+from dashboard.ui.detail_table import Col, metric_col
 from dashboard.ui.format import format_value, suppressed_text
 from dashboard.ui.part_charts import heat_map, stacked_bar
 from metrics.detail_response import RESPONSE_BUCKETS
@@ -154,3 +157,16 @@ def status_comparison_note(phone: pl.DataFrame, email: pl.DataFrame, min_group_s
             + "), so there is nothing to compare."
         )
     return f"Not enough leads per contact-data status to compare (fewer than {min_group_size} each)."
+
+
+def dealer_speed_columns(table: pl.DataFrame, metric_names: Sequence[str]) -> dict[str, Col]:
+    """The columns of Follow-up's dealer table: the dealer (pinned), ``metric_names``, then the share
+    of leads first contacted in each response-time bucket, and 'Never'; only those ``table`` has."""
+    share_help = "Share of the dealer's leads whose first qualifying contact came {}."
+    columns = {
+        "dealer": Col("Dealer", pinned=True),
+        **{name: metric_col(name) for name in metric_names},
+        **{f"share_{b}": Col(label, share_help.format(label.lower()), "percent") for b, label in BUCKET_LABELS.items()},
+    }
+    columns["share_never"] = Col("Never", "Share of the dealer's leads with no qualifying contact.", "percent")
+    return {c: col for c, col in columns.items() if c in table.columns}

@@ -8,7 +8,7 @@ are shown and exported as percentages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,9 +17,10 @@ import streamlit as st
 
 from dashboard.filters.view import View
 from dashboard.ui.availability import blank_not_in_data, column_help
+from dashboard.ui.drill import row_drill, row_targets
 from dashboard.ui.export import download_csv
 from dashboard.ui.format import MISSING, TABLE_FORMATS, axis_title, suppressed_text, table_values
-from dashboard.ui.table_options import table_height
+from dashboard.ui.table_options import more_columns_toggle, sort_select, sorted_rows, table_height
 from metrics.registry import BY_NAME, Format, metric
 
 
@@ -118,3 +119,28 @@ def mark_suppressed(frame: pl.DataFrame, column: str, min_group_size: int) -> pl
         .otherwise(pl.col(column))
         .alias(column)
     )
+
+
+def ranked_table(
+    table: pl.DataFrame,
+    columns: Mapping[str, Col],
+    default_columns: Sequence[str],
+    *,
+    prefix: str,
+    key: str,
+    view: View,
+    drill_columns: Mapping[str, str] | None = None,
+    default_sort: str = "-leads",
+) -> pl.DataFrame:
+    """A detail table with 'Sort by' and 'More columns' kept in the URL (``<prefix>_sort``,
+    ``<prefix>_cols``), ``default_columns`` shown until more are asked for; with ``drill_columns``
+    (dimension -> column of its value) a click on a row narrows the view to it. Returns the rows in
+    the order shown, for the download."""
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        sort_by, descending = sort_select(prefix, {c: col.title for c, col in columns.items()}, default_sort)
+        more = more_columns_toggle(prefix, len([c for c in columns if c not in default_columns]))
+    table = sorted_rows(table, sort_by, descending=descending)
+    shown = columns if more else {c: col for c, col in columns.items() if c in default_columns}
+    click = row_drill(key, view, row_targets(table, drill_columns)) if drill_columns else None
+    detail_dataframe(table, shown, key=key, on_row_click=click)
+    return table

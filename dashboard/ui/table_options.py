@@ -110,3 +110,4 @@ def more_columns_toggle(prefix: str, hidden: int) -> bool:
     )
     _written(key, session_key, ALL_COLUMNS if on else "", "")
     return bool(on)
+
