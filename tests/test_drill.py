@@ -24,6 +24,7 @@ from dashboard.filters.drill import (
 )
 from dashboard.filters.url_state import Choices, FilterState, decode, encode
 from tests.test_app_pages import open_page
+from tests.test_app_roles import USERS, dealer_names, env, run_app  # noqa: F401 (env: a fixture)
 
 TODAY = date(2026, 11, 22)
 CHOICES = Choices(
@@ -189,3 +190,23 @@ def test_a_drilled_link_opens_drilled_with_its_chip(demo_url: str, monkeypatch: 
     assert not at.exception
     assert at.segmented_control(key="opt_by").value == "dealer_group_id"
     assert any(b.key == "chip-market" and b.label.replace("\\", "").startswith("Market: ") for b in at.button)
+
+
+# --- a click never reaches beyond the viewer's access (issue 15, privacy) -------------------------
+
+
+def test_a_dealer_principal_cannot_drill_into_another_group_or_its_dealers(env: str) -> None:  # noqa: F811
+    """The dealer principal of G01 sends the clicks a crafted page could: G03, and a dealer of G03."""
+    at = run_app(USERS["dealer_group"])
+    view = at.session_state["leadline_view"]
+    own_dealer = next(d for d, g in view.choices.dealer_group.items() if g == "G01")
+    assert drill_filters(view.state, view.choices, {"dealer_id": own_dealer}).filters  # not "refuse all"
+    assert drill_filters(view.state, view.choices, {"dealer_group_id": "G03"}).refused
+    g03_names = set(dealer_names(env, "G03"))
+    assert g03_names and not g03_names & {view.choices.label("dealer_id", d) for d in view.choices.options("dealer_id")}
+    # And were a crafted link written anyway, the next run's decode drops it with the usual notice.
+    at.query_params["group"] = "G03"
+    at.run()
+    assert not at.exception
+    assert "group" not in at.query_params
+    assert "'G03': unknown or outside your access" in "\n".join(w.value for w in at.warning)
