@@ -19,6 +19,7 @@ from dashboard.filters.url_state import MAX_ECHOED_VALUE
 
 ROW_HEIGHT, HEADER_HEIGHT, PAGE_ROWS = 35, 38, 25
 ALL_COLUMNS = "all"
+SELECT_WIDTH = 340  # px: room for the longest "Median response, business hours, high to low"
 
 
 def table_height(rows: int) -> int | Literal["auto"]:
@@ -86,6 +87,7 @@ def sort_select(prefix: str, columns: Mapping[str, str], default: str) -> tuple[
         list(options),
         format_func=options.__getitem__,
         key=session_key,
+        width=SELECT_WIDTH,
         help="The order is kept in the link. Clicking a column header sorts the table in your browser only.",
     )
     _written(key, session_key, str(value), default)
