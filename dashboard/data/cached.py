@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import threading
-import time
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
@@ -45,6 +43,7 @@ from loaders.imports import defaulted_columns as _defaulted_columns
 from loaders.warehouse.engine import make_engine
 from loaders.warehouse.engine_cache import EngineCache
 from loaders.warehouse.errors import is_connection_failure, warehouse_error
+from loaders.warehouse.timed_memo import TimedMemo
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -104,26 +103,21 @@ def run_query(fn: Callable[Concatenate[Engine, P], R], *args: P.args, **kwargs: 
 
 
 LEADS_VERSION_SECONDS = 5.0
-_versions: dict[str, tuple[float, tuple[Any, ...]]] = {}
-_versions_lock = threading.Lock()
+_versions: TimedMemo[tuple[Any, ...]] = TimedMemo(LEADS_VERSION_SECONDS)
 
 
 def leads_version(url: str) -> tuple[Any, ...]:
     """The version of the warehouse's ``leads`` (row count, latest ``created_at``, refused count),
     read at most every LEADS_VERSION_SECONDS for all sessions. When it cannot be read the last
     known version stands (cached tables keep serving; the queries themselves report the failure)."""
-    now = time.monotonic()
-    with _versions_lock:
-        known = _versions.get(url)
-    if known is not None and now - known[0] < LEADS_VERSION_SECONDS:
-        return known[1]
-    try:
-        version = tuple(str(value) for value in leads_signature(_ENGINES.get(url)))
-    except (SQLAlchemyError, duckdb.Error, OSError, LeadlineError):
-        version = known[1] if known is not None else ()
-    with _versions_lock:
-        _versions[url] = (now, version)
-    return version
+
+    def read() -> tuple[Any, ...]:
+        try:
+            return tuple(str(value) for value in leads_signature(_ENGINES.get(url)))
+        except (SQLAlchemyError, duckdb.Error, OSError, LeadlineError):
+            return _versions.last(url) or ()  # kept for the interval: a dead warehouse is asked once
+
+    return _versions.get(url, read, seconds=LEADS_VERSION_SECONDS)
 
 
 def cached(fn: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
@@ -165,8 +159,7 @@ def cached(fn: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
 def clear_caches() -> None:
     """Forget every cached table (the "Retry" button after a failure and the tests use it)."""
     st.cache_data.clear()
-    with _versions_lock:
-        _versions.clear()
+    _versions.clear()
 
 
 # The metrics per group of ``query.group_by``, small groups suppressed (dashboard/data/tables.py):
