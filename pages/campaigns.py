@@ -21,7 +21,7 @@ from dashboard.ui.availability import has_input, input_reason, no_spend_for_unas
 from dashboard.ui.campaign_charts import cost_conversion_figure, funnel_figure
 from dashboard.ui.close_reason_charts import category_mix, category_mix_figure
 from dashboard.ui.detail_table import Col, download_detail, metric_col
-from dashboard.ui.drill import drill_hint, row_drill, row_targets
+from dashboard.ui.drill import bar_targets, drill_chart, drill_hint, row_drill, row_targets
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
 from dashboard.ui.result_code_charts import QUALITY_SORTS, best_outcome_figure, quality_order
@@ -108,7 +108,13 @@ with guarded():
     if dist.filter(~pl.col("suppressed")).is_empty():
         st.info(f"No {title.lower()} has {k} or more leads in this view.", icon=":material/info:")
     else:
-        charts.show(best_outcome_figure(dist, by, view, title=title, order=order), key="cp-quality")
+        drill_chart(
+            best_outcome_figure(dist, by, view, title=title, order=order),
+            key=f"cp-quality-{by}",
+            view=view,
+            targets=bar_targets(dist, by, view),
+            reset_keys=("per",),
+        )
         n_groups = dist[by].n_unique()
         more = f" {len(order)} of {n_groups} are shown; the CSV has all." if n_groups > len(order) else ""
         st.caption(
@@ -167,7 +173,13 @@ with guarded():
     if mix.filter(~pl.col("suppressed") & (pl.col("count") > 0)).is_empty():
         st.info(f"No {title.lower()} has {k} or more lost leads in this view.", icon=":material/info:")
     else:
-        charts.show(category_mix_figure(mix, by, view, title=title, top=TOP_GROUPS), key="cp-mix")
+        drill_chart(
+            category_mix_figure(mix, by, view, title=title, top=TOP_GROUPS),
+            key=f"cp-mix-{by}",
+            view=view,
+            targets=bar_targets(mix, by, view),
+            reset_keys=("per",),
+        )
         groups_with_lost = mix[by].n_unique()
         more = (
             f" The {TOP_GROUPS} with the most lost leads are shown; the CSV has all {groups_with_lost}."

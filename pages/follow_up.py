@@ -24,6 +24,7 @@ from dashboard.ui.coverage_charts import (
     dealer_speed_columns,
     gap_sentences,
     no_contact_figure,
+    no_contact_targets,
     status_comparison_note,
 )
 from dashboard.ui.detail_table import (
@@ -120,7 +121,12 @@ with guarded():
             .sort(pl.col("follow_up_rate") - pl.col("reach_rate"), descending=True, nulls_last=True)
             .head(TOP_DEALERS)
         )
-        charts.show(attempted_reached_figure(by_gap, "dealer_id", view, title="Dealer"), key="fu-reach")
+        drill_chart(
+            attempted_reached_figure(by_gap, "dealer_id", view, title="Dealer"),
+            key="fu-reach",
+            view=view,
+            targets=bar_targets(by_gap, "dealer_id", view),
+        )
     st.caption(
         "Attempted: leads with a qualifying contact. Reached: leads with a qualifying contact whose result "
         "code says the buyer was reached or an appointment was set (Definitions lists the codes). Dealers are "
@@ -170,7 +176,8 @@ with guarded():
         st.success("Every lead older than 24 hours has been contacted.", icon=":material/check_circle:")
     else:
         shown_dealers = per_dealer["dealer_id"].head(TOP_DEALERS).to_list()
-        charts.show(no_contact_figure(ages, shown_dealers, view), key="fu-no-contact")
+        figure = no_contact_figure(ages, shown_dealers, view)
+        drill_chart(figure, key="fu-no-contact", view=view, targets=no_contact_targets(ages))
         more = per_dealer.height - len(shown_dealers)
         st.caption(
             "Leads older than 24 hours without a qualifying contact, by how long they have waited. "

@@ -210,3 +210,24 @@ def test_a_dealer_principal_cannot_drill_into_another_group_or_its_dealers(env: 
     assert not at.exception
     assert "group" not in at.query_params
     assert "'G03': unknown or outside your access" in "\n".join(w.value for w in at.warning)
+
+
+def test_bar_targets_match_the_labels_the_charts_draw_full_and_shortened() -> None:
+    from datetime import datetime
+
+    import polars as pl
+
+    from dashboard.access.viewer import DEMO_VIEWER
+    from dashboard.filters.view import View
+    from dashboard.ui.drill import bar_targets, row_targets
+    from dashboard.ui.part_charts import short_label
+
+    long_name = "Concessionaria Automobili Riunite del Nord Est e delle Isole"
+    choices = Choices(labels={"dealer_group_id": {"G1": long_name, "G2": "Gruppe Zwei"}})
+    view = View(DEMO_VIEWER, BASE, choices, datetime(2026, 11, 22), 5)
+    frame = pl.DataFrame({"dealer_group_id": ["G1", "G2", None]})
+    targets = bar_targets(frame, "dealer_group_id", view)
+    assert targets[long_name] == targets[short_label(long_name)] == {"dealer_group_id": "G1"}
+    assert targets["Gruppe Zwei"] == {"dealer_group_id": "G2"}
+    assert targets["(none)"] == {"dealer_group_id": None}  # refused when clicked, never widened
+    assert row_targets(frame, {"dealer_group_id": "dealer_group_id"})[1] == {"dealer_group_id": "G2"}

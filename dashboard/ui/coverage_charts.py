@@ -12,7 +12,7 @@ from dashboard.filters.view import View
 from dashboard.ui.charts import FOLLOW_UP_SCALE, NO_CONTACT_AGE_COLORS, RESPONSE_BUCKET_COLORS
 from dashboard.ui.detail_table import Col, metric_col
 from dashboard.ui.format import format_value, suppressed_text
-from dashboard.ui.part_charts import heat_map, stacked_bar
+from dashboard.ui.part_charts import heat_map, short_label, stacked_bar
 from metrics.detail_response import RESPONSE_BUCKETS
 from metrics.registry import metric
 
@@ -111,6 +111,12 @@ def no_contact_figure(ages: pl.DataFrame, dealers: list[str], view: View) -> go.
         category_title="Dealer",
         min_group_size=view.min_group_size,
     )
+
+
+def no_contact_targets(ages: pl.DataFrame) -> dict[str, dict[str, str | None]]:
+    """The bar names of ``no_contact_figure`` (dealer names as the warehouse has them) -> the dealer."""
+    rows = ages.select("dealer_id", "dealer_name").unique("dealer_id").iter_rows()
+    return {short_label(str(name or dealer)): {"dealer_id": dealer} for dealer, name in rows}
 
 
 def gap_sentence(kind: str, status: str, points: float | None, reference_rate: float | None) -> str | None:

@@ -29,6 +29,7 @@ from dashboard.filters.sidebar import read_query_params, widget_key
 from dashboard.filters.url_state import FilterState
 from dashboard.filters.view import View, current_view
 from dashboard.ui import charts
+from dashboard.ui.part_charts import short_label
 
 Targets = Mapping[str, str | None]  # dimension -> value of one clicked group
 
@@ -124,11 +125,13 @@ def render_filter_chips(view: View) -> None:
 
 
 def bar_targets(frame: pl.DataFrame, dim: str, view: View) -> dict[str, Targets]:
-    """Bar label (as ``charts.bar_chart`` draws it) -> the group it stands for; a label two groups
-    share keeps the first."""
+    """Bar label -> the group it stands for: the label as ``charts.bar_chart`` draws it and as the
+    stacked bars shorten it (``part_charts.short_label``); a label two groups share keeps the first."""
     targets: dict[str, Targets] = {}
     for value in frame[dim].to_list():
-        targets.setdefault(view.label(dim, value), {dim: value})
+        label = view.label(dim, value)
+        targets.setdefault(label, {dim: value})
+        targets.setdefault(short_label(label), {dim: value})
     return targets
 
 
