@@ -69,7 +69,13 @@ CONTRACT: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("dealer_group_name", T, False, "Name of the dealer group."),
         ColumnSpec("market", T, False, "Country of the dealership, ISO 3166-1 alpha-2 (`DE`, `IT`)."),
         ColumnSpec("region", T, True, "Region inside the market, free text."),
-        ColumnSpec("timezone", T, True, "IANA time-zone name (`Europe/Rome`); arrival heat maps use it."),
+        ColumnSpec(
+            "timezone",
+            T,
+            True,
+            "IANA time-zone name (`Europe/Rome`); arrival heat maps and business hours use it "
+            "(NULL or another name: UTC, counted on Data quality).",
+        ),
     ),
     "campaigns": (
         ColumnSpec("campaign_id", T, False, "Key of the campaign.", primary_key=True),
