@@ -109,6 +109,10 @@ def test_follow_up_headline_numbers_are_the_metrics_tables(
         assert shown[metric(name).label] == format_metric(name, expected[name]), name  # type: ignore[arg-type]
     assert "followed up" in texts(at) and "points" in texts(at)  # the prequalification gap in words
     assert "Waiting now" in texts(at) and ("waiting;" in texts(at) or "is waiting" in texts(at))
+    # Response-time buckets: business hours shown, clock time one click away (an expander).
+    dealer_table = next(d.value for d in at.dataframe if "share_within_15_bh_min" in d.value.columns)
+    assert "share_within_15_min" not in dealer_table.columns
+    assert sum(e.label.startswith("Clock time") for e in at.expander) == 2  # the tiles' and the buckets'
 
 
 def test_campaigns_keeps_its_grouping_in_the_url_and_shows_appointment_rate(
