@@ -26,12 +26,13 @@ from dashboard.data.period_guard import guarded_view
 from dashboard.digests.specs import DIGEST_SPECS, DigestSpec, targets
 from dashboard.filters.url_state import END_KEY, START_KEY, decode, encode
 from dashboard.filters.view import View
-from dashboard.ui import charts
 from dashboard.ui.availability import has_input, missing
 from dashboard.ui.format import MISSING, NO_CHANGE, format_delta, format_metric, suppressed_text
 from dashboard.ui.kpi import _base_words as base_words
 from dashboard.ui.kpi import no_sales_yet, small_base
+from dashboard.ui.young_weeks import weekly_trend
 from metrics.availability import NOT_IN_DATA
+from metrics.derived import with_derived_metrics, with_derived_row
 from metrics.registry import metric
 from metrics.waiting_now import waiting_sentence
 
@@ -121,8 +122,8 @@ def _tile(
 
 def _table(spec: DigestSpec, view: View, by: str) -> tuple[tuple[tuple[str, ...], ...], list[str]]:
     k = view.min_group_size
-    groups = data.metrics(view.query((by,)), k).sort(
-        ["suppressed", "leads"], descending=[False, True], nulls_last=True
+    groups = with_derived_metrics(
+        data.metrics(view.query((by,)), k).sort(["suppressed", "leads"], descending=[False, True], nulls_last=True)
     )
     notes = []
     hidden = int(groups["suppressed"].sum()) if groups.height else 0
@@ -187,6 +188,7 @@ def build_digest(
         notes.append("No leads match this view in the period.")
     else:
         total, previous = data.period_totals(view)
+        total, previous = with_derived_row(total) or total, with_derived_row(previous)  # as the pages' tiles
         absent = missing(spec.kpis)
         tiles = tuple(_tile(n, total, previous, k, goals.get(n), absent.get(n)) for n in spec.kpis)
         if total.get("suppressed"):
@@ -195,7 +197,7 @@ def build_digest(
             rows, table_notes = _table(spec, view, by)
             notes += table_notes
             if weekly.filter(~pl.col("suppressed")).height:
-                figure = charts.trend_chart(weekly, chart_metric, target=goals.get(chart_metric))
+                figure = weekly_trend(weekly, chart_metric, target=goals.get(chart_metric))
             hidden_weeks = int(weekly["suppressed"].sum())
             if figure is not None and hidden_weeks:
                 notes.append(f"{hidden_weeks} week(s) with fewer than {k} leads are left out of the chart.")
