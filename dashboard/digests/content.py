@@ -27,6 +27,7 @@ from dashboard.digests.specs import DIGEST_SPECS, DigestSpec, targets
 from dashboard.filters.url_state import END_KEY, START_KEY, decode, encode
 from dashboard.filters.view import View
 from dashboard.ui.availability import has_input, missing
+from dashboard.ui.fairness import outcome_change_is_unfair, young_losses_text
 from dashboard.ui.format import MISSING, NO_CHANGE, format_delta, format_metric, suppressed_text
 from dashboard.ui.kpi import _base_words as base_words
 from dashboard.ui.kpi import no_sales_yet, small_base
@@ -108,6 +109,8 @@ def _tile(
             note = f"A change on few leads ({base_words(name, total, previous)}): read it with care."
             if m.format == "count":
                 delta = f"{int(value or 0) - int(before or 0):+,} ({int(before or 0):,} before)"
+        elif outcome_change_is_unfair(name, total, previous):  # a younger period: neither good nor bad news
+            note = "Not comparable: many leads of a period are too young for their outcome to be in."
         elif delta and value is not None and before is not None and m.better != "neutral" and value != before:
             good = (value > before) == (m.better == "higher")
     target_text = met = None
@@ -203,6 +206,8 @@ def build_digest(
                 notes.append(f"{hidden_weeks} week(s) with fewer than {k} leads are left out of the chart.")
             elif figure is None:
                 notes.append(f"No weekly chart: every week of this view is hidden (fewer than {k} leads).")
+        if spec.page == "close-reasons" and (young := young_losses_text(total, previous)):  # as the page
+            notes.append(young)
         if spec.page == "follow-up" and has_input("activities"):  # as the page's "Waiting now" panel
             notes.append(f"Waiting now: {waiting_sentence(data.waiting_now(view.query(), k))}")
     return DigestContent(
