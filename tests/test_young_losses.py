@@ -14,8 +14,20 @@ from dashboard.ui.fairness import LOSS_METRICS, outcome_change_is_unfair, young_
 from tests.test_app_pages import APP, ROOT
 
 # The last weeks (10 of 100 leads old enough) against an older period of the same size.
-YOUNG = {"leads": 100, "mature_leads": 10, "lost": 6, "vague_close_rate": 0.5, "lost_after_one_attempt_rate": 0.6}
-OLD = {"leads": 100, "mature_leads": 100, "lost": 20, "vague_close_rate": 0.2, "lost_after_one_attempt_rate": 0.3}
+YOUNG = {
+    "leads": 100,
+    "mature_leads": 10,
+    "lost": 6,
+    "vague_close_rate": 0.5,
+    "lost_after_one_attempt_rate": 0.6,
+}
+OLD = {
+    "leads": 100,
+    "mature_leads": 100,
+    "lost": 20,
+    "vague_close_rate": 0.2,
+    "lost_after_one_attempt_rate": 0.3,
+}
 
 
 @pytest.mark.parametrize("name", LOSS_METRICS)
@@ -45,7 +57,9 @@ def test_the_digest_tile_does_not_call_fewer_losses_good_news() -> None:
     assert fair.good is True  # the same drop between two old periods is good news
 
 
-def test_close_reasons_page_greys_the_change_and_says_why(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_close_reasons_page_greys_the_change_and_says_why(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LEADLINE_WAREHOUSE_URL", demo_url)
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()

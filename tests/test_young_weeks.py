@@ -48,16 +48,24 @@ def _trace(fig: go.Figure, name: str) -> go.Scatter:
 
 def test_young_weeks_are_those_with_leads_younger_than_the_window() -> None:
     assert young_weeks(MIXED).to_list() == [False, False, False, True, True, True]
-    hidden = MIXED.with_columns(pl.lit(None, pl.Int64).alias("mature_leads"), pl.lit(True).alias("suppressed"))
+    hidden = MIXED.with_columns(
+        pl.lit(None, pl.Int64).alias("mature_leads"), pl.lit(True).alias("suppressed")
+    )
     assert not young_weeks(hidden).any()  # a suppressed week is a gap, as always
 
 
 @pytest.mark.parametrize("name", ["conversion_in_window_rate", "conversion_rate"])
 def test_young_weeks_are_shaded_dashed_and_never_part_of_the_solid_line(name: str) -> None:
     fig = weekly_trend(MIXED, name)
-    label = {"conversion_in_window_rate": "Conversion within 90 days", "conversion_rate": "Conversion rate"}[name]
+    label = {"conversion_in_window_rate": "Conversion within 90 days", "conversion_rate": "Conversion rate"}[
+        name
+    ]
     solid = _trace(fig, label)
-    assert list(solid.y[3:]) == [None, None, None]  # no drop to 0 %: the solid line ends at the last mature week
+    assert list(solid.y[3:]) == [
+        None,
+        None,
+        None,
+    ]  # no drop to 0 %: the solid line ends at the last mature week
     assert list(solid.y[:3]) == MIXED[name].to_list()[:3]
     dashed = _trace(fig, f"{label}, young weeks")
     assert dashed.line.dash == "dash"

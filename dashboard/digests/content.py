@@ -126,7 +126,9 @@ def _tile(
 def _table(spec: DigestSpec, view: View, by: str) -> tuple[tuple[tuple[str, ...], ...], list[str]]:
     k = view.min_group_size
     groups = with_derived_metrics(
-        data.metrics(view.query((by,)), k).sort(["suppressed", "leads"], descending=[False, True], nulls_last=True)
+        data.metrics(view.query((by,)), k).sort(
+            ["suppressed", "leads"], descending=[False, True], nulls_last=True
+        )
     )
     notes = []
     hidden = int(groups["suppressed"].sum()) if groups.height else 0

@@ -70,7 +70,9 @@ def young_leads_note(current: Mapping[str, Any] | None, previous: Mapping[str, A
     st.caption(text)
 
 
-def young_losses_text(current: Mapping[str, Any] | None, previous: Mapping[str, Any] | None = None) -> str | None:
+def young_losses_text(
+    current: Mapping[str, Any] | None, previous: Mapping[str, Any] | None = None
+) -> str | None:
     """What a young period means for lost leads and close reasons, or None when the period is old enough.
 
     Shared by the Close reasons page and its e-mail digest.

@@ -222,6 +222,9 @@ dealer_closed_days = _table("dealer_closed_days")
 
 TABLES: dict[str, Table] = {t.name: t for t in metadata.sorted_tables}
 HOURS_TABLES: dict[str, Table] = {t.name: t for t in optional_metadata.sorted_tables}
+# Every table a writer may fill (the importer, the demo): the contract's and the opening-hours tables.
+ALL_SPECS: dict[str, tuple[ColumnSpec, ...]] = {**CONTRACT, **OPTIONAL_CONTRACT}
+ALL_TABLES: dict[str, Table] = {**TABLES, **HOURS_TABLES}
 
 # Columns the dashboard must never select: free text may hold personal data.
 NEVER_SELECTED = frozenset({("lead_outcomes", "close_reason_text")})
