@@ -63,7 +63,7 @@ with guarded():
     if trend in AGE_JUDGED_METRICS and young_weeks(weekly).any():
         window = int(settings.get("conversion_window_days"))
         notes.append(
-            f"Shaded, dashed: weeks with leads younger than {window} days, too young to judge (sales not in yet)."
+            f"Grey band: weeks with leads younger than {window} days, too young to judge (sales not in yet)."
         )
     st.caption(" ".join(notes))
 

@@ -88,7 +88,7 @@ def test_overview_conversion_trend_shades_the_young_weeks(demo_url: str, monkeyp
     params = {"from": "2000-01-01", "to": "2100-01-01", "trend": "conversion_in_window_rate"}
     at = open_page("overview", demo_url, monkeypatch, params)
     assert not at.exception
-    assert "too young to judge (sales not in yet)" in texts(at)
+    assert "Grey band: weeks with leads younger than 90 days" in texts(at)
     trend = next(c for c in at.get("plotly_chart") if "overview-trend" in c.proto.id)
     names = [trace.get("name") for trace in json.loads(trend.proto.spec)["data"]]
     assert YOUNG_NAME in names

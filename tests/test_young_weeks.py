@@ -1,5 +1,5 @@
-"""Weekly outcome trends draw the weeks too young to judge as such: shaded, dashed, explained in
-the legend and hover, never as a drop to 0 % and never as a bare gap (issue 13)."""
+"""Weekly outcome trends draw the weeks too young to judge as such: a grey band explained in the
+legend and hover, never as a drop to 0 % and never as a bare gap (issue 13)."""
 
 from __future__ import annotations
 
@@ -55,22 +55,13 @@ def test_young_weeks_are_those_with_leads_younger_than_the_window() -> None:
 
 
 @pytest.mark.parametrize("name", ["conversion_in_window_rate", "conversion_rate"])
-def test_young_weeks_are_shaded_dashed_and_never_part_of_the_solid_line(name: str) -> None:
+def test_young_weeks_are_a_grey_band_and_never_part_of_the_line(name: str) -> None:
     fig = weekly_trend(MIXED, name)
-    label = {"conversion_in_window_rate": "Conversion within 90 days", "conversion_rate": "Conversion rate"}[
-        name
-    ]
-    solid = _trace(fig, label)
-    assert list(solid.y[3:]) == [
-        None,
-        None,
-        None,
-    ]  # no drop to 0 %: the solid line ends at the last mature week
+    labels = {"conversion_in_window_rate": "Conversion within 90 days", "conversion_rate": "Conversion rate"}
+    solid = _trace(fig, labels[name])
+    assert list(solid.y[3:]) == [None, None, None]  # no drop to 0 %: the line ends at the last mature week
     assert list(solid.y[:3]) == MIXED[name].to_list()[:3]
-    dashed = _trace(fig, f"{label}, young weeks")
-    assert dashed.line.dash == "dash"
-    assert list(dashed.x) == MONDAYS[2:]  # joined to the last mature week
-    assert all("Too young: sales not in yet" in text for text in dashed.customdata[1:])
+    assert len(fig.data) == 2  # the line and the band: no value of a young week is drawn
     shade = _trace(fig, YOUNG_NAME)
     assert fig.data[0] is shade and shade.fill == "toself" and shade.hoveron == "fills"
     assert min(shade.x) == MONDAYS[3] and max(shade.x) == MONDAYS[5] + timedelta(days=6)

@@ -2,9 +2,10 @@
 
 A week whose leads are not all older than the conversion window (``mature_leads < leads``) has
 sales still coming in: its raw conversion falls towards 0 % and its conversion within the
-window is blank or rests on a few old leads. Such weeks are left out of the solid line, drawn
-as a dashed grey segment where they have a value, and shaded with a legend entry and hover that
-say "too young: sales not in yet".
+window is blank or rests on the few leads of its first days that are old enough (a 0 % on two
+leads). Such weeks are left out of the line and drawn as a grey band instead, with a legend
+entry and a hover that say "too young: sales not in yet". Their numbers stay in the tables and
+exports.
 """
 
 from __future__ import annotations
@@ -17,10 +18,7 @@ import polars as pl
 from common import settings
 from dashboard.ui import charts
 from dashboard.ui.availability import missing_reason
-from dashboard.ui.charts import COLORS
 from dashboard.ui.fairness import OUTCOME_METRICS
-from dashboard.ui.format import format_metric
-from metrics.registry import metric
 
 # Trend metrics whose weeks are judged by their leads' age: outcomes, and conversion within the window.
 AGE_JUDGED_METRICS = OUTCOME_METRICS | {"conversion_in_window_rate"}
@@ -40,7 +38,7 @@ def weekly_trend(
     frame: pl.DataFrame, metric_name: str, *, target: float | None = None, x: str = "week"
 ) -> go.Figure:
     """``charts.trend_chart`` of ``metric_name`` per week; for an outcome metric the young weeks
-    are drawn dashed and shaded as too young (see the module docstring), never as a drop."""
+    are a grey band marked too young (see the module docstring), never a drop."""
     young = young_weeks(frame)
     if metric_name not in AGE_JUDGED_METRICS or not young.any() or missing_reason(metric_name) is not None:
         return charts.trend_chart(frame, metric_name, x=x, target=target)
@@ -49,39 +47,9 @@ def weekly_trend(
     fig.update_layout(meta={})  # every week young is not "no value": the shading says why
     window = int(settings.get("conversion_window_days"))
     why = f"{YOUNG_NAME}: some leads of the week are younger than {window} days"
-    _add_young_segment(fig, frame, young, metric_name, x, why)
     _add_young_shade(fig, frame, young, metric_name, x, why, target)
     fig.update_layout(showlegend=True)
     return fig
-
-
-def _add_young_segment(
-    fig: go.Figure, frame: pl.DataFrame, young: pl.Series, metric_name: str, x: str, why: str
-) -> None:
-    """The young weeks' values, dashed grey, joined to the last mature week's point."""
-    m = metric(metric_name)
-    flags = young.to_list()
-    first_young = flags.index(True)
-    start = first_young - 1 if first_young > 0 and not flags[first_young - 1] else first_young
-    rows = frame.slice(start).with_columns(young.slice(start).alias("_young"))
-    values = rows[metric_name].to_list()
-    fig.add_trace(
-        go.Scatter(
-            x=rows[x].to_list(),
-            y=values,
-            name=f"{m.label}, young weeks",
-            mode="lines+markers",
-            line={"color": COLORS["lost"], "width": 2, "dash": "dash"},
-            marker={"size": 6, "symbol": "circle-open"},
-            customdata=[
-                f"{format_metric(metric_name, v)}<br>{why}" if is_young else format_metric(metric_name, v)
-                for v, is_young in zip(values, rows["_young"].to_list(), strict=True)
-            ],
-            hovertemplate=f"%{{x|%d %b %Y}}<br>{m.label}: %{{customdata}}<extra></extra>",
-            connectgaps=False,
-            showlegend=False,
-        )
-    )
 
 
 def _add_young_shade(
@@ -97,7 +65,11 @@ def _add_young_shade(
     weeks = frame.filter(young)[x].to_list()
     left: date = min(weeks)
     right: date = max(weeks) + timedelta(days=6)
-    values = [v for v in frame[metric_name].to_list() if v is not None and v == v]
+    values = [
+        v
+        for v, y in zip(frame[metric_name].to_list(), young.to_list(), strict=True)
+        if not y and v == v and v is not None
+    ]
     top = max([*values, target or 0.0, 0.0]) * 1.08 or 1.0  # no value at all: up to 100 % (or 1)
     bottom = min([*values, 0.0])
     shade = go.Scatter(
