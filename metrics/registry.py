@@ -253,6 +253,15 @@ DERIVED_METRICS: tuple[Metric, ...] = (
         "percent",
         "higher",
     ),
+    Metric(
+        "cost_per_sale_in_window",
+        f"Cost per sale within {_window_days()} days",
+        "cost_per_lead / conversion_in_window_rate = spend * mature_leads / (leads * sold_in_window): what a "
+        "sale costs when the period's leads sell within W days as its mature leads did; NULL when no mature "
+        "lead was sold within W days.",
+        "money",
+        "lower",
+    ),
 )
 
 # The "how people worked" metrics, in registry order: hidden for small teams (metrics/suppression.py).

@@ -19,9 +19,9 @@ from dashboard.ui.availability import has_input, input_reason, not_in_data_notic
 from dashboard.ui.campaign_charts import funnel_figure
 from dashboard.ui.coverage_charts import (
     arrival_figure,
-    bucket_columns,
     bucket_share_bar,
     dealer_speed_columns,
+    dealer_speed_table,
     gap_sentences,
     no_contact_figure,
     no_contact_targets,
@@ -56,12 +56,15 @@ DEALER_METRICS = (
     "coded_contact_rate",
 )
 # The dealer table's columns at 1440 px; the others are behind "More columns" (fu_cols=all).
-DEFAULT_DEALER_COLUMNS = ("dealer", "leads", "follow_up_rate", "median_first_response_bh_min", "reach_rate", "share_never")
+DEFAULT_DEALER_COLUMNS = (
+    "dealer", "leads", "follow_up_rate", "median_first_response_bh_min", "share_within_15_bh_min", "reach_rate", "share_never"
+)
 REACH_STAGES = ("leads", "contacted", "reached", "appointments")
 TOP_DEALERS = 15
 BUCKET_DIMS = {"dealer_group_id": "Dealer group", "dealer_id": "Dealer"}
 
 response_buckets = data.cached(detail_tables.response_buckets)
+response_buckets_bh = data.cached(detail_tables.response_buckets_bh)
 arrival = data.cached(detail_tables.arrival_heat_map)
 no_contact_ages = data.cached(detail_tables.no_contact_by_dealer_age)
 duplicates = data.cached(detail_tables.duplicate_contact_by_dealer)
@@ -96,18 +99,21 @@ with guarded():
     st.subheader("How fast are leads answered?")
     # One dealer group chosen: its dealers, not a single bar (a click on a bar goes one level down).
     bucket_dim = breakdown_default(view.state, BUCKET_DIMS, "dealer_group_id")
-    buckets = response_buckets(view.query((bucket_dim,)), k)
-    drill_chart(
-        bucket_share_bar(buckets, bucket_dim, view, title=BUCKET_DIMS[bucket_dim]),
-        key=f"fu-buckets-{bucket_dim}",
-        view=view,
-        targets=bar_targets(buckets, bucket_dim, view),
-    )
+    by_group = view.query((bucket_dim,))
+    bh_buckets = response_buckets_bh(by_group, k)
+    figure = bucket_share_bar(bh_buckets, bucket_dim, view, title=BUCKET_DIMS[bucket_dim], business_hours=True)
+    drill_chart(figure, key=f"fu-bh-{bucket_dim}", view=view, targets=bar_targets(bh_buckets, bucket_dim, view))
     drill_hint(f"a bar ({BUCKET_DIMS[bucket_dim].lower()})")
     st.caption(
-        f"Each bar is one {BUCKET_DIMS[bucket_dim].lower()}'s leads, split by the time from the lead's arrival to the first "
-        "qualifying contact (outbound, by a person). *Never*: not contacted (yet)."
+        f"Each bar is one {BUCKET_DIMS[bucket_dim].lower()}'s leads, split by the business minutes from the lead's "
+        "arrival to the first qualifying contact (outbound, by a person): only the minutes the dealer is open "
+        "count. *Never*: not contacted (yet)."
     )
+    with st.expander("Clock time (nights, weekends and holidays included)"):
+        charts.show(
+            bucket_share_bar(response_buckets(by_group, k), bucket_dim, view, title=BUCKET_DIMS[bucket_dim]),
+            key="fu-buckets",
+        )
 
     st.subheader("Attempted is not reached")
     left, right = st.columns([2, 3])
@@ -121,12 +127,8 @@ with guarded():
             .sort(pl.col("follow_up_rate") - pl.col("reach_rate"), descending=True, nulls_last=True)
             .head(TOP_DEALERS)
         )
-        drill_chart(
-            attempted_reached_figure(by_gap, "dealer_id", view, title="Dealer"),
-            key="fu-reach",
-            view=view,
-            targets=bar_targets(by_gap, "dealer_id", view),
-        )
+        figure = attempted_reached_figure(by_gap, "dealer_id", view, title="Dealer")
+        drill_chart(figure, key="fu-reach", view=view, targets=bar_targets(by_gap, "dealer_id", view))
     st.caption(
         "Attempted: leads with a qualifying contact. Reached: leads with a qualifying contact whose result "
         "code says the buyer was reached or an appointment was set (Definitions lists the codes). Dealers are "
@@ -137,20 +139,18 @@ with guarded():
 
     st.markdown("**By dealer**")
     dealers = data.metrics(view.query(("dealer_id",)), k)
-    dealer_buckets = bucket_columns(response_buckets(view.query(("dealer_id",)), k), "dealer_id")
-    table = (
-        dealers.join(dealer_buckets, on="dealer_id", how="left")
-        .sort(["suppressed", "leads"], descending=[False, True], nulls_last=True)
-        .pipe(with_label, "dealer_id", view, "dealer")
-    )
-    columns = dealer_speed_columns(table, DEALER_METRICS)
+    by_dealer = view.query(("dealer_id",))
+    table = dealer_speed_table(
+        dealers, response_buckets_bh(by_dealer, k), response_buckets(by_dealer, k)
+    ).pipe(with_label, "dealer_id", view, "dealer")
+    columns, exported = dealer_speed_columns(table, DEALER_METRICS)
     table = ranked_table(
         table, columns, DEFAULT_DEALER_COLUMNS, prefix="fu", key="fu-dealers", view=view,
         drill_columns={"dealer_id": "dealer_id"},
     )
     drill_hint("a dealer's row")
     show_team_note(table, DEALER_METRICS)
-    download_detail(table, columns, title="Follow-up speed by dealer", view=view, key="fu-dealers-csv")
+    download_detail(table, exported, title="Follow-up speed by dealer", view=view, key="fu-dealers-csv")
 
     st.subheader("When leads arrive, and whether they are followed up")
     if has_input("time_of_day"):
