@@ -141,4 +141,5 @@ def category_mix_figure(mix: pl.DataFrame, dim: str, view: View, *, title: str, 
         value_title="Share of the group's lost leads (%)",
         category_title=title,
         min_group_size=view.min_group_size,
+        hover_count="count",
     )

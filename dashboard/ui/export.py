@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import time
 
 import polars as pl
 import streamlit as st
@@ -46,6 +47,7 @@ def export_frame(
         if c in BY_NAME and BY_NAME[c].format != "count" and out.schema[c].is_numeric()
     ]
     out = out.with_columns(scaled) if scaled else out
+    out = out.with_columns(_days(out))
     renames = {c: axis_title(BY_NAME[c]) for c in out.columns if c in BY_NAME}
     renames.update({c: name for c, name in (labels or {}).items() if c in out.columns})
     return out.rename(renames)
@@ -59,6 +61,15 @@ _CSV_DECIMALS = {"money": 2, "percent": 2, "ratio": 2, "minutes": 1, "number": 2
 def _rounded(column: str, fmt: str) -> pl.Expr:
     value = pl.col(column) * 100 if fmt in ("percent", "ratio") else pl.col(column)
     return value.round(_CSV_DECIMALS.get(fmt, 4)).alias(column)
+
+
+def _days(frame: pl.DataFrame) -> list[pl.Expr]:
+    """Timestamp columns that hold only midnights, as days: '2026-01-05', never '2026-01-05T00:00:00.000000'."""
+    return [
+        pl.col(c).dt.date()
+        for c, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime) and (frame[c].drop_nulls().dt.time() == time(0)).all()
+    ]
 
 
 def csv_text(frame: pl.DataFrame, *, title: str, view: View) -> str:

@@ -23,7 +23,8 @@ from dashboard.data.last_good import StaleNotice
 from dashboard.filters.view import View, current_view
 from dashboard.ui.availability import blank_not_in_data, column_help, freshness_line
 from dashboard.ui.error_text import error_for_viewer
-from dashboard.ui.format import MISSING, TABLE_FORMATS, suppressed_text, table_values, team_note
+from dashboard.ui.format import MISSING, rests_on_note, suppressed_text, team_note
+from dashboard.ui.table_format import styled_table
 from metrics.registry import BY_NAME, metric
 
 _LOG = logging.getLogger("leadline.pages")
@@ -134,17 +135,21 @@ def metrics_dataframe(
     config: dict[str, Any] = {first_column: st.column_config.TextColumn(first_title, pinned=True)}
     for name in metric_names:
         m = metric(name)
+        # No format here: the Styler draws format_value's text, as on the tiles (table_format.py).
         config[name] = st.column_config.NumberColumn(
-            m.label, help=column_help(m.help, name), format=TABLE_FORMATS[m.format]
+            m.label, help=column_help(_with_base(m.help, name), name)
         )
     names = [n for n in metric_names if n in BY_NAME]
-    shown = blank_not_in_data(frame).select(
-        first_column,
-        *(table_values(n, BY_NAME[n].format) for n in names),
-    )
+    shown = blank_not_in_data(frame).select(first_column, *names)
+    styled = styled_table(shown, {n: BY_NAME[n].format for n in names})
     # A blank number (no sales to divide by, or a suppressed group) shows a dash, never "None".
-    st.dataframe(shown, hide_index=True, column_config=config, key=key, width="stretch", placeholder=MISSING)
+    st.dataframe(styled, hide_index=True, column_config=config, key=key, width="stretch", placeholder=MISSING)
     show_team_note(frame, metric_names)
+
+
+def _with_base(help_text: str, metric_name: str) -> str:
+    note = rests_on_note(metric_name)
+    return f"{help_text}\n\n{note}" if note else help_text
 
 
 def show_team_note(frame: pl.DataFrame, metric_names: Sequence[str]) -> None:
