@@ -100,3 +100,25 @@ def test_exports_write_days_without_midnight() -> None:
     frame = pl.DataFrame({"week": [datetime(2026, 1, 5), None], "at": [datetime(2026, 1, 5, 9, 12), None]})
     out = export_frame(frame, min_group_size=5)
     assert out.write_csv().splitlines()[1] == "2026-01-05,2026-01-05T09:12:00.000000"
+
+
+def test_no_campaign_means_no_cost_of_any_kind_not_zero() -> None:
+    """The "(none)" row (leads without a campaign) spent nothing: every cost reads "–", never €0.00."""
+    from dashboard.ui.availability import no_spend_for_unassigned
+
+    frame = pl.DataFrame(
+        {
+            "campaign_id": [None, "c1"],
+            "spend": [0.0, 100.0],
+            "cost_per_lead": [0.0, 10.0],
+            "cost_per_reached_lead": [0.0, 20.0],
+        }
+    )
+    shown = no_spend_for_unassigned(frame, "campaign_id")
+    assert shown.row(0, named=True) == {
+        "campaign_id": None,
+        "spend": None,
+        "cost_per_lead": None,
+        "cost_per_reached_lead": None,
+    }
+    assert shown.row(1, named=True)["cost_per_reached_lead"] == 20.0

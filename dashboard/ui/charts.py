@@ -282,6 +282,7 @@ def bar_chart(
             annotation_position="top",
         )
     style(fig, height=max(220, 60 + 30 * len(names)))
+    fig.update_layout(margin={"r": 44})  # room for the longest bar's value label on a phone's narrow plot
     value_axis(fig, m, axis="x")
     shown_values = [v for v in values if v is not None]
     if shown_values and max(shown_values) > 0:  # room for the value labels right of the bars
