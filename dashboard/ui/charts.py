@@ -103,7 +103,7 @@ _TICKS: dict[str, dict[str, str]] = {
     "percent": {"tickformat": ".0%"},
     "minutes": {"ticksuffix": " min"},
     "money": {"tickprefix": "€", "tickformat": ",.0f"},
-    "ratio": {"tickformat": "+.0%"},
+    "ratio": {"tickformat": "+,.0%"},  # +1,120%, thousands separated as in the tiles
     "number": {"tickformat": ",.1f"},
 }
 
