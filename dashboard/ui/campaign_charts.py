@@ -45,7 +45,7 @@ def funnel_figure(stages: pl.DataFrame) -> go.Figure:
     style(fig, height=360)
     fig.update_yaxes(title_text="Stage", showgrid=False)
     fig.update_xaxes(tickformat=",d")
-    right_aligned_x_title(fig, "Leads reaching the stage (count)")
+    right_aligned_x_title(fig, "Leads at each stage")
     return fig
 
 

@@ -115,6 +115,7 @@ PLOTLY_CONFIG = {
 }
 
 
+LEGEND_TOP_MARGIN = 100  # two legend rows and, above them, the mode bar (26 px)
 EMPTY_STATE = "leadline_empty_state"  # key in a figure's layout.meta: draw this sentence instead
 
 
@@ -154,7 +155,8 @@ def style(fig: go.Figure, *, height: int = 340, legend: bool = False) -> go.Figu
     fig.update_layout(
         template="plotly_white",
         height=height,
-        margin={"l": 8, "r": 8, "t": 36, "b": 8},
+        # Above a legend, room for Plotly's mode bar, which otherwise covered legend entries on hover.
+        margin={"l": 8, "r": 8, "t": LEGEND_TOP_MARGIN if legend else 36, "b": 8},
         font={"family": "sans-serif", "size": 13},
         hoverlabel={"bgcolor": "white", "font_size": 13},
         showlegend=legend,

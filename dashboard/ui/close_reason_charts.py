@@ -75,7 +75,7 @@ def reasons_figure(reasons: pl.DataFrame) -> go.Figure:
             )
         )
     style(fig, height=130 + 26 * shown.height, legend=True)
-    fig.update_layout(margin={"t": 60, "r": 36})
+    fig.update_layout(margin={"r": 36})
     fig.update_xaxes(tickformat=",d", rangemode="tozero")
     right_aligned_x_title(fig, "Lost leads (count)")
     if shown.height:

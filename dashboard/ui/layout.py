@@ -15,6 +15,7 @@ import streamlit as st
 # fonts.gstatic.com, which an offline deployment cannot reach (and should not try to).
 PAGE_ICON = Path(__file__).resolve().parent.parent / "assets" / "favicon.png"
 SMALL_SCREEN_PX = 640  # Streamlit stacks columns below this width
+NARROW_CHART_PX = 760  # a chart narrower than this gets no mode bar (its legend wraps under it)
 
 LAYOUT_CSS = f"""
 <style>
@@ -25,6 +26,13 @@ LAYOUT_CSS = f"""
 [data-testid="stPopoverBody"] [data-testid="stCode"] button {{
   opacity: 1 !important;
   visibility: visible !important;
+}}
+
+/* Plotly's mode bar (PNG download, zoom) covered the legend of a narrow chart (a phone, or a chart
+   in a column): only a chart wider than that shows it, on hover, where the legend keeps to one line. */
+[data-testid="stPlotlyChart"] {{ container-type: inline-size; }}
+@container (max-width: {NARROW_CHART_PX}px) {{
+  .js-plotly-plot .modebar-container {{ display: none !important; }}
 }}
 
 @media (max-width: {SMALL_SCREEN_PX}px) {{
@@ -39,7 +47,7 @@ LAYOUT_CSS = f"""
     width: calc(50% - 0.375rem) !important;
     min-width: calc(50% - 0.375rem) !important;
   }}
-  /* Plotly's mode bar covered legends on a phone: hidden there (a wide screen shows it on hover). */
+  /* On a phone the mode bar is hidden (a tap showed it over the legend). */
   .js-plotly-plot .modebar-container {{ display: none !important; }}
   /* The filters come before the nine page links in the sidebar. */
   [data-testid="stSidebarContent"] {{ display: flex; flex-direction: column; }}

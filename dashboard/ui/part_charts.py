@@ -104,9 +104,7 @@ def stacked_bar(
             font={"color": "#6c757d", "size": 12},
         )
     style(fig, height=110 + 30 * len(axis), legend=True)
-    fig.update_layout(
-        barmode="stack", margin={"t": 70}, legend={"traceorder": "normal", "y": 1.0, "yanchor": "bottom"}
-    )
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal", "y": 1.0, "yanchor": "bottom"})
     fig.update_xaxes(rangemode="tozero", **_TICKS.get(value_format, {}))
     right_aligned_x_title(fig, value_title)
     if value_format == "percent":

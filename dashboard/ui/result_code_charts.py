@@ -94,7 +94,7 @@ def attempted_reached_figure(groups: pl.DataFrame, dim: str, view: View, *, titl
             )
         )
     style(fig, height=120 + 44 * max(shown.height, 1), legend=True)
-    fig.update_layout(barmode="group", margin={"t": 60})
+    fig.update_layout(barmode="group")
     fig.update_xaxes(title_text="Share of its leads (%)", tickformat=".0%", range=[0, 1.12])
     fig.update_yaxes(title_text=title, autorange="reversed", automargin=True, showgrid=False, ticksuffix="  ")
     return fig

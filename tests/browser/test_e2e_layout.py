@@ -124,3 +124,39 @@ def test_copy_link_shows_its_icon_without_hover_and_fits_a_900_px_window(
         page.screenshot(path=str(screenshots / "layout-copy-link-1440x900.png"))
     finally:
         context.close()
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def test_the_chart_mode_bar_never_covers_a_legend_entry(browser: Any, server: str, screenshots: Path) -> None:
+    """Wide charts show Plotly's mode bar on hover, clear of their legend; narrow ones (in columns) none."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/campaigns")
+        settle(page)
+        charts = page.locator('[data-testid="stPlotlyChart"]')
+        shown = hidden = 0
+        for i in range(charts.count()):
+            chart = charts.nth(i)
+            chart.scroll_into_view_if_needed()
+            chart.hover()
+            page.wait_for_timeout(400)
+            bar = chart.locator(".modebar")
+            if not bar.is_visible():
+                hidden += 1
+                continue
+            shown += 1
+            box = bar.bounding_box()
+            entries = [e.bounding_box() for e in chart.locator(".legend .traces").all()]
+            assert box is not None and not any(e and _overlap(box, e) for e in entries), f"chart {i}"
+        assert shown and hidden, (shown, hidden)  # the lead-quality bars are wide, the funnel is in a column
+    finally:
+        context.close()
