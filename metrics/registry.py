@@ -362,6 +362,16 @@ DERIVED_METRICS: tuple[Metric, ...] = (
         "higher",
         plain="Of the leads someone tried to contact, the share actually reached.",
     ),
+    Metric(
+        "cost_per_sale_in_window",
+        f"Cost per sale within {_window_days()} days",
+        "cost_per_lead / conversion_in_window_rate = spend * mature_leads / (leads * sold_in_window): what a "
+        "sale costs when the period's leads sell within W days as its mature leads did; NULL when no mature "
+        "lead was sold within W days.",
+        "money",
+        "lower",
+        plain="What one sale costs, judged by the leads old enough for their sale to be in.",
+    ),
 )
 
 # The "how people worked" metrics, in registry order: hidden for small teams (metrics/suppression.py).

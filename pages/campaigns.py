@@ -20,13 +20,18 @@ from dashboard.ui.availability import has_input, input_reason, no_spend_for_unas
 from dashboard.ui.campaign_charts import cost_conversion_figure, funnel_figure
 from dashboard.ui.close_reason_charts import category_mix, category_mix_figure
 from dashboard.ui.detail_table import Col, download_detail, metric_col
+from dashboard.ui.fairness import young_leads_note
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
+from dashboard.ui.page_tiles import CAMPAIGNS_KPIS
 from dashboard.ui.result_code_charts import QUALITY_SORTS, best_outcome_figure, quality_order
 from dashboard.ui.volume import min_volume_filter
-from metrics.derived import with_derived_metrics
+from metrics.derived import with_derived_metrics, with_derived_row
 
-KPIS = ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "roi")
+# Performance is judged on leads old enough to have been sold (issue 13): conversion within the
+# window and the cost per sale at that conversion. The raw figures are one click away and in the CSV.
+KPIS = CAMPAIGNS_KPIS
+RAW_KPIS = ("conversion_rate", "cost_per_sale")
 TABLE_METRICS = (
     "leads",
     "spend",
@@ -36,8 +41,8 @@ TABLE_METRICS = (
     "reach_rate",
     "follow_up_rate",
     "appointment_rate",
-    "conversion_rate",
-    "cost_per_sale",
+    "conversion_in_window_rate",
+    "cost_per_sale_in_window",
     "gross_profit",
     "roi",
 )
@@ -59,7 +64,15 @@ with guarded():
         no_leads_notice()
         st.stop()
     total, previous = data.period_totals(view)
+    total, previous = with_derived_row(total) or total, with_derived_row(previous)
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
+    young_leads_note(total, previous)
+    with st.expander("Raw conversion and cost per sale"):
+        kpi_row(RAW_KPIS, total, previous, min_group_size=k, per_row=3)
+        st.caption(
+            "Raw conversion and cost per sale count every lead, also those too young to have been sold yet. "
+            "The tiles above count sales within the window, of leads old enough to judge."
+        )
 
     by = url_option("per", "Compare by", GROUPINGS, "campaign_id")
     title = GROUPINGS[by]
@@ -75,7 +88,7 @@ with guarded():
     metrics_dataframe(
         shown, first_column="group", first_title=title, metric_names=TABLE_METRICS, key="cp-table"
     )
-    download_csv_columns = {"group": Col(title), **{n: metric_col(n) for n in TABLE_METRICS}}
+    download_csv_columns = {"group": Col(title), **{n: metric_col(n) for n in (*TABLE_METRICS, *RAW_KPIS)}}
     download_detail(
         shown, download_csv_columns, title=f"Campaigns and ROI by {title.lower()}", view=view, key="cp-csv"
     )

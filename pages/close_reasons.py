@@ -21,6 +21,7 @@ from dashboard.ui.close_reason_charts import (
     reasons_figure,
 )
 from dashboard.ui.detail_table import Col, detail_dataframe, download_detail, mark_suppressed, metric_col
+from dashboard.ui.fairness import young_losses_note
 from dashboard.ui.format import format_value
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header
@@ -42,6 +43,7 @@ with guarded():
         st.stop()
     total, previous = data.period_totals(view)
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
+    young_losses_note(total, previous)  # "lost leads -70 %" on a young period is not good news
 
     reasons = close_reasons(view.query(), k)
     if reasons.filter(~pl.col("suppressed") & (pl.col("count") > 0)).is_empty():

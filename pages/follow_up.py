@@ -17,6 +17,7 @@ from dashboard.ui import charts
 from dashboard.ui.availability import has_input, input_reason, not_in_data_notice
 from dashboard.ui.campaign_charts import funnel_figure
 from dashboard.ui.coverage_charts import (
+    BH_BUCKET_LABELS,
     BUCKET_LABELS,
     arrival_figure,
     bucket_columns,
@@ -55,6 +56,7 @@ REACH_STAGES = ("leads", "contacted", "reached", "appointments")
 TOP_DEALERS = 15
 
 response_buckets = data.cached(detail_tables.response_buckets)
+response_buckets_bh = data.cached(detail_tables.response_buckets_bh)
 arrival = data.cached(detail_tables.arrival_heat_map)
 no_contact_ages = data.cached(detail_tables.no_contact_by_dealer_age)
 duplicates = data.cached(detail_tables.duplicate_contact_by_dealer)
@@ -87,12 +89,22 @@ with guarded():
         st.stop()
 
     st.subheader("How fast are leads answered?")
-    buckets = response_buckets(view.query(("dealer_group_id",)), k)
-    charts.show(bucket_share_bar(buckets, "dealer_group_id", view, title="Dealer group"), key="fu-buckets")
-    st.caption(
-        "Each bar is one dealer group's leads, split by the time from the lead's arrival to the first "
-        "qualifying contact (outbound, by a person). *Never*: not contacted (yet)."
+    by_group = view.query(("dealer_group_id",))
+    bh_buckets = response_buckets_bh(by_group, k)
+    charts.show(
+        bucket_share_bar(bh_buckets, "dealer_group_id", view, title="Dealer group", business_hours=True),
+        key="fu-buckets-bh",
     )
+    st.caption(
+        "Each bar is one dealer group's leads, split by the business minutes from the lead's arrival to the "
+        "first qualifying contact (outbound, by a person): only the minutes the dealer is open count. "
+        "*Never*: not contacted (yet)."
+    )
+    with st.expander("Clock time (nights, weekends and holidays included)"):
+        charts.show(
+            bucket_share_bar(response_buckets(by_group, k), "dealer_group_id", view, title="Dealer group"),
+            key="fu-buckets",
+        )
 
     st.subheader("Attempted is not reached")
     left, right = st.columns([2, 3])
@@ -117,9 +129,13 @@ with guarded():
 
     st.markdown("**By dealer**")
     dealers = data.metrics(view.query(("dealer_id",)), k)
-    dealer_buckets = bucket_columns(response_buckets(view.query(("dealer_id",)), k), "dealer_id")
+    by_dealer = view.query(("dealer_id",))
+    bh_shares = bucket_columns(response_buckets_bh(by_dealer, k), "dealer_id")
+    clock_shares = bucket_columns(response_buckets(by_dealer, k), "dealer_id")
+    clock_shares = clock_shares.drop("share_never", strict=False)  # the same as business hours' never
     table = (
-        dealers.join(dealer_buckets, on="dealer_id", how="left")
+        dealers.join(bh_shares, on="dealer_id", how="left")
+        .join(clock_shares, on="dealer_id", how="left")
         .sort(["suppressed", "leads"], descending=[False, True], nulls_last=True)
         .pipe(with_label, "dealer_id", view, "dealer")
     )
@@ -128,18 +144,23 @@ with guarded():
         "dealer": Col("Dealer", pinned=True),
         **{name: metric_col(name) for name in DEALER_METRICS},
         **{
-            f"share_{b}": Col(label, share_help.format(label.lower()), "percent")
-            for b, label in BUCKET_LABELS.items()
-            if f"share_{b}" in table.columns
+            f"share_{b}": Col(label, share_help.format(f"{label.lower()}, in opening hours"), "percent")
+            for b, label in BH_BUCKET_LABELS.items()
         },
     }
     columns["share_never"] = Col(
         "Never", "Share of the dealer's leads with no qualifying contact.", "percent"
     )
     columns = {c: col for c, col in columns.items() if c in table.columns}
+    # The clock-time split is in the download, next to the business-hours one.
+    exported = columns | {
+        f"share_{b}": Col(f"{label} (clock)", share_help.format(f"{label.lower()}, clock"), "percent")
+        for b, label in BUCKET_LABELS.items()
+        if f"share_{b}" in table.columns and b != "never"
+    }
     detail_dataframe(table, columns, key="fu-dealers")
     show_team_note(table, DEALER_METRICS)
-    download_detail(table, columns, title="Follow-up speed by dealer", view=view, key="fu-dealers-csv")
+    download_detail(table, exported, title="Follow-up speed by dealer", view=view, key="fu-dealers-csv")
 
     st.subheader("When leads arrive, and whether they are followed up")
     if has_input("time_of_day"):

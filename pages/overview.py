@@ -17,6 +17,7 @@ from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
 from dashboard.ui.page_tiles import OVERVIEW_CLOCK_KPIS, OVERVIEW_KPIS
 from dashboard.ui.peer_comparison import render_network_median
+from dashboard.ui.young_weeks import AGE_JUDGED_METRICS, weekly_trend, young_weeks
 from metrics.registry import metric
 
 # Performance is judged fairly: response time in the dealer's business hours, conversion only of
@@ -54,14 +55,16 @@ with guarded():
     absent = missing(KPIS)  # open on a metric the data holds (follow-up needs contact activities)
     first_shown = next((n for n in ("follow_up_rate", *KPIS) if n not in absent), "leads")
     trend = url_option("trend", "Metric", {n: metric(n).label for n in KPIS}, first_shown)
-    charts.show(charts.trend_chart(weekly, trend, target=targets.get(trend)), key="overview-trend")
+    charts.show(weekly_trend(weekly, trend, target=targets.get(trend)), key="overview-trend")
     hidden_weeks = int(weekly["suppressed"].sum())
     notes = ["Weeks start on Monday; the first and last week may be partial."]
     if hidden_weeks:
         notes.append(f"{hidden_weeks} week(s) with fewer than {k} leads are left out of the line.")
-    if trend == "conversion_in_window_rate":
+    if trend in AGE_JUDGED_METRICS and young_weeks(weekly).any():
         window = int(settings.get("conversion_window_days"))
-        notes.append(f"Weeks younger than {window} days have no conversion within {window} days yet: the line stops.")
+        notes.append(
+            f"Grey band: weeks with leads younger than {window} days, too young to judge (sales not in yet)."
+        )
     st.caption(" ".join(notes))
 
     st.subheader("By group")

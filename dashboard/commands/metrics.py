@@ -43,6 +43,7 @@ TABLES: dict[str, TableFunction] = {
     "close-reasons": detail_tables.close_reasons,
     "funnel": detail_tables.funnel,
     "response-buckets": detail_tables.response_buckets,
+    "response-buckets-bh": detail_tables.response_buckets_bh,
     "double-leads": detail_tables.double_leads,
     "prequalification-gap": detail_tables.prequalification_gap,
     "result-codes": detail_tables.result_codes,

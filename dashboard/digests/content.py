@@ -26,10 +26,12 @@ from dashboard.data.period_guard import guarded_view
 from dashboard.digests.specs import DIGEST_SPECS, DigestSpec, targets
 from dashboard.filters.url_state import END_KEY, START_KEY, decode, encode
 from dashboard.filters.view import View
-from dashboard.ui import charts
 from dashboard.ui.availability import has_input, missing
+from dashboard.ui.fairness import young_losses_text
 from dashboard.ui.format import MISSING, format_metric, suppressed_text
 from dashboard.ui.tile_model import Tile, tile_model
+from dashboard.ui.young_weeks import weekly_trend
+from metrics.derived import with_derived_metrics, with_derived_row
 from metrics.registry import metric
 from metrics.waiting_now import waiting_sentence
 
@@ -72,8 +74,10 @@ def _tile(
 
 def _table(spec: DigestSpec, view: View, by: str) -> tuple[tuple[tuple[str, ...], ...], list[str]]:
     k = view.min_group_size
-    groups = data.metrics(view.query((by,)), k).sort(
-        ["suppressed", "leads"], descending=[False, True], nulls_last=True
+    groups = with_derived_metrics(
+        data.metrics(view.query((by,)), k).sort(
+            ["suppressed", "leads"], descending=[False, True], nulls_last=True
+        )
     )
     notes = []
     hidden = int(groups["suppressed"].sum()) if groups.height else 0
@@ -138,6 +142,7 @@ def build_digest(
         notes.append("No leads match this view in the period.")
     else:
         total, previous = data.period_totals(view)
+        total, previous = with_derived_row(total) or total, with_derived_row(previous)  # as the pages' tiles
         absent = missing(spec.kpis)
         tiles = tuple(_tile(n, total, previous, k, goals.get(n), absent.get(n)) for n in spec.kpis)
         if total.get("suppressed"):
@@ -146,12 +151,14 @@ def build_digest(
             rows, table_notes = _table(spec, view, by)
             notes += table_notes
             if weekly.filter(~pl.col("suppressed")).height:
-                figure = charts.trend_chart(weekly, chart_metric, target=goals.get(chart_metric))
+                figure = weekly_trend(weekly, chart_metric, target=goals.get(chart_metric))
             hidden_weeks = int(weekly["suppressed"].sum())
             if figure is not None and hidden_weeks:
                 notes.append(f"{hidden_weeks} week(s) with fewer than {k} leads are left out of the chart.")
             elif figure is None:
                 notes.append(f"No weekly chart: every week of this view is hidden (fewer than {k} leads).")
+        if spec.page == "close-reasons" and (young := young_losses_text(total, previous)):  # as the page
+            notes.append(young)
         if spec.page == "follow-up" and has_input("activities"):  # as the page's "Waiting now" panel
             notes.append(f"Waiting now: {waiting_sentence(data.waiting_now(view.query(), k))}")
     return DigestContent(

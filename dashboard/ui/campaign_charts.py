@@ -50,17 +50,18 @@ def funnel_figure(stages: pl.DataFrame) -> go.Figure:
 
 
 def cost_conversion_figure(groups: pl.DataFrame, names: list[str], *, group_title: str) -> go.Figure:
-    """Cost per lead (x) against conversion rate (y), bubble size = leads, hover = the group's name.
+    """Cost per lead (x) against conversion within the window (y: leads old enough to have been sold),
+    bubble size = leads, hover = the group's name.
 
     Weak groups sit bottom right: expensive leads that rarely become sales.
     """
-    x_metric, y_metric = metric("cost_per_lead"), metric("conversion_rate")
+    x_metric, y_metric = metric("cost_per_lead"), metric("conversion_in_window_rate")
     leads = groups["leads"].to_list()
     biggest = max([n for n in leads if n] or [1])
     fig = go.Figure(
         go.Scatter(
             x=groups["cost_per_lead"].to_list(),
-            y=groups["conversion_rate"].to_list(),
+            y=groups["conversion_in_window_rate"].to_list(),
             mode="markers",
             marker={
                 "size": [8 + 42 * (n / biggest) ** 0.5 if n else 8 for n in leads],
@@ -72,11 +73,11 @@ def cost_conversion_figure(groups: pl.DataFrame, names: list[str], *, group_titl
                 [
                     name,
                     format_metric("cost_per_lead", cpl),
-                    format_metric("conversion_rate", conv),
+                    format_metric("conversion_in_window_rate", conv),
                     format_value(n, "count"),
                 ]
                 for name, cpl, conv, n in zip(
-                    names, groups["cost_per_lead"], groups["conversion_rate"], leads, strict=True
+                    names, groups["cost_per_lead"], groups["conversion_in_window_rate"], leads, strict=True
                 )
             ],
             hovertemplate=f"<b>%{{customdata[0]}}</b><br>{x_metric.label}: %{{customdata[1]}}"

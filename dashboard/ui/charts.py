@@ -46,6 +46,13 @@ RESPONSE_BUCKET_COLORS: dict[str, str] = {  # keys: metrics.detail_response.RESP
     "over_24_h": "#e8837c",
     "never": COLORS["no_contact"],
 }
+BH_RESPONSE_BUCKET_COLORS: dict[str, str] = {  # keys: metrics.detail_response.BUSINESS_HOURS_BUCKETS
+    "within_15_bh_min": COLORS["contacted"],
+    "from_15_to_60_bh_min": COLORS["fast_response"],
+    "from_60_to_240_bh_min": "#a9ddd4",
+    "over_240_bh_min": "#e8837c",
+    "never": COLORS["no_contact"],
+}
 NO_CONTACT_AGE_COLORS: dict[str, str] = {  # labels of metrics.detail_coverage.NO_CONTACT_AGE_BUCKETS
     "1-2 days": "#f3c0bb",
     "3-7 days": "#e8837c",

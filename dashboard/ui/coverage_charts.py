@@ -7,13 +7,19 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.filters.view import View
-from dashboard.ui.charts import FOLLOW_UP_SCALE, NO_CONTACT_AGE_COLORS, RESPONSE_BUCKET_COLORS
+from dashboard.ui.charts import (
+    BH_RESPONSE_BUCKET_COLORS,
+    FOLLOW_UP_SCALE,
+    NO_CONTACT_AGE_COLORS,
+    RESPONSE_BUCKET_COLORS,
+)
 from dashboard.ui.format import format_value, suppressed_text
 from dashboard.ui.part_charts import heat_map, stacked_bar
-from metrics.detail_response import RESPONSE_BUCKETS
+from metrics.detail_response import BUSINESS_HOURS_BUCKETS, RESPONSE_BUCKETS
 from metrics.registry import metric
 
 BUCKET_LABELS = {b.name: b.label for b in RESPONSE_BUCKETS}
+BH_BUCKET_LABELS = {b.name: b.label for b in BUSINESS_HOURS_BUCKETS}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # How a lead with each contact-data status is named in a sentence.
 STATUS_WORDS = {
@@ -33,8 +39,11 @@ STATUS_WORDS = {
 _REFERENCE = {"phone_status": "a valid one", "email_status": "a valid one"}
 
 
-def bucket_share_bar(buckets: pl.DataFrame, dim: str, view: View, *, title: str) -> go.Figure:
-    """Stacked 100 % bars of the response-time buckets per group of ``dim``, biggest group first."""
+def bucket_share_bar(
+    buckets: pl.DataFrame, dim: str, view: View, *, title: str, business_hours: bool = False
+) -> go.Figure:
+    """Stacked 100 % bars of the response-time buckets per group of ``dim``, biggest group first:
+    clock time, or with ``business_hours`` the buckets in the dealer's opening hours."""
     order = (
         buckets.group_by(dim, "suppressed")
         .agg(pl.col("count").sum())
@@ -47,8 +56,8 @@ def bucket_share_bar(buckets: pl.DataFrame, dim: str, view: View, *, title: str)
         part="bucket",
         value="share",
         labels=labels,
-        colors=RESPONSE_BUCKET_COLORS,
-        part_labels=BUCKET_LABELS,
+        colors=BH_RESPONSE_BUCKET_COLORS if business_hours else RESPONSE_BUCKET_COLORS,
+        part_labels=BH_BUCKET_LABELS if business_hours else BUCKET_LABELS,
         value_format="percent",
         value_title="Share of the group's leads (%)",
         category_title=title,
@@ -58,9 +67,12 @@ def bucket_share_bar(buckets: pl.DataFrame, dim: str, view: View, *, title: str)
 
 
 def bucket_columns(buckets: pl.DataFrame, dim: str) -> pl.DataFrame:
-    """One row per group of ``dim`` with a share column per bucket (``share_<bucket>``)."""
+    """One row per group of ``dim`` with a share column per bucket (``share_<bucket>``), clock-time
+    or business-hours buckets alike, in the buckets' order."""
     wide = buckets.pivot(on="bucket", index=dim, values="share")
-    return wide.select(dim, *(pl.col(b).alias(f"share_{b}") for b in BUCKET_LABELS if b in wide.columns))
+    order = [*BH_BUCKET_LABELS, *BUCKET_LABELS]
+    shares = (pl.col(b).alias(f"share_{b}") for b in dict.fromkeys(order) if b in wide.columns)
+    return wide.select(dim, *shares)
 
 
 def arrival_figure(cells: pl.DataFrame, min_group_size: int) -> go.Figure:

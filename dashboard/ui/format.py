@@ -136,6 +136,7 @@ _BASES: dict[str, tuple[str, str]] = {
     "vague_close_rate": ("lost", "lost leads"),
     "lost_after_one_attempt_rate": ("lost", "lost leads"),
     "conversion_in_window_rate": ("mature_leads", "leads old enough to judge"),
+    "cost_per_sale_in_window": ("mature_leads", "leads old enough to judge"),
 }
 
 

@@ -87,6 +87,14 @@ def kpi_tile(
             st.caption("No comparison value.")
 
 
+# A label such as "Median response, business hours" wraps onto a second line instead of ending
+# in "..." when four tiles share a row (Streamlit truncates metric labels to one line).
+_WRAPPING_LABELS = (
+    "<style>[data-testid='stMetricLabel'], [data-testid='stMetricLabel'] * "
+    "{white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}</style>"
+)
+
+
 def kpi_row(
     names: Sequence[str],
     current: Row | None,
@@ -101,6 +109,7 @@ def kpi_row(
     A metric whose inputs the warehouse lacks reads "not in your data" (dashboard/ui/availability.py).
     """
     absent = missing(names)
+    st.html(_WRAPPING_LABELS)  # style only: takes no space on the page
     for first in range(0, len(names), per_row):
         row = names[first : first + per_row]
         for column, name in zip(st.columns(per_row), row, strict=False):

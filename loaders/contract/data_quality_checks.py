@@ -49,6 +49,7 @@ DESCRIPTIONS: dict[str, str] = {
     "negative_spend": "negative",
     "sale_before_lead": "record a sale dated before its lead was created",
     "unknown_value": "not one of the allowed values",
+    "unknown_time_zone": "without a time zone, or with one that is not an IANA name such as Europe/Rome",
 }
 
 # How the metrics treat rows a check finds: by (check, table, column), then (check, table), then check.
@@ -143,6 +144,8 @@ _TREATMENTS: dict[tuple[str, ...], str] = {
         "occurred_at",
     ): "Before its lead was created: not a qualifying contact.",
     ("before_2000", "campaign_spend", "spend_date"): "Summed only in a period that includes that day.",
+    ("unknown_time_zone",): "Read as UTC: the dealer's opening hours, its response times in business hours, "
+    "the waiting times of its leads and their arrival hours are counted on UTC clocks.",
     ("negative_spend",): "Summed as it is: a refund or correction lowers the spend of that campaign.",
     ("sale_before_lead",): "Counted as a sale of the lead, in the period of the lead's creation; the date "
     "order is almost always a swapped day and month or a sale matched to the wrong lead.",
