@@ -81,3 +81,9 @@ def test_settings_lead_with_what_each_setting_does(demo_url: str, monkeypatch: p
     assert list(plain.value.columns) == ["What it sets", "In effect"]
     exact = next(e for e in at.expander if e.label.startswith("Exact names"))
     assert "setting" in exact.dataframe[0].value.columns
+
+
+def test_every_data_quality_check_has_its_own_plain_sentence() -> None:
+    from loaders.contract.data_quality_checks import _PLAIN
+
+    assert set(_PLAIN) == set(DESCRIPTIONS), "a new check needs its sentence in _PLAIN"

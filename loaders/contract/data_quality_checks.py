@@ -187,6 +187,7 @@ _PLAIN: dict[str, str] = {
     "negative_spend": "{noun} with a negative amount",
     "sale_before_lead": "Sales dated before their lead arrived",
     "unknown_value": "{noun} whose {col} is not one of the allowed values",
+    "unknown_time_zone": "{noun} without a {col} Leadline knows (none, or not a name such as Europe/Rome)",
 }
 _COLUMN_WORDS: dict[str, str] = {
     "created_at": "arrival time",
