@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.ui.coverage_charts import gap_sentence
+from dashboard.ui.empty_chart import NOTHING_TO_DRAW
 from dashboard.ui.format import MISSING, format_metric, suppressed_text
 from metrics.derived import with_derived_row
 from metrics.registry import metric
@@ -63,7 +64,9 @@ def test_page_renders_on_demo_data_with_charts_tables_and_downloads(
     for tile in at.metric:  # every number carries its definition
         assert tile.help
     assert list(at.get("download_button")), "every table is downloadable"
-    assert len(at.get("plotly_chart")) >= 1
+    # The small demo's delivery heat map has fewer than K leads in every cell: a sentence, not a blank grid.
+    said = [i for i in at.info if i.value == NOTHING_TO_DRAW]
+    assert len(at.get("plotly_chart")) >= 1 or (page == "delivery" and said)
 
 
 @pytest.mark.parametrize("page", PAGES)

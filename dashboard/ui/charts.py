@@ -14,7 +14,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard.ui.availability import missing_reason
-from dashboard.ui.format import axis_title, format_metric, suppressed_text
+from dashboard.ui.empty_chart import NOTHING_TO_DRAW, nothing_to_draw
+from dashboard.ui.format import axis_title, based_on, format_metric, suppressed_text
 from metrics.registry import Metric, metric
 
 # The meaning of each colour, shared by every page. Pick by meaning, never by position.
@@ -109,7 +110,7 @@ _TICKS: dict[str, dict[str, str]] = {
     "percent": {"tickformat": ".0%"},
     "minutes": {"ticksuffix": " min"},
     "money": {"tickprefix": "€", "tickformat": ",.0f"},
-    "ratio": {"tickformat": "+.0%"},
+    "ratio": {"tickformat": "+,.0%"},  # +1,120%, thousands separated as in the tiles
     "number": {"tickformat": ",.1f"},
 }
 
@@ -121,6 +122,7 @@ PLOTLY_CONFIG = {
 }
 
 
+LEGEND_TOP_MARGIN = 100  # two legend rows and, above them, the mode bar (26 px)
 EMPTY_STATE = "leadline_empty_state"  # key in a figure's layout.meta: draw this sentence instead
 
 
@@ -160,7 +162,8 @@ def style(fig: go.Figure, *, height: int = 340, legend: bool = False) -> go.Figu
     fig.update_layout(
         template="plotly_white",
         height=height,
-        margin={"l": 8, "r": 8, "t": 36, "b": 8},
+        # Above a legend, room for Plotly's mode bar, which otherwise covered legend entries on hover.
+        margin={"l": 8, "r": 8, "t": LEGEND_TOP_MARGIN if legend else 36, "b": 8},
         font={"family": "sans-serif", "size": 13},
         hoverlabel={"bgcolor": "white", "font_size": 13},
         showlegend=legend,
@@ -216,7 +219,7 @@ def trend_chart(
 
 def _line(frame: pl.DataFrame, m: Metric, x: str, name: str, color: str) -> go.Scatter:
     values = frame[m.name].to_list() if frame.height else []
-    shown = [format_metric(m.name, v) for v in values]
+    shown = [_hover_value(m.name, v, row) for v, row in zip(values, frame.iter_rows(named=True), strict=True)]
     return go.Scatter(
         x=frame[x].to_list() if frame.height else [],
         y=values,
@@ -228,6 +231,14 @@ def _line(frame: pl.DataFrame, m: Metric, x: str, name: str, color: str) -> go.S
         hovertemplate=f"%{{x|%d %b %Y}}<br>{m.label}: %{{customdata}}<extra>{name}</extra>",
         connectgaps=False,
     )
+
+
+def _hover_value(metric_name: str, value: float | int | None, row: dict[str, object]) -> str:
+    """'87.3 % (on 1,234 leads)': a hover's value with the number of leads it rests on."""
+    base = (
+        based_on(metric_name, row) if metric(metric_name).format != "count" else ""
+    )  # a count is its own base
+    return format_metric(metric_name, value) + (f" ({base})" if base else "")
 
 
 def bar_chart(
@@ -250,6 +261,10 @@ def bar_chart(
         suppressed_text(min_group_size) if hidden else format_metric(metric_name, v)
         for v, hidden in zip(values, suppressed, strict=True)
     ]
+    hovers = [
+        text if hidden else _hover_value(metric_name, v, row)
+        for v, text, hidden, row in zip(values, texts, suppressed, frame.iter_rows(named=True), strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
             y=names,
@@ -259,7 +274,7 @@ def bar_chart(
             text=[None if hidden else t for t, hidden in zip(texts, suppressed, strict=True)],
             textposition="outside",
             cliponaxis=False,
-            customdata=texts,
+            customdata=hovers,
             hovertemplate=f"%{{y}}<br>{m.label}: %{{customdata}}<extra></extra>",
         )
     )
@@ -276,6 +291,7 @@ def bar_chart(
             annotation_position="top",
         )
     style(fig, height=max(220, 60 + 30 * len(names)))
+    fig.update_layout(margin={"r": 44})  # room for the longest bar's value label on a phone's narrow plot
     value_axis(fig, m, axis="x")
     shown_values = [v for v in values if v is not None]
     if shown_values and max(shown_values) > 0:  # room for the value labels right of the bars
@@ -292,6 +308,9 @@ def show(fig: go.Figure, *, key: str | None = None, on_select: Callable[[], None
     meta = fig.layout.meta
     if isinstance(meta, dict) and meta.get(EMPTY_STATE):
         st.info(str(meta[EMPTY_STATE]), icon=":material/info:")
+        return
+    if nothing_to_draw(fig):  # any chart, not only bar_chart and trend_chart: no bars at 0.0 %
+        st.info(NOTHING_TO_DRAW, icon=":material/info:")
         return
     if on_select is None:
         st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, theme=None)

@@ -19,7 +19,8 @@ from dashboard.filters.view import View
 from dashboard.ui.availability import blank_not_in_data, column_help
 from dashboard.ui.drill import row_drill, row_targets
 from dashboard.ui.export import download_csv
-from dashboard.ui.format import MISSING, TABLE_FORMATS, axis_title, suppressed_text, table_values
+from dashboard.ui.format import MISSING, axis_title, suppressed_text
+from dashboard.ui.table_format import styled_table
 from dashboard.ui.table_options import more_columns_toggle, sort_select, sorted_rows, table_height
 from metrics.registry import BY_NAME, Format, metric
 
@@ -40,10 +41,6 @@ def metric_col(name: str) -> Col:
     return Col(m.label, m.help, m.format)
 
 
-def _scaled(frame: pl.DataFrame, columns: Mapping[str, Col]) -> pl.DataFrame:
-    return frame.with_columns(table_values(c, col.fmt) for c, col in columns.items() if col.fmt)
-
-
 def detail_dataframe(
     frame: pl.DataFrame,
     columns: Mapping[str, Col],
@@ -62,10 +59,10 @@ def detail_dataframe(
                 col.title, help=col.help, pinned=col.pinned, width="medium" if col.pinned else None
             )
         else:
-            config[name] = st.column_config.NumberColumn(
-                col.title, help=column_help(col.help, name), format=TABLE_FORMATS[col.fmt]
-            )
-    shown = _scaled(blank_not_in_data(frame.select(list(columns))), columns)
+            # No format here: the Styler draws format_value's text, as on the tiles (table_format.py).
+            config[name] = st.column_config.NumberColumn(col.title, help=column_help(col.help, name))
+    formats = {name: col.fmt for name, col in columns.items() if col.fmt}
+    shown = styled_table(blank_not_in_data(frame.select(list(columns))), formats)
     # A short table needs no fixed height (it would show empty rows).
     shown_height: int | Literal["auto"] = (
         table_height(frame.height) if height is None or 38 + 35 * frame.height <= height else height
@@ -94,8 +91,11 @@ def download_detail(
     columns are scaled here and titled 'Title (%)'.
     """
     own = {c: col for c, col in columns.items() if c not in BY_NAME}
-    out = _scaled(frame.select(*columns, *(["suppressed"] if "suppressed" in frame.columns else [])), own)
-    labels = {c: (f"{col.title} (%)" if col.fmt == "percent" else col.title) for c, col in own.items()}
+    out = frame.select(*columns, *(["suppressed"] if "suppressed" in frame.columns else [])).with_columns(
+        pl.col(c) * 100 for c, col in own.items() if col.fmt == "percent"
+    )
+    units = {"percent": " (%)", "minutes": " (minutes)"}
+    labels = {c: col.title + units.get(col.fmt or "", "") for c, col in own.items()}
     labels |= {c: axis_title(BY_NAME[c]) for c in columns if c in BY_NAME}
     formats = {c: col.fmt for c, col in own.items() if col.fmt is not None}
     download_csv(out, title=title, view=view, key=key, labels=labels, formats=formats)

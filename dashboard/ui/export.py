@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import time
 from functools import partial
 
 import polars as pl
@@ -49,6 +50,7 @@ def export_frame(
         if c in BY_NAME and BY_NAME[c].format != "count" and out.schema[c].is_numeric()
     ]
     out = out.with_columns(scaled) if scaled else out
+    out = out.with_columns(_days(out))
     return out.rename(_renames(out.columns, labels))
 
 
@@ -76,6 +78,15 @@ _CSV_DECIMALS = {"money": 2, "percent": 2, "ratio": 2, "minutes": 1, "number": 2
 def _rounded(column: str, fmt: str) -> pl.Expr:
     value = pl.col(column) * 100 if fmt in ("percent", "ratio") else pl.col(column)
     return value.round(_CSV_DECIMALS.get(fmt, 4)).alias(column)
+
+
+def _days(frame: pl.DataFrame) -> list[pl.Expr]:
+    """Timestamp columns that hold only midnights, as days: '2026-01-05', never '2026-01-05T00:00:00.000000'."""
+    return [
+        pl.col(c).dt.date()
+        for c, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime) and (frame[c].drop_nulls().dt.time() == time(0)).all()
+    ]
 
 
 def header_lines(frame: pl.DataFrame, *, title: str, view: View) -> list[str]:
