@@ -44,12 +44,14 @@ from dashboard.navigation import (
     first_page,
     navigation_pages,
 )
+from dashboard.ui.layout import PAGE_ICON, inject_layout
 from dashboard.ui.page import show_error, show_stale_notice
 
 
 def main() -> None:
     """One run of the app."""
-    st.set_page_config(page_title="Leadline", page_icon=":material/leaderboard:", layout="wide")
+    st.set_page_config(page_title="Leadline", page_icon=str(PAGE_ICON), layout="wide")
+    inject_layout()
     viewer = current_viewer()
     sections = navigation_pages(viewer)
     page = st.navigation(sections, position="sidebar")

@@ -29,11 +29,11 @@ class PageSpec:
 
 
 PAGE_SPECS: tuple[PageSpec, ...] = (
-    PageSpec("overview.py", "overview", "Overview", ":material/dashboard:", url_keys=("trend", "by")),
-    PageSpec("follow_up.py", "follow-up", "Follow-up coverage", ":material/phone_in_talk:"),
+    PageSpec("overview.py", "overview", "Overview", ":material/dashboard:", url_keys=("trend", "by", "ov_sort", "ov_cols")),
+    PageSpec("follow_up.py", "follow-up", "Follow-up coverage", ":material/phone_in_talk:", url_keys=("fu_sort", "fu_cols")),
     PageSpec("delivery.py", "delivery", "Lead delivery", ":material/local_shipping:"),
     PageSpec("close_reasons.py", "close-reasons", "Close reasons", ":material/fact_check:"),
-    PageSpec("campaigns.py", "campaigns", "Campaigns & ROI", ":material/campaign:", url_keys=("per", "quality", "min")),
+    PageSpec("campaigns.py", "campaigns", "Campaigns & ROI", ":material/campaign:", url_keys=("per", "quality", "min", "cp_sort", "cp_cols")),
     PageSpec("definitions.py", "definitions", "Definitions", ":material/menu_book:", "Reference"),
     PageSpec("data_quality.py", "data-quality", "Data quality", ":material/rule:", "Reference"),
     PageSpec("subscriptions.py", "subscriptions", "Subscriptions", ":material/forward_to_inbox:", "Reference"),

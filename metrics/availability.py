@@ -73,6 +73,7 @@ METRIC_INPUTS: dict[str, tuple[str, ...]] = {
     "mature_leads": (),  # the leads alone
     "sold_in_window": ("outcomes", "sales"),
     "conversion_in_window_rate": ("outcomes", "sales"),
+    "cost_per_sale_in_window": ("spend", "outcomes", "sales"),
 }
 
 

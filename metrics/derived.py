@@ -7,6 +7,9 @@ so its derived values are NULL too.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import polars as pl
 
 from metrics.registry import DERIVED_METRICS
@@ -17,12 +20,27 @@ def _ratio(numerator: str, denominator: str) -> pl.Expr:
     return pl.when(pl.col(denominator) > 0).then(pl.col(numerator) / pl.col(denominator)).otherwise(None)
 
 
+def _cost_per_sale_in_window() -> pl.Expr:
+    """spend / (leads * conversion_in_window_rate), NULL without leads or a sale within the window."""
+    sold, mature, leads = pl.col("sold_in_window"), pl.col("mature_leads"), pl.col("leads")
+    judged = (sold > 0) & (mature > 0) & (leads > 0)
+    return pl.when(judged).then(pl.col("spend") * mature / (leads * sold)).otherwise(None)
+
+
 _EXPRESSIONS: dict[str, pl.Expr] = {
     "appointment_rate": _ratio("appointments", "leads"),
     "cost_per_reached_lead": _ratio("spend", "reached"),
     "reached_of_contacted_rate": _ratio("reached", "contacted"),
+    "cost_per_sale_in_window": _cost_per_sale_in_window(),
 }
 assert set(_EXPRESSIONS) == {m.name for m in DERIVED_METRICS}, "every derived metric needs its expression"
+
+
+def with_derived_row(row: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """One metrics-table row (a KPI tile's ``total`` or ``previous``) with its derived metrics added."""
+    if row is None:
+        return None
+    return with_derived_metrics(pl.DataFrame([dict(row)])).row(0, named=True)
 
 
 def with_derived_metrics(frame: pl.DataFrame) -> pl.DataFrame:

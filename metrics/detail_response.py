@@ -40,6 +40,16 @@ RESPONSE_BUCKETS: tuple[ResponseBucket, ...] = (
     ResponseBucket("never", "Never", None, None, never=True),
 )
 
+# The same split counted in the dealer's opening hours (first_response_bh_min, docs/metrics.md
+# "Business hours"): a Saturday-evening lead called at 08:05 on Monday is within 15 minutes here.
+BUSINESS_HOURS_BUCKETS: tuple[ResponseBucket, ...] = (
+    ResponseBucket("within_15_bh_min", "Within 15 business min", None, 15),
+    ResponseBucket("from_15_to_60_bh_min", "15-60 business min", 15, 60),
+    ResponseBucket("from_60_to_240_bh_min", "1-4 business h", 60, 240),
+    ResponseBucket("over_240_bh_min", "Over 4 business h", 240, None),
+    ResponseBucket("never", "Never", None, None, never=True),
+)
+
 # (column of the counts frame, label); "leads" is every lead of the group.
 FUNNEL_STAGES: tuple[tuple[str, str], ...] = (
     ("leads", "Leads"),
@@ -89,12 +99,18 @@ def _long_distribution(
     return long.select(*keys, part_column, "label", "count", "share", SUPPRESSED)
 
 
-def response_buckets_table(counts: pl.DataFrame, keys: Sequence[str], min_group_size: int) -> pl.DataFrame:
+def response_buckets_table(
+    counts: pl.DataFrame,
+    keys: Sequence[str],
+    min_group_size: int,
+    buckets: Sequence[ResponseBucket] = RESPONSE_BUCKETS,
+) -> pl.DataFrame:
     """Leads per response-time bucket and group, with their share of the group's leads.
 
-    ``counts`` has the keys, ``leads`` and one count column per bucket of RESPONSE_BUCKETS.
+    ``counts`` has the keys, ``leads`` and one count column per bucket of ``buckets``
+    (RESPONSE_BUCKETS in clock time, or BUSINESS_HOURS_BUCKETS).
     """
-    parts = [(b.name, b.label) for b in RESPONSE_BUCKETS]
+    parts = [(b.name, b.label) for b in buckets]
     return _long_distribution(counts, keys, parts, "bucket", min_group_size)
 
 

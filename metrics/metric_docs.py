@@ -22,8 +22,8 @@ def render_metrics_table() -> str:
     """The Markdown table of the metrics in CLI column order, between the two markers."""
     lines = [
         START_MARKER,
-        "| # | column | label | format | better | definition |",
-        "|---|---|---|---|---|---|",
+        "| # | column | label | in plain words | format | better | exact definition |",
+        "|---|---|---|---|---|---|---|",
     ]
     for number, metric in enumerate(METRICS, start=1):
         lines.append(_row(str(number), metric))
@@ -35,8 +35,8 @@ def render_derived_metrics_table() -> str:
     """The Markdown table of the metrics pages derive from the CLI columns (not CLI columns themselves)."""
     lines = [
         DERIVED_START_MARKER,
-        "| # | column | label | format | better | definition |",
-        "|---|---|---|---|---|---|",
+        "| # | column | label | in plain words | format | better | exact definition |",
+        "|---|---|---|---|---|---|---|",
     ]
     lines += [_row("—", metric) for metric in DERIVED_METRICS]
     lines.append(DERIVED_END_MARKER)
@@ -45,8 +45,9 @@ def render_derived_metrics_table() -> str:
 
 def _row(number: str, metric: Metric) -> str:
     definition = metric.definition.replace("|", "\\|")
+    plain = metric.plain.replace("|", "\\|")
     return (
-        f"| {number} | `{metric.name}` | {metric.label} | {metric.format} | "
+        f"| {number} | `{metric.name}` | {metric.label} | {plain} | {metric.format} | "
         f"{_BETTER[metric.better]} | {definition} |"
     )
 

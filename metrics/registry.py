@@ -42,15 +42,24 @@ class Metric:
     format: Format
     better: Direction
     people: bool = False
+    plain: str = ""
 
     @property
     def help(self) -> str:
-        """Help text shown next to the number on every page."""
-        return self.definition
+        """Help text shown next to the number on every page: the plain sentence a dealer reads
+        first, then the exact definition (column names) for whoever needs it."""
+        return f"{self.plain}\n\n*Exactly:* {self.definition}" if self.plain else self.definition
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("leads", "Leads", "Leads in the lead set L.", "count", "neutral"),
+    Metric(
+        "leads",
+        "Leads",
+        "Leads in the lead set L.",
+        "count",
+        "neutral",
+        plain="Leads that arrived in the period.",
+    ),
     Metric(
         "contacted",
         "Contacted leads",
@@ -58,8 +67,16 @@ METRICS: tuple[Metric, ...] = (
         "created_at).",
         "count",
         "higher",
+        plain="Leads a salesperson called, e-mailed or messaged at least once (automatic replies do not count).",
     ),
-    Metric("follow_up_rate", "Follow-up rate", "contacted / leads.", "percent", "higher"),
+    Metric(
+        "follow_up_rate",
+        "Follow-up rate",
+        "contacted / leads.",
+        "percent",
+        "higher",
+        plain="The share of leads a salesperson contacted at least once.",
+    ),
     Metric(
         "median_first_response_min",
         "Median first response",
@@ -68,6 +85,7 @@ METRICS: tuple[Metric, ...] = (
         "minutes",
         "lower",
         people=True,
+        plain="How long a typical contacted lead waited for its first contact by a person: half waited less, half longer.",
     ),
     Metric(
         "p90_first_response_min",
@@ -77,6 +95,7 @@ METRICS: tuple[Metric, ...] = (
         "minutes",
         "lower",
         people=True,
+        plain="How long the slowest tenth of contacted leads waited for their first contact (nine in ten were contacted sooner).",
     ),
     Metric(
         "responded_1h_rate",
@@ -85,6 +104,7 @@ METRICS: tuple[Metric, ...] = (
         "percent",
         "higher",
         people=True,
+        plain="The share of leads contacted by a person within an hour of arriving.",
     ),
     Metric(
         "no_contact",
@@ -92,6 +112,7 @@ METRICS: tuple[Metric, ...] = (
         "Leads with no qualifying contact and created_at <= as_of - 24 hours.",
         "count",
         "lower",
+        plain="Leads nobody has contacted, at least a day after they arrived.",
     ),
     Metric(
         "duplicate_contact",
@@ -100,6 +121,7 @@ METRICS: tuple[Metric, ...] = (
         "count",
         "lower",
         people=True,
+        plain="Leads contacted by two or more different salespeople (the buyer hears from several people).",
     ),
     Metric(
         "duplicate_contact_rate",
@@ -108,6 +130,7 @@ METRICS: tuple[Metric, ...] = (
         "percent",
         "lower",
         people=True,
+        plain="The share of contacted leads that two or more different salespeople contacted.",
     ),
     Metric(
         "avg_attempts",
@@ -116,6 +139,7 @@ METRICS: tuple[Metric, ...] = (
         "number",
         "neutral",
         people=True,
+        plain="How many times, on average, a contacted lead was called, e-mailed or messaged.",
     ),
     Metric(
         "undelivered",
@@ -123,17 +147,47 @@ METRICS: tuple[Metric, ...] = (
         "Leads with delivered_at IS NULL: the dealer's CRM never acknowledged them.",
         "count",
         "lower",
+        plain="Leads the dealer's system never confirmed receiving.",
     ),
-    Metric("appointments", "Appointments", "Leads with appointment_at not null.", "count", "higher"),
-    Metric("sold", "Sales", "Leads with sold_at not null.", "count", "higher"),
-    Metric("conversion_rate", "Conversion rate", "sold / leads.", "percent", "higher"),
-    Metric("lost", "Lost leads", "Leads with closed_at not null and sold_at null.", "count", "lower"),
+    Metric(
+        "appointments",
+        "Appointments",
+        "Leads with appointment_at not null.",
+        "count",
+        "higher",
+        plain="Leads that led to an appointment.",
+    ),
+    Metric(
+        "sold",
+        "Sales",
+        "Leads with sold_at not null.",
+        "count",
+        "higher",
+        plain="Leads that ended in a sale.",
+    ),
+    Metric(
+        "conversion_rate",
+        "Conversion rate",
+        "sold / leads.",
+        "percent",
+        "higher",
+        plain="The share of leads that ended in a sale.",
+    ),
+    Metric(
+        "lost",
+        "Lost leads",
+        "Leads with closed_at not null and sold_at null.",
+        "count",
+        "lower",
+        plain="Leads closed without a sale.",
+    ),
     Metric(
         "vague_close_rate",
         "Vague close reasons",
         "Lost leads whose close_reason_code is null, blank, not in the taxonomy, or flagged is_vague / lost.",
         "percent",
         "lower",
+        plain='The share of lost leads closed without a usable reason (none given, or only "lost" or "other").',
     ),
     Metric(
         "lost_after_one_attempt_rate",
@@ -142,6 +196,7 @@ METRICS: tuple[Metric, ...] = (
         "percent",
         "lower",
         people=True,
+        plain="The share of lost leads given up after a single contact or none.",
     ),
     Metric(
         "spend",
@@ -151,17 +206,40 @@ METRICS: tuple[Metric, ...] = (
         "scope); the group gets S_c x (leads of c in the group) / N_c, summed over campaigns.",
         "money",
         "neutral",
+        plain="What the campaigns behind these leads cost in the period, shared out over their leads.",
     ),
-    Metric("cost_per_lead", "Cost per lead", "spend / leads.", "money", "lower"),
-    Metric("cost_per_sale", "Cost per sale", "spend / sold.", "money", "lower"),
+    Metric(
+        "cost_per_lead",
+        "Cost per lead",
+        "spend / leads.",
+        "money",
+        "lower",
+        plain="What one lead cost on average.",
+    ),
+    Metric(
+        "cost_per_sale",
+        "Cost per sale",
+        "spend / sold.",
+        "money",
+        "lower",
+        plain="Campaign spend for each sale these leads brought.",
+    ),
     Metric(
         "gross_profit",
         "Gross profit",
         "Sum of gross_profit of sold leads (NULL counts as 0).",
         "money",
         "higher",
+        plain="The gross profit of the sales these leads brought.",
     ),
-    Metric("roi", "ROI", "(gross_profit - spend) / spend.", "ratio", "higher"),
+    Metric(
+        "roi",
+        "ROI",
+        "(gross_profit - spend) / spend.",
+        "ratio",
+        "higher",
+        plain="What the sales earned beyond the campaign spend, as a share of that spend.",
+    ),
     Metric(
         "reached",
         "Reached leads",
@@ -169,8 +247,16 @@ METRICS: tuple[Metric, ...] = (
         "appointment (codes trimmed; taxonomy: the result_codes table, or the default).",
         "count",
         "higher",
+        plain="Leads a salesperson actually spoke to (or booked an appointment with), going by the call result codes.",
     ),
-    Metric("reach_rate", "Reach rate", "reached / leads.", "percent", "higher"),
+    Metric(
+        "reach_rate",
+        "Reach rate",
+        "reached / leads.",
+        "percent",
+        "higher",
+        plain="The share of leads a salesperson actually reached.",
+    ),
     Metric(
         "invalid_contact_rate",
         "Invalid-contact rate",
@@ -178,6 +264,7 @@ METRICS: tuple[Metric, ...] = (
         "or appointment / contacted.",
         "percent",
         "lower",
+        plain="The share of contacted leads whose contact details were wrong (wrong number, bounced e-mail) and never reached.",
     ),
     Metric(
         "coded_contact_rate",
@@ -186,6 +273,7 @@ METRICS: tuple[Metric, ...] = (
         "contacts on channel phone (a count of calls, not of people).",
         "percent",
         "higher",
+        plain="The share of calls for which the salesperson recorded how the call went.",
     ),
     # Issue 13, after the columns of v1 and issue 14: business hours, and conversion that compares like with like.
     Metric(
@@ -198,6 +286,7 @@ METRICS: tuple[Metric, ...] = (
         "minutes",
         "lower",
         people=True,
+        plain="How long a typical contacted lead waited for its first contact, counting only the dealer's opening hours.",
     ),
     Metric(
         "p90_first_response_bh_min",
@@ -207,6 +296,7 @@ METRICS: tuple[Metric, ...] = (
         "minutes",
         "lower",
         people=True,
+        plain="How long the slowest tenth of contacted leads waited, counting only the dealer's opening hours.",
     ),
     Metric(
         "responded_1bh_rate",
@@ -216,6 +306,7 @@ METRICS: tuple[Metric, ...] = (
         "percent",
         "higher",
         people=True,
+        plain="The share of leads contacted within one hour of the dealer's opening hours.",
     ),
     Metric(
         "mature_leads",
@@ -223,6 +314,7 @@ METRICS: tuple[Metric, ...] = (
         "Leads with created_at <= as_of - W days (W = the setting conversion_window_days).",
         "count",
         "neutral",
+        plain="Leads old enough for their outcome to be judged fairly.",
     ),
     Metric(
         "sold_in_window",
@@ -230,6 +322,7 @@ METRICS: tuple[Metric, ...] = (
         "Mature leads with sold_at not null and sold_at < created_at + W days.",
         "count",
         "higher",
+        plain="Leads old enough to judge that became a sale within the conversion window.",
     ),
     Metric(
         "conversion_in_window_rate",
@@ -238,20 +331,46 @@ METRICS: tuple[Metric, ...] = (
         "each counted as sold when sold within W days of arriving; NULL when no lead is that old.",
         "percent",
         "higher",
+        plain="Of the leads old enough to judge, the share sold within the conversion window (so recent leads do not drag the rate down).",
     ),
 )
 
 # Metrics pages derive from the CLI columns (metrics/derived.py). They are not columns of `leadline metrics`,
 # whose columns are exactly METRIC_COLUMNS; docs/metrics.md lists them in a table of their own.
 DERIVED_METRICS: tuple[Metric, ...] = (
-    Metric("appointment_rate", "Appointment rate", "appointments / leads.", "percent", "higher"),
-    Metric("cost_per_reached_lead", "Cost per reached lead", "spend / reached.", "money", "lower"),
+    Metric(
+        "appointment_rate",
+        "Appointment rate",
+        "appointments / leads.",
+        "percent",
+        "higher",
+        plain="The share of leads that led to an appointment.",
+    ),
+    Metric(
+        "cost_per_reached_lead",
+        "Cost per reached lead",
+        "spend / reached.",
+        "money",
+        "lower",
+        plain="What each lead a salesperson actually reached cost.",
+    ),
     Metric(
         "reached_of_contacted_rate",
         "Reached when called",
         "reached / contacted: of the leads with a qualifying contact, those reached.",
         "percent",
         "higher",
+        plain="Of the leads someone tried to contact, the share actually reached.",
+    ),
+    Metric(
+        "cost_per_sale_in_window",
+        f"Cost per sale within {_window_days()} days",
+        "cost_per_lead / conversion_in_window_rate = spend * mature_leads / (leads * sold_in_window): what a "
+        "sale costs when the period's leads sell within W days as its mature leads did; NULL when no mature "
+        "lead was sold within W days.",
+        "money",
+        "lower",
+        plain="What one sale costs, judged by the leads old enough for their sale to be in.",
     ),
 )
 

@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard.data import cached as data
 from dashboard.data import detail_tables
+from dashboard.filters.drill import breakdown_default
 from dashboard.filters.sidebar import url_option, url_option_value
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
@@ -20,13 +21,21 @@ from dashboard.ui.availability import has_input, input_reason, no_spend_for_unas
 from dashboard.ui.campaign_charts import cost_conversion_figure, funnel_figure
 from dashboard.ui.close_reason_charts import category_mix, category_mix_figure
 from dashboard.ui.detail_table import Col, download_detail, metric_col
+from dashboard.ui.drill import bar_targets, drill_chart, drill_hint, row_drill, row_targets
+from dashboard.ui.fairness import young_leads_note
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
+from dashboard.ui.page_tiles import CAMPAIGNS_KPIS
 from dashboard.ui.result_code_charts import QUALITY_SORTS, best_outcome_figure, quality_order
+from dashboard.ui.table_options import more_columns_toggle, sort_select, sorted_rows
 from dashboard.ui.volume import min_volume_filter
-from metrics.derived import with_derived_metrics
+from metrics.derived import with_derived_metrics, with_derived_row
+from metrics.registry import metric
 
-KPIS = ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "roi")
+# Performance is judged on leads old enough to have been sold (issue 13): conversion within the
+# window and the cost per sale at that conversion. The raw figures are one click away and in the CSV.
+KPIS = CAMPAIGNS_KPIS
+RAW_KPIS = ("conversion_rate", "cost_per_sale")
 TABLE_METRICS = (
     "leads",
     "spend",
@@ -36,10 +45,14 @@ TABLE_METRICS = (
     "reach_rate",
     "follow_up_rate",
     "appointment_rate",
-    "conversion_rate",
-    "cost_per_sale",
+    "conversion_in_window_rate",
+    "cost_per_sale_in_window",
     "gross_profit",
     "roi",
+)
+# What a marketer ranks by fits a 1440 px screen; the rest is behind "More columns" (cp_cols=all).
+DEFAULT_COLUMNS = (
+    "leads", "spend", "cost_per_lead", "conversion_in_window_rate", "cost_per_sale_in_window", "gross_profit", "roi"
 )
 TOP_GROUPS = 20
 GROUPINGS = {"campaign_id": "Campaign", "channel": "Channel", "source": "Source"}
@@ -59,11 +72,21 @@ with guarded():
         no_leads_notice()
         st.stop()
     # The tiles, their comparison and the table by campaign (or channel, source): one scan of the facts.
-    asked_by = url_option_value("per", GROUPINGS, "campaign_id")
+    by_default = breakdown_default(view.state, GROUPINGS, "campaign_id")
+    asked_by = url_option_value("per", GROUPINGS, by_default)
     total, previous, (asked_groups,) = data.view_tables(view, (asked_by,))
+    total, previous = with_derived_row(total) or total, with_derived_row(previous)
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
+    young_leads_note(total, previous)
+    with st.expander("Raw conversion and cost per sale"):
+        kpi_row(RAW_KPIS, total, previous, min_group_size=k, per_row=3)
+        st.caption(
+            "Raw conversion and cost per sale count every lead, also those too young to have been sold yet. "
+            "The tiles above count sales within the window, of leads old enough to judge."
+        )
 
-    by = url_option("per", "Compare by", GROUPINGS, "campaign_id")
+    # One campaign chosen: its sources; one source or channel: its campaigns (a click goes one level down).
+    by = url_option("per", "Compare by", GROUPINGS, by_default)
     title = GROUPINGS[by]
     groups = with_derived_metrics(
         (asked_groups if by == asked_by else data.metrics(view.query((by,)), k)).sort(
@@ -74,10 +97,20 @@ with guarded():
 
     st.subheader(f"By {title.lower()}")
     shown = min_volume_filter(shown, label=f"{title.lower()}s")  # a ranking on a handful of leads misleads
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        column, descending = sort_select("cp", {"group": title, **{n: metric(n).label for n in TABLE_METRICS}}, "-leads")
+        more = more_columns_toggle("cp", len(TABLE_METRICS) - len(DEFAULT_COLUMNS))
+    shown = sorted_rows(shown, column, descending=descending)
     metrics_dataframe(
-        shown, first_column="group", first_title=title, metric_names=TABLE_METRICS, key="cp-table"
+        shown,
+        first_column="group",
+        first_title=title,
+        metric_names=TABLE_METRICS if more else [n for n in TABLE_METRICS if n in DEFAULT_COLUMNS],
+        key="cp-table",
+        on_row_click=row_drill(f"cp-table-{by}", view, row_targets(shown, {by: by}), ("per",)),
     )
-    download_csv_columns = {"group": Col(title), **{n: metric_col(n) for n in TABLE_METRICS}}
+    drill_hint(f"a row ({title.lower()})")
+    download_csv_columns = {"group": Col(title), **{n: metric_col(n) for n in (*TABLE_METRICS, *RAW_KPIS)}}
     download_detail(
         shown, download_csv_columns, title=f"Campaigns and ROI by {title.lower()}", view=view, key="cp-csv"
     )
@@ -93,7 +126,13 @@ with guarded():
     if dist.filter(~pl.col("suppressed")).is_empty():
         st.info(f"No {title.lower()} has {k} or more leads in this view.", icon=":material/info:")
     else:
-        charts.show(best_outcome_figure(dist, by, view, title=title, order=order), key="cp-quality")
+        drill_chart(
+            best_outcome_figure(dist, by, view, title=title, order=order),
+            key=f"cp-quality-{by}",
+            view=view,
+            targets=bar_targets(dist, by, view),
+            reset_keys=("per",),
+        )
         n_groups = dist[by].n_unique()
         more = f" {len(order)} of {n_groups} are shown; the CSV has all." if n_groups > len(order) else ""
         st.caption(
@@ -160,7 +199,13 @@ with guarded():
     if mix.filter(~pl.col("suppressed") & (pl.col("count") > 0)).is_empty():
         st.info(f"No {title.lower()} has {k} or more lost leads in this view.", icon=":material/info:")
     else:
-        charts.show(category_mix_figure(mix, by, view, title=title, top=TOP_GROUPS), key="cp-mix")
+        drill_chart(
+            category_mix_figure(mix, by, view, title=title, top=TOP_GROUPS),
+            key=f"cp-mix-{by}",
+            view=view,
+            targets=bar_targets(mix, by, view),
+            reset_keys=("per",),
+        )
         groups_with_lost = mix[by].n_unique()
         more = (
             f" The {TOP_GROUPS} with the most lost leads are shown; the CSV has all {groups_with_lost}."

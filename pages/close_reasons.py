@@ -21,6 +21,8 @@ from dashboard.ui.close_reason_charts import (
     reasons_figure,
 )
 from dashboard.ui.detail_table import Col, detail_dataframe, download_detail, mark_suppressed, metric_col
+from dashboard.ui.drill import drill_chart, drill_hint, row_drill, row_targets
+from dashboard.ui.fairness import young_losses_note
 from dashboard.ui.format import format_value
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header
@@ -42,6 +44,7 @@ with guarded():
         st.stop()
     total, previous = data.period_totals(view)
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
+    young_losses_note(total, previous)  # "lost leads -70 %" on a young period is not good news
 
     reasons = close_reasons(view.query(), k)
     if reasons.filter(~pl.col("suppressed") & (pl.col("count") > 0)).is_empty():
@@ -117,17 +120,21 @@ with guarded():
         if top.is_empty():
             st.caption(f"No dealer has {k} or more leads in this view.")
         else:
-            charts.show(
+            labels = [n or d for n, d in top.select("dealer_name", "dealer_id").iter_rows()]
+            drill_chart(
                 charts.bar_chart(
                     top,
                     "dealer_id",
                     "vague_close_rate",
                     category_title="Dealer",
-                    labels=[n or d for n, d in top.select("dealer_name", "dealer_id").iter_rows()],
+                    labels=labels,
                     min_group_size=k,
                 ),
                 key="cr-vague",
+                view=view,
+                targets={label: {"dealer_id": d} for label, d in zip(labels, top["dealer_id"], strict=True)},
             )
+            drill_hint("a dealer's bar or row")
             st.caption(
                 f"The {top.height} dealers with the highest share of vague close reasons; all in the table."
             )
@@ -140,7 +147,13 @@ with guarded():
         "vague_close_rate": metric_col("vague_close_rate"),
     }
     with st.expander(f"Vague close reasons, all {vague.height} dealers"):
-        detail_dataframe(vague, vague_columns, key="cr-vague-table", height=320)
+        detail_dataframe(
+            vague,
+            vague_columns,
+            key="cr-vague-table",
+            height=320,
+            on_row_click=row_drill("cr-vague-table", view, row_targets(vague, {"dealer_id": "dealer_id"})),
+        )
     download_detail(
         vague, vague_columns, title="Vague close reasons by dealer", view=view, key="cr-vague-csv"
     )

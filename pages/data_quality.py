@@ -11,12 +11,14 @@ from dashboard.filters.view import current_view
 from dashboard.ui.page import guarded
 from loaders.contract.check_schema import Severity
 from loaders.contract.data_quality import quality_problems
-from loaders.contract.data_quality_checks import DESCRIPTIONS
+from loaders.contract.data_quality_checks import plain_finding
 
 view = current_view()
 st.title("Data quality")
 st.caption(
-    "Rows of the warehouse that break the contract (docs/warehouse.md), counted over the whole warehouse. "
+    "Rows in your data that Leadline cannot read as they are, counted over the whole warehouse (not only "
+    "the period and filters of the other pages): what they are, how many, and how the numbers treat them. "
+    "The exact checks (table and column names, docs/warehouse.md) are one click below the list. "
     "Each kind is treated in one documented way by every number (docs/data-quality.md), so the dashboard "
     "keeps working; fix them where the data is loaded to make the numbers right."
 )
@@ -35,31 +37,36 @@ with guarded():
     else:
         shown = problems.with_columns(
             pl.concat_str("table", pl.lit("."), "column").alias("where"),
-            pl.col("check").replace_strict(DESCRIPTIONS, default="").alias("finding"),
-        ).select(
-            "check",
-            "where",
-            "count",
-            "finding",
-            *(["example_key"] if show_keys else []),
-            "how_treated",
+            pl.Series(
+                "finding", [plain_finding(*r) for r in problems.select("check", "table", "column").rows()]
+            ),
         )
-        st.dataframe(
-            shown,
-            hide_index=True,
-            width="stretch",
-            key="quality-problems",
-            column_config={
-                "check": st.column_config.TextColumn("Check", pinned=True),
-                "where": st.column_config.TextColumn("Table.column"),
-                "count": st.column_config.NumberColumn("Rows", format="localized"),
-                "finding": st.column_config.TextColumn("What the rows are"),
-                "example_key": st.column_config.TextColumn(
-                    "Example key", help="The smallest key among them."
+        # In words first (what the rows are, how many, how they are treated); the check's name and
+        # the exact table and column one click below.
+        # A static table: the sentences wrap instead of being cut off.
+        st.table(
+            shown.select(
+                pl.col("finding").alias("What the rows are"),
+                pl.col("count").map_elements(lambda n: f"{n:,}", return_dtype=pl.String).alias("Rows"),
+                pl.col("how_treated").alias("How the numbers treat them"),
+                *([pl.col("example_key").alias("Example key (the smallest)")] if show_keys else []),
+            )
+        )
+        with st.expander("Exact checks (table and column names)"):
+            st.dataframe(
+                shown.select(
+                    "check", "where", "count", *(["example_key"] if show_keys else []), "how_treated"
                 ),
-                "how_treated": st.column_config.TextColumn("How the numbers treat them", width="large"),
-            },
-        )
+                hide_index=True,
+                width="stretch",
+                key="quality-problems-exact",
+                column_config={
+                    "check": st.column_config.TextColumn("Check", pinned=True),
+                    "where": st.column_config.TextColumn("Table.column"),
+                    "count": st.column_config.NumberColumn("Rows", format="localized"),
+                    "how_treated": st.column_config.TextColumn("How the numbers treat them"),
+                },
+            )
         if not show_keys:
             st.caption("Example keys are shown to administrators of the whole network.")
 
@@ -82,9 +89,13 @@ with guarded():
                 "source": st.column_config.TextColumn("Lead source", pinned=True),
                 "unknown_codes": st.column_config.NumberColumn("Unknown codes", format="localized"),
                 "activities": st.column_config.NumberColumn(
-                    "Coded activities", help="Activities of the source with a non-blank result code.", format="localized"
+                    "Coded activities",
+                    help="Activities of the source with a non-blank result code.",
+                    format="localized",
                 ),
-                "example_code": st.column_config.TextColumn("Example code", help="The smallest unknown code."),
+                "example_code": st.column_config.TextColumn(
+                    "Example code", help="The smallest unknown code."
+                ),
             },
         )
 

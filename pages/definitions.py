@@ -24,7 +24,8 @@ BETTER = {
 view = current_view()
 st.title("Definitions")
 st.caption(
-    "What every number on this dashboard means, exactly. The same texts appear as help (?) next to each number."
+    "What every number on this dashboard means, in plain words first; each one's exact definition (the "
+    "warehouse columns and rules) is one click below. The same texts appear as help (?) next to each number."
 )
 
 with guarded():
@@ -72,7 +73,7 @@ conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (
     shown = [
         m
         for m in (*METRICS, *DERIVED_METRICS)
-        if not needle or needle in f"{m.label} {m.name} {m.definition}".casefold()
+        if not needle or needle in f"{m.label} {m.name} {m.plain} {m.definition}".casefold()
     ]
     if not shown:
         st.info(f"No metric mentions {literal_markdown(repr(search), 60)}.")
@@ -85,7 +86,9 @@ conversion rate {format_metric("conversion_rate", targets["conversion_rate"])} (
                 f"**{m.label}** &nbsp; `{m.name}`",
                 unsafe_allow_html=True,
             )
-            st.markdown(m.definition.replace("_", r"\_"))
+            st.markdown(m.plain)  # what a dealer reads first, in plain words (our own text)
+            with st.expander("Exact definition"):  # column names and rules, one click below
+                st.markdown(m.definition.replace("_", r"\_"))
             shown_unit = unit(m) or ("count" if m.format == "count" else "plain number")
             st.caption(f"Unit: {shown_unit} · {BETTER[m.better]}")
             if (reason := missing_reason(m.name)) is not None:

@@ -12,7 +12,6 @@ import streamlit as st
 from dashboard.data import cached as data
 from dashboard.data import detail_tables
 from dashboard.filters.view import current_view
-from dashboard.ui import charts
 from dashboard.ui.availability import has_input, input_reason, not_in_data_notice
 from dashboard.ui.delivery_charts import (
     delivered_share_figure,
@@ -21,6 +20,7 @@ from dashboard.ui.delivery_charts import (
     run_sentence,
 )
 from dashboard.ui.detail_table import Col, detail_dataframe, download_detail, metric_col, with_label
+from dashboard.ui.drill import clickable_cells, drill_chart, drill_hint, row_drill, row_targets
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header
 
@@ -92,7 +92,11 @@ with guarded():
     if rows.is_empty() or cells.is_empty():
         st.info(f"No source · dealer has {k} or more leads in this period, so there is nothing to draw.")
     else:
-        charts.show(delivered_share_figure(cells, rows, view), key="dl-heat")
+        figure, cell_targets = clickable_cells(
+            delivered_share_figure(cells, rows, view), row_targets(rows, {"source": "source", "dealer_id": "dealer_id"})
+        )  # a cell's row -> its source and dealer
+        drill_chart(figure, key="dl-heat", view=view, targets=cell_targets)
+        drill_hint("a cell (a source · dealer)")
         st.caption(
             "Each row is a lead source feeding one dealer: first the rows with undelivered leads (most first), "
             f"then the busiest. Orange: part of the week's leads never reached the dealer's CRM. Blank: no "
@@ -102,6 +106,7 @@ with guarded():
     st.subheader("By source and dealer")
     summary = (
         pairs.sort(["suppressed", "undelivered", "leads"], descending=[False, True, True], nulls_last=True)
+        .with_columns(pl.col("source").alias("source_value"))
         .pipe(with_label, "source", view)
         .pipe(with_label, "dealer_id", view, "dealer")
     )
@@ -111,7 +116,15 @@ with guarded():
         "leads": metric_col("leads"),
         "undelivered": metric_col("undelivered"),
     }
-    detail_dataframe(summary, summary_columns, key="dl-pairs", height=320)
+    detail_dataframe(
+        summary,
+        summary_columns,
+        key="dl-pairs",
+        on_row_click=row_drill(
+            "dl-pairs", view, row_targets(summary, {"source": "source_value", "dealer_id": "dealer_id"})
+        ),
+    )
+    drill_hint("a row")
     download_detail(
         summary, summary_columns, title="Delivery by source and dealer", view=view, key="dl-pairs-csv"
     )

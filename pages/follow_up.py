@@ -12,17 +12,19 @@ import streamlit as st
 
 from dashboard.data import cached as data
 from dashboard.data import detail_tables
+from dashboard.filters.drill import breakdown_default
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
 from dashboard.ui.availability import has_input, input_reason, not_in_data_notice
 from dashboard.ui.campaign_charts import funnel_figure
 from dashboard.ui.coverage_charts import (
-    BUCKET_LABELS,
     arrival_figure,
-    bucket_columns,
     bucket_share_bar,
+    dealer_speed_columns,
+    dealer_speed_table,
     gap_sentences,
     no_contact_figure,
+    no_contact_targets,
     status_comparison_note,
 )
 from dashboard.ui.detail_table import (
@@ -31,8 +33,10 @@ from dashboard.ui.detail_table import (
     download_detail,
     mark_suppressed,
     metric_col,
+    ranked_table,
     with_label,
 )
+from dashboard.ui.drill import bar_targets, drill_chart, drill_hint
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import guarded, no_leads_notice, page_header, show_team_note
 from dashboard.ui.page_tiles import FOLLOW_UP_CLOCK_KPIS, FOLLOW_UP_KPIS
@@ -51,10 +55,16 @@ DEALER_METRICS = (
     "reach_rate",
     "coded_contact_rate",
 )
+# The dealer table's columns at 1440 px; the others are behind "More columns" (fu_cols=all).
+DEFAULT_DEALER_COLUMNS = (
+    "dealer", "leads", "follow_up_rate", "median_first_response_bh_min", "share_within_15_bh_min", "reach_rate", "share_never"
+)
 REACH_STAGES = ("leads", "contacted", "reached", "appointments")
 TOP_DEALERS = 15
+BUCKET_DIMS = {"dealer_group_id": "Dealer group", "dealer_id": "Dealer"}
 
 response_buckets = data.cached(detail_tables.response_buckets)
+response_buckets_bh = data.cached(detail_tables.response_buckets_bh)
 arrival = data.cached(detail_tables.arrival_heat_map)
 no_contact_ages = data.cached(detail_tables.no_contact_by_dealer_age)
 duplicates = data.cached(detail_tables.duplicate_contact_by_dealer)
@@ -87,12 +97,23 @@ with guarded():
         st.stop()
 
     st.subheader("How fast are leads answered?")
-    buckets = response_buckets(view.query(("dealer_group_id",)), k)
-    charts.show(bucket_share_bar(buckets, "dealer_group_id", view, title="Dealer group"), key="fu-buckets")
+    # One dealer group chosen: its dealers, not a single bar (a click on a bar goes one level down).
+    bucket_dim = breakdown_default(view.state, BUCKET_DIMS, "dealer_group_id")
+    by_group = view.query((bucket_dim,))
+    bh_buckets = response_buckets_bh(by_group, k)
+    figure = bucket_share_bar(bh_buckets, bucket_dim, view, title=BUCKET_DIMS[bucket_dim], business_hours=True)
+    drill_chart(figure, key=f"fu-bh-{bucket_dim}", view=view, targets=bar_targets(bh_buckets, bucket_dim, view))
+    drill_hint(f"a bar ({BUCKET_DIMS[bucket_dim].lower()})")
     st.caption(
-        "Each bar is one dealer group's leads, split by the time from the lead's arrival to the first "
-        "qualifying contact (outbound, by a person). *Never*: not contacted (yet)."
+        f"Each bar is one {BUCKET_DIMS[bucket_dim].lower()}'s leads, split by the business minutes from the lead's "
+        "arrival to the first qualifying contact (outbound, by a person): only the minutes the dealer is open "
+        "count. *Never*: not contacted (yet)."
     )
+    with st.expander("Clock time (nights, weekends and holidays included)"):
+        charts.show(
+            bucket_share_bar(response_buckets(by_group, k), bucket_dim, view, title=BUCKET_DIMS[bucket_dim]),
+            key="fu-buckets",
+        )
 
     st.subheader("Attempted is not reached")
     left, right = st.columns([2, 3])
@@ -106,7 +127,8 @@ with guarded():
             .sort(pl.col("follow_up_rate") - pl.col("reach_rate"), descending=True, nulls_last=True)
             .head(TOP_DEALERS)
         )
-        charts.show(attempted_reached_figure(by_gap, "dealer_id", view, title="Dealer"), key="fu-reach")
+        figure = attempted_reached_figure(by_gap, "dealer_id", view, title="Dealer")
+        drill_chart(figure, key="fu-reach", view=view, targets=bar_targets(by_gap, "dealer_id", view))
     st.caption(
         "Attempted: leads with a qualifying contact. Reached: leads with a qualifying contact whose result "
         "code says the buyer was reached or an appointment was set (Definitions lists the codes). Dealers are "
@@ -117,29 +139,18 @@ with guarded():
 
     st.markdown("**By dealer**")
     dealers = data.metrics(view.query(("dealer_id",)), k)
-    dealer_buckets = bucket_columns(response_buckets(view.query(("dealer_id",)), k), "dealer_id")
-    table = (
-        dealers.join(dealer_buckets, on="dealer_id", how="left")
-        .sort(["suppressed", "leads"], descending=[False, True], nulls_last=True)
-        .pipe(with_label, "dealer_id", view, "dealer")
+    by_dealer = view.query(("dealer_id",))
+    table = dealer_speed_table(
+        dealers, response_buckets_bh(by_dealer, k), response_buckets(by_dealer, k)
+    ).pipe(with_label, "dealer_id", view, "dealer")
+    columns, exported = dealer_speed_columns(table, DEALER_METRICS)
+    table = ranked_table(
+        table, columns, DEFAULT_DEALER_COLUMNS, prefix="fu", key="fu-dealers", view=view,
+        drill_columns={"dealer_id": "dealer_id"},
     )
-    share_help = "Share of the dealer's leads whose first qualifying contact came {}."
-    columns = {
-        "dealer": Col("Dealer", pinned=True),
-        **{name: metric_col(name) for name in DEALER_METRICS},
-        **{
-            f"share_{b}": Col(label, share_help.format(label.lower()), "percent")
-            for b, label in BUCKET_LABELS.items()
-            if f"share_{b}" in table.columns
-        },
-    }
-    columns["share_never"] = Col(
-        "Never", "Share of the dealer's leads with no qualifying contact.", "percent"
-    )
-    columns = {c: col for c, col in columns.items() if c in table.columns}
-    detail_dataframe(table, columns, key="fu-dealers")
+    drill_hint("a dealer's row")
     show_team_note(table, DEALER_METRICS)
-    download_detail(table, columns, title="Follow-up speed by dealer", view=view, key="fu-dealers-csv")
+    download_detail(table, exported, title="Follow-up speed by dealer", view=view, key="fu-dealers-csv")
 
     st.subheader("When leads arrive, and whether they are followed up")
     if has_input("time_of_day"):
@@ -165,7 +176,8 @@ with guarded():
         st.success("Every lead older than 24 hours has been contacted.", icon=":material/check_circle:")
     else:
         shown_dealers = per_dealer["dealer_id"].head(TOP_DEALERS).to_list()
-        charts.show(no_contact_figure(ages, shown_dealers, view), key="fu-no-contact")
+        figure = no_contact_figure(ages, shown_dealers, view)
+        drill_chart(figure, key="fu-no-contact", view=view, targets=no_contact_targets(ages))
         more = per_dealer.height - len(shown_dealers)
         st.caption(
             "Leads older than 24 hours without a qualifying contact, by how long they have waited. "

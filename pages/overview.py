@@ -7,23 +7,28 @@ import streamlit as st
 
 from common import settings
 from dashboard.data import cached as data
+from dashboard.filters.drill import breakdown_default
 from dashboard.filters.sidebar import url_option, url_option_value
 from dashboard.filters.view import current_view
 from dashboard.ui import charts
 from dashboard.ui.availability import missing
+from dashboard.ui.drill import bar_targets, drill_chart, drill_hint, row_drill, row_targets
 from dashboard.ui.export import download_csv
 from dashboard.ui.fairness import young_leads_note
 from dashboard.ui.kpi import kpi_row
 from dashboard.ui.page import group_label_column, guarded, metrics_dataframe, no_leads_notice, page_header
 from dashboard.ui.page_tiles import OVERVIEW_CLOCK_KPIS, OVERVIEW_KPIS
 from dashboard.ui.peer_comparison import render_network_median
+from dashboard.ui.table_options import more_columns_toggle, sort_select, sorted_rows
+from dashboard.ui.young_weeks import AGE_JUDGED_METRICS, weekly_trend, young_weeks
 from metrics.registry import metric
 
 # Performance is judged fairly: response time in the dealer's business hours, conversion only of
 # leads old enough to have been sold (issue 13). Clock time and raw conversion stay one click away.
 KPIS = OVERVIEW_KPIS
 CLOCK_KPIS = OVERVIEW_CLOCK_KPIS
-BREAKDOWNS = {"market": "Market", "dealer_group_id": "Dealer group", "brand": "Brand"}
+TOP_BARS = 25
+BREAKDOWNS = {"market": "Market", "dealer_group_id": "Dealer group", "dealer_id": "Dealer", "brand": "Brand"}
 
 view = current_view()
 page_header("Overview", "Are the leads you pay for followed up, how fast, and what becomes of them?", view)
@@ -35,7 +40,8 @@ with guarded():
         "conversion_in_window_rate": float(settings.get("target_conversion_rate")),
     }
     # The tiles, their comparison, the weekly trend and the breakdown below: one scan of the facts.
-    asked_by = url_option_value("by", BREAKDOWNS, "market")
+    by_default = breakdown_default(view.state, BREAKDOWNS, "market")
+    asked_by = url_option_value("by", BREAKDOWNS, by_default)
     total, previous, (weekly, asked_groups) = data.view_tables(view, ("week",), (asked_by,))
     if weekly.is_empty():  # metrics_table has one row per week that has leads
         no_leads_notice()
@@ -55,38 +61,56 @@ with guarded():
     absent = missing(KPIS)  # open on a metric the data holds (follow-up needs contact activities)
     first_shown = next((n for n in ("follow_up_rate", *KPIS) if n not in absent), "leads")
     trend = url_option("trend", "Metric", {n: metric(n).label for n in KPIS}, first_shown)
-    charts.show(charts.trend_chart(weekly, trend, target=targets.get(trend)), key="overview-trend")
+    charts.show(weekly_trend(weekly, trend, target=targets.get(trend)), key="overview-trend")
     hidden_weeks = int(weekly["suppressed"].sum())
     notes = ["Weeks start on Monday; the first and last week may be partial."]
     if hidden_weeks:
         notes.append(f"{hidden_weeks} week(s) with fewer than {k} leads are left out of the line.")
-    if trend == "conversion_in_window_rate":
+    if trend in AGE_JUDGED_METRICS and young_weeks(weekly).any():
         window = int(settings.get("conversion_window_days"))
         notes.append(
-            f"Weeks younger than {window} days have no conversion within {window} days yet: the line stops."
+            f"Grey band: weeks with leads younger than {window} days, too young to judge (sales not in yet)."
         )
     st.caption(" ".join(notes))
 
     st.subheader("By group")
-    by = url_option("by", "Break down by", BREAKDOWNS, "market")
+    # One market chosen: its dealer groups; one dealer group: its dealers (a click goes one level down).
+    by = url_option("by", "Break down by", BREAKDOWNS, by_default)
     groups = (asked_groups if by == asked_by else data.metrics(view.query((by,)), k)).sort(
         ["suppressed", "leads"], descending=[False, True], nulls_last=True
     )
     shown = group_label_column(groups, by, view)
-    charts.show(
+    bars = groups.head(TOP_BARS)  # the busiest; the table below has every group
+    drill_chart(
         charts.bar_chart(
-            groups,
+            bars,
             by,
             trend,
             category_title=BREAKDOWNS[by],
-            labels=[view.label(by, v) for v in groups[by].to_list()],
+            labels=[view.label(by, v) for v in bars[by].to_list()],
             min_group_size=k,
             target=targets.get(trend),
         ),
-        key="overview-groups",
+        key=f"overview-groups-{by}",
+        view=view,
+        targets=bar_targets(bars, by, view),
+        reset_keys=("by",),
     )
+    if groups.height > TOP_BARS:
+        st.caption(f"The {TOP_BARS} {BREAKDOWNS[by].lower()}s with the most leads are drawn; the table has all {groups.height}.")
+    drill_hint(f"a bar or a row ({BREAKDOWNS[by].lower()})")
+    sort_columns = {"group": BREAKDOWNS[by], **{n: metric(n).label for n in (*KPIS, *CLOCK_KPIS)}}
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        column, descending = sort_select("ov", sort_columns, "-leads")
+        more = more_columns_toggle("ov", len(CLOCK_KPIS))
+    table = sorted_rows(shown, column, descending=descending)
     metrics_dataframe(
-        shown, first_column="group", first_title=BREAKDOWNS[by], metric_names=KPIS, key="overview-table"
+        table,
+        first_column="group",
+        first_title=BREAKDOWNS[by],
+        metric_names=(*KPIS, *CLOCK_KPIS) if more else KPIS,
+        key="overview-table",
+        on_row_click=row_drill(f"overview-table-{by}", view, row_targets(table, {by: by}), ("by",)),
     )
     download_csv(
         shown.drop(by).select("group", *KPIS, *CLOCK_KPIS, "suppressed"),

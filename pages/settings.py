@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from common.errors import SettingsError
@@ -20,7 +21,12 @@ st.caption(
 )
 
 st.subheader("Settings in effect")
-st.dataframe(settings_rows(), hide_index=True, width="stretch")
+rows = settings_rows()
+# What each setting does, in words, and its value first (a static table: long help texts wrap);
+# the exact names one click below.
+st.table(rows.select(pl.col("help").alias("What it sets"), pl.col("value").alias("In effect")))
+with st.expander("Exact names, environment variables and defaults"):
+    st.dataframe(rows, hide_index=True, width="stretch", key="settings-exact")
 
 st.subheader("Sign-in")
 try:

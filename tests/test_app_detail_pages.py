@@ -10,7 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.ui.coverage_charts import gap_sentence
+from dashboard.ui.empty_chart import NOTHING_TO_DRAW
 from dashboard.ui.format import MISSING, format_metric, suppressed_text
+from metrics.derived import with_derived_row
 from metrics.registry import metric
 from tests.test_app_pages import APP, DEAD_WAREHOUSE, ROOT, texts
 
@@ -62,7 +64,9 @@ def test_page_renders_on_demo_data_with_charts_tables_and_downloads(
     for tile in at.metric:  # every number carries its definition
         assert tile.help
     assert list(at.get("download_button")), "every table is downloadable"
-    assert len(at.get("plotly_chart")) >= 1
+    # The small demo's delivery heat map has fewer than K leads in every cell: a sentence, not a blank grid.
+    said = [i for i in at.info if i.value == NOTHING_TO_DRAW]
+    assert len(at.get("plotly_chart")) >= 1 or (page == "delivery" and said)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -109,6 +113,27 @@ def test_follow_up_headline_numbers_are_the_metrics_tables(
         assert shown[metric(name).label] == format_metric(name, expected[name]), name  # type: ignore[arg-type]
     assert "followed up" in texts(at) and "points" in texts(at)  # the prequalification gap in words
     assert "Waiting now" in texts(at) and ("waiting;" in texts(at) or "is waiting" in texts(at))
+    # Response-time buckets: business hours shown, clock time one click away (an expander).
+    dealer_table = next(d.value for d in at.dataframe if "share_within_15_bh_min" in d.value.columns)
+    assert "share_within_15_min" not in dealer_table.columns
+    assert sum(e.label.startswith("Clock time") for e in at.expander) == 2  # the tiles' and the buckets'
+
+
+def test_campaigns_judge_by_leads_old_enough_to_have_been_sold(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_detail_page("campaigns", demo_url, monkeypatch, ALL_TIME)
+    expected = with_derived_row(_metrics(demo_url))
+    assert expected is not None
+    shown = {m.label: m.value for m in at.metric}
+    for name in ("conversion_in_window_rate", "cost_per_sale_in_window", "conversion_rate", "cost_per_sale"):
+        assert shown[metric(name).label] == format_metric(name, expected[name]), name  # type: ignore[arg-type]
+    assert [e.label for e in at.expander if e.label.startswith("Raw conversion")]  # raw: one click away
+    table = at.dataframe[0].value
+    assert {"conversion_in_window_rate", "cost_per_sale_in_window"} <= set(table.columns)
+    assert "conversion_rate" not in table.columns
+    # The demo's last weeks are young: the page says how much of the period is too young to judge.
+    assert "their sales are not in yet" in texts(at)
 
 
 def test_campaigns_keeps_its_grouping_in_the_url_and_shows_appointment_rate(
@@ -119,7 +144,12 @@ def test_campaigns_keeps_its_grouping_in_the_url_and_shows_appointment_rate(
     at.run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert "appointment_rate" in table.columns
+    assert "appointment_rate" not in table.columns  # behind "More columns" (the default set fits 1440 px)
+    assert "roi" in table.columns
+    at.query_params["cp_cols"] = "all"
+    at.run()
+    assert "appointment_rate" in at.dataframe[0].value.columns
+    assert at.toggle(key="opt_cp_cols").value
     assert at.query_params["per"] == "source"
     assert at.segmented_control(key="opt_per").value == "source"
     at.query_params["per"] = "planet"

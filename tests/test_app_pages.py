@@ -80,6 +80,20 @@ def test_overview_shows_every_kpi_with_its_registry_label_and_help(
     assert at.query_params["from"] == "2000-01-01"
 
 
+def test_overview_conversion_trend_shades_the_young_weeks(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from dashboard.ui.young_weeks import YOUNG_NAME
+
+    params = {"from": "2000-01-01", "to": "2100-01-01", "trend": "conversion_in_window_rate"}
+    at = open_page("overview", demo_url, monkeypatch, params)
+    assert not at.exception
+    assert "Grey band: weeks with leads younger than 90 days" in texts(at)
+    trend = next(c for c in at.get("plotly_chart") if "overview-trend" in c.proto.id)
+    names = [trace.get("name") for trace in json.loads(trend.proto.spec)["data"]]
+    assert YOUNG_NAME in names
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders_on_an_empty_warehouse(
     page: str, empty_url: str, monkeypatch: pytest.MonkeyPatch

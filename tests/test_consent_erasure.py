@@ -178,3 +178,29 @@ def _dealer_leads(engine: Engine, dealer: str) -> int:
     """The dealer's leads in the year, as the materialised facts (cached probe) give them."""
     table = metrics_table(engine, YEAR, 1)
     return int(table.filter(pl.col("dealer_id") == dealer)["leads"].sum())
+
+
+@pytest.mark.parametrize("how", ["consent=false", "DELETE"])
+def test_the_pages_cache_forgets_a_withdrawn_dealer_within_seconds(
+    refreshed: Engine, warehouse: Warehouse, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard caches tables for cache_ttl_seconds (300 s by default); the version of
+    ``leads`` in the cache key makes a refusal or an erasure invalidate them at the next look."""
+    from dashboard.data import cached
+
+    monkeypatch.setenv("LEADLINE_WAREHOUSE_URL", warehouse.url)
+    cached.clear_caches()
+    page_metrics = cached.cached(metrics_table)
+    dealer, lead_ids = _busiest_dealer(refreshed)
+    refreshed.dispose()  # a DuckDB file is opened by one configuration at a time in a process
+    assert dealer in page_metrics(YEAR, K)["dealer_id"].to_list()
+    cached.reset_connections()
+
+    _withdraw(refreshed, how, lead_ids)
+    refreshed.dispose()
+    monkeypatch.setattr(cached, "LEADS_VERSION_SECONDS", 3600.0)  # control: the version not re-read
+    assert dealer in page_metrics(YEAR, K)["dealer_id"].to_list(), "the cache did not cache"
+    monkeypatch.setattr(cached, "LEADS_VERSION_SECONDS", 0.0)  # the next look at the version
+    assert dealer not in page_metrics(YEAR, K)["dealer_id"].to_list(), "a cached page still counts them"
+    cached.clear_caches()
+    cached.reset_connections()

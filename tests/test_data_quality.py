@@ -26,6 +26,7 @@ VALID_ROWS: dict[str, dict[str, Any]] = {
         "dealer_group_id": "g1",
         "dealer_group_name": "Nord Gruppe",
         "market": "DE",
+        "timezone": "Europe/Berlin",
     },
     "campaigns": {
         "campaign_id": "c1",
@@ -242,6 +243,22 @@ CASES: list[tuple[str, list[tuple[str, dict[str, Any]]], tuple[str, str, str, in
         ("unknown_close_reason", "lead_outcomes", "close_reason_code", 1, "l2"),
     ),
     (
+        "dealer without time zone",
+        [
+            ("dealers", {"dealer_id": "d3", "timezone": None}),
+            ("dealers", {"dealer_id": "d2", "timezone": None}),
+        ],
+        ("unknown_time_zone", "dealers", "timezone", 2, "d2"),
+    ),
+    (
+        "dealer time zone that is not an IANA name",
+        [
+            ("dealers", {"dealer_id": "d2", "timezone": "CET+1"}),
+            ("dealers", {"dealer_id": "d4", "timezone": "Rome"}),
+        ],
+        ("unknown_time_zone", "dealers", "timezone", 2, "d2"),
+    ),
+    (
         "close-reason code not in the warehouse's taxonomy",
         [("close_reasons", {"code": "other_code"})],
         ("unknown_close_reason", "lead_outcomes", "close_reason_code", 1, "l1"),
@@ -272,8 +289,12 @@ def test_counts_every_broken_row_and_gives_the_smallest_key(clean: Warehouse) ->
         [("leads", {"lead_id": "l2"}), ("lead_outcomes", {"lead_id": "l2", "close_reason_code": None})],
         [("campaign_spend", {"spend_date": date(2025, 6, 1), "amount": 0.0})],  # as-of day, zero spend
         [("leads", {"lead_id": "l2", "created_at": AS_OF})],  # exactly as of is not the future
+        [
+            ("dealers", {"dealer_id": "d2", "timezone": "America/Sao_Paulo"}),
+            ("dealers", {"dealer_id": "d3", "timezone": "UTC"}),
+        ],
     ],
-    ids=["no campaign", "optional nulls", "no close reason", "as-of day", "exactly as of"],
+    ids=["no campaign", "optional nulls", "no close reason", "as-of day", "exactly as of", "IANA zones"],
 )
 def test_allowed_data_is_not_reported(clean: Warehouse, rows: list[tuple[str, dict[str, Any]]]) -> None:
     add_rows(clean.engine, rows)
@@ -311,6 +332,9 @@ MESSY_ROWS: list[tuple[str, dict[str, Any]]] = [
     ("lead_activities", {"activity_id": "a2", "lead_id": "l9", "occurred_at": datetime(1970, 1, 1)}),
     ("lead_outcomes", {"lead_id": "l3", "close_reason_code": "zzz"}),
     ("campaign_spend", {"campaign_id": "c9", "spend_date": date(2024, 3, 2), "amount": -1.5}),
+    ("dealers", {"dealer_id": "d7", "timezone": "Europe/Atlantis"}),
+    ("dealers", {"dealer_id": "d8", "timezone": None}),
+    ("dealers", {"dealer_id": "d6", "timezone": "America/Sao_Paulo"}),
 ]
 MESSY_FOUND = [
     ("null_required", "leads", "created_at", 1, "l2"),
@@ -323,6 +347,7 @@ MESSY_FOUND = [
     ("unknown_dealer", "leads", "dealer_id", 1, "l2"),
     ("unknown_campaign", "campaign_spend", "campaign_id", 1, "c9 / 2024-03-02"),
     ("unknown_close_reason", "lead_outcomes", "close_reason_code", 1, "l3"),
+    ("unknown_time_zone", "dealers", "timezone", 2, "d7"),
 ]
 
 
@@ -371,7 +396,11 @@ def test_cli_lists_data_quality_warnings_and_still_exits_0(
     ) in out
     assert "  - leads.lead_id: 1 key value found in more than one row (e.g. l1).\n" in out
     assert "  - campaign_spend.amount: 1 row negative (e.g. c9 / 2024-03-02).\n" in out
-    assert out.endswith("10 data-quality warnings; they do not break the contract.\n")
+    assert (
+        "  - dealers.timezone: 2 rows without a time zone, or with one that is not an IANA name such as "
+        "Europe/Rome (e.g. d7).\n    Treated: Read as UTC:"
+    ) in out
+    assert out.endswith("11 data-quality warnings; they do not break the contract.\n")
 
 
 def test_cli_skips_data_quality_when_the_schema_is_broken(

@@ -64,6 +64,39 @@ CASES: list[tuple[str, Rows, tuple[str, ...], dict[Any, dict[str, Any]], tuple[s
         ("null_required", "dealers", "market"),
     ),
     (
+        # 07:30 to 08:10 UTC on a Friday: 10 minutes after an 08:00 opening in UTC (40 in Berlin).
+        "dealer without a usable time zone: hours in UTC",
+        [
+            ("dealers", {"dealer_id": "d2", "market": "FR", "timezone": "Paris"}),
+            ("dealers", {"dealer_id": "d3", "market": "IT", "timezone": None}),
+            *[
+                row
+                for lead, dealer in (("l2", "d2"), ("l3", "d3"))
+                for row in (
+                    (
+                        "leads",
+                        {"lead_id": lead, "dealer_id": dealer, "created_at": datetime(2024, 3, 1, 7, 30)},
+                    ),
+                    (
+                        "lead_activities",
+                        {
+                            "activity_id": f"a{lead}",
+                            "lead_id": lead,
+                            "occurred_at": datetime(2024, 3, 1, 8, 10),
+                        },
+                    ),
+                )
+            ],
+        ],
+        ("market",),
+        {
+            "FR": {"median_first_response_bh_min": 10.0},
+            "IT": {"median_first_response_bh_min": 10.0},
+            "DE": {"median_first_response_bh_min": 5.0},
+        },
+        ("unknown_time_zone", "dealers", "timezone"),
+    ),
+    (
         "contact without time: not a contact",
         [L2, ("lead_activities", {"activity_id": "a2", "lead_id": "l2", "occurred_at": None})],
         (),
@@ -328,6 +361,7 @@ PHRASES: dict[str, str] = {
     "lead without dealer: market 'unknown'": "market and group are 'unknown'",
     "lead without brand: a group of its own, empty": "leads group under an empty value",
     "dealer without market: 'unknown'": "an empty market or dealer group is 'unknown'",
+    "dealer without a usable time zone: hours in UTC": "counted on UTC clocks",
     "contact without time: not a contact": "Never a qualifying contact",
     "contact without direction: not a contact": "Never a qualifying contact",
     "contact without lead: ignored": "Ignored",
@@ -420,6 +454,7 @@ PG_CASES = [
             "lead of an unknown dealer",
             "contact dated 1990",
             "spend without campaign",
+            "dealer without a usable time zone",
         )
     )
 ]

@@ -237,3 +237,25 @@ def test_some_dealers_write_lost_leads_off_after_one_attempt(demo: duckdb.DuckDB
         ).fetchall()
     ]
     assert max(shares) > 2 * min(shares)
+
+
+def test_two_busy_dealers_have_a_backlog_of_leads_waiting_today(demo: duckdb.DuckDBPyConnection) -> None:
+    from loaders.demo.contacts import backlog_dealers
+    from loaders.demo.network import build_network
+
+    net = build_network(7)
+    backlog = {net.dealer_ids[i] for i in backlog_dealers(net)}
+    # Waiting now at the end of the data (docs/metrics.md): the last 7 days, no contact, not closed.
+    rows = demo.execute(
+        f"""SELECT l.dealer_id, count(*) AS leads,
+                   count(*) FILTER (WHERE NOT {FOLLOWED} AND o.closed_at IS NULL) AS waiting
+            FROM leads l LEFT JOIN lead_outcomes o USING (lead_id)
+            WHERE l.created_at > TIMESTAMP '{END + timedelta(days=1)}' - INTERVAL 7 DAY
+              AND l.consent IS NOT FALSE
+            GROUP BY ALL ORDER BY waiting DESC, dealer_id"""
+    ).fetchall()
+    assert {row[0] for row in rows[:2]} == backlog  # the two with the most leads waiting
+    for dealer, leads, waiting in rows[:2]:
+        assert waiting >= 0.5 * leads, dealer  # the backlog covers five of the seven days
+    everyone_else = [(leads, waiting) for dealer, leads, waiting in rows if dealer not in backlog]
+    assert sum(w for _, w in everyone_else) < 0.45 * sum(n for n, _ in everyone_else)

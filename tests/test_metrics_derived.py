@@ -37,3 +37,24 @@ def test_derived_metrics_are_registered_but_not_cli_columns() -> None:
 
 def test_doc_lists_the_derived_metrics() -> None:
     assert render_derived_metrics_table() in DOC.read_text()
+
+
+@pytest.mark.parametrize(
+    ("spend", "leads", "mature", "sold_in_window", "expected"),
+    [
+        (1000.0, 100, 50, 5, 1000.0 / (100 * 0.1)),  # 10 % of the mature leads sold: 100 per sale
+        (1000.0, 100, 100, 20, 50.0),
+        (1000.0, 100, 0, 0, None),  # no lead old enough to judge
+        (1000.0, 100, 40, 0, None),  # none of them sold: no cost per sale, never a division by 0
+        (None, 100, 40, 4, None),  # suppressed or no spend
+    ],
+)
+def test_cost_per_sale_in_window_is_cost_per_lead_over_the_window_conversion(
+    spend: float | None, leads: int, mature: int, sold_in_window: int, expected: float | None
+) -> None:
+    frame = pl.DataFrame(
+        {"spend": [spend], "leads": [leads], "mature_leads": [mature], "sold_in_window": [sold_in_window]},
+        schema={"spend": pl.Float64, "leads": pl.Int64, "mature_leads": pl.Int64, "sold_in_window": pl.Int64},
+    )
+    got = with_derived_metrics(frame)["cost_per_sale_in_window"][0]
+    assert got == (pytest.approx(expected) if expected is not None else None)

@@ -113,9 +113,13 @@ def test_response_buckets_and_duplicate_contact_per_dealer_hide_small_teams(duck
     fixture = _both(_dealer("d1", 12, ["solo"], 10), _dealer("d2", 12, ["s1", "s2", "s3"], 10))
     fixture.write(duckdb_warehouse.engine)
     query = fixture.lead_query(group_by=("dealer_id",))
-    buckets = detail_tables.response_buckets(duckdb_warehouse.engine, query, 5)
-    solo = buckets.filter(pl.col("dealer_id") == "d1")
-    assert solo["team_suppressed"].all() and solo["share"].null_count() == solo.height
+    flags = []
+    for table in (detail_tables.response_buckets, detail_tables.response_buckets_bh):  # clock and business hours
+        buckets = table(duckdb_warehouse.engine, query, 5)
+        solo = buckets.filter(pl.col("dealer_id") == "d1")
+        assert solo["team_suppressed"].all() and solo["share"].null_count() == solo.height
+        flags.append(dict(buckets.select("dealer_id", "team_suppressed").unique().iter_rows()))
+    assert flags[0] == flags[1]  # the business-hours split is hidden exactly where its clock twin is
     dup = detail_tables.duplicate_contact_by_dealer(duckdb_warehouse.engine, fixture.lead_query(), 5)
     assert dup.filter(pl.col("dealer_id") == "d1")["duplicate_contact"].to_list() == [None]
     assert dup.filter(pl.col("dealer_id") == "d1")["contacted"].to_list() == [10]  # coverage stays

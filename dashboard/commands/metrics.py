@@ -17,7 +17,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from common import settings
 from common.errors import FilterError, LeadlineError, WarehouseUnavailable
 from dashboard.commands.as_user import scope_of_user, user_is_admin
+from dashboard.commands.moments import parse_utc_moment
 from dashboard.data import detail_tables
 from dashboard.data.period_guard import guarded_query
 from dashboard.data.tables import metrics_table
@@ -42,6 +43,7 @@ TABLES: dict[str, TableFunction] = {
     "close-reasons": detail_tables.close_reasons,
     "funnel": detail_tables.funnel,
     "response-buckets": detail_tables.response_buckets,
+    "response-buckets-bh": detail_tables.response_buckets_bh,
     "double-leads": detail_tables.double_leads,
     "prequalification-gap": detail_tables.prequalification_gap,
     "result-codes": detail_tables.result_codes,
@@ -158,7 +160,7 @@ def build_query(args: argparse.Namespace) -> LeadQuery:
     return LeadQuery(
         start=start,
         end=end,
-        as_of=_parse_as_of(args.as_of),
+        as_of=parse_utc_moment(args.as_of, "--as-of"),
         group_by=group_by,
         filters=LeadQuery.make_filters(_parse_filters(args.filter)),
         scope=scope_of_user(getattr(args, "as_user", None), tuple(getattr(args, "as_group", ()))),
@@ -172,18 +174,6 @@ def _parse_date(text: str, option: str) -> date:
         raise FilterError(
             f"{option} {text!r} is not a date.", f"Write it as YYYY-MM-DD, e.g. {option} 2024-03-01."
         ) from None
-
-
-def _parse_as_of(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(UTC).replace(tzinfo=None)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise FilterError(
-            f"--as-of {text!r} is not a date and time.", 'Write it as "YYYY-MM-DD HH:MM:SS" (UTC).'
-        ) from None
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _parse_filters(pairs: Sequence[str]) -> dict[str, list[str] | tuple[str, ...]]:

@@ -1,9 +1,12 @@
 """Cached access to the warehouse for pages: one engine per URL, query results per request.
 
 The engine lives in ``st.cache_resource``; every table in ``st.cache_data`` with the
-time-to-live and size bound of the settings. Cache keys are (warehouse URL, the function,
-its arguments): a ``LeadQuery`` is frozen and hashable, so changing one filter recomputes
-only the tables whose query changed. A failing query is never cached, so "Retry" retries;
+time-to-live and size bound of the settings. Cache keys are (warehouse URL, the version of
+``leads``, the function, its arguments): a ``LeadQuery`` is frozen and hashable, so changing one
+filter recomputes only the tables whose query changed. The version (row count, latest
+``created_at``, refused count; re-read at most every LEADS_VERSION_SECONDS per warehouse) makes a
+consent withdrawal or an erasure invalidate every cached table within seconds, not at the
+time-to-live (docs/privacy.md section 1). A failing query is never cached, so "Retry" retries;
 meanwhile the session's last good result of the same table is shown (dashboard/data/last_good.py).
 
 Page authors wrap a table function of ``dashboard/data/tables.py`` or ``dashboard/data/detail_tables.py``
@@ -36,10 +39,12 @@ from dashboard.filters.view import View
 from loaders.contract.check import check_contract
 from loaders.contract.data_quality import check_data_quality
 from loaders.contract.result_codes import result_taxonomy_frame, unknown_result_codes_by_source
+from loaders.facts.state import leads_signature
 from loaders.imports import defaulted_columns as _defaulted_columns
 from loaders.warehouse.engine import make_engine
 from loaders.warehouse.engine_cache import EngineCache
 from loaders.warehouse.errors import is_connection_failure, warehouse_error
+from loaders.warehouse.timed_memo import TimedMemo
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -98,6 +103,24 @@ def run_query(fn: Callable[Concatenate[Engine, P], R], *args: P.args, **kwargs: 
         raise warehouse_error(url, exc, _setting_or_default("query_timeout_seconds")) from None
 
 
+LEADS_VERSION_SECONDS = 5.0
+_versions: TimedMemo[tuple[Any, ...]] = TimedMemo(LEADS_VERSION_SECONDS)
+
+
+def leads_version(url: str) -> tuple[Any, ...]:
+    """The version of the warehouse's ``leads`` (row count, latest ``created_at``, refused count),
+    read at most every LEADS_VERSION_SECONDS for all sessions. When it cannot be read the last
+    known version stands (cached tables keep serving; the queries themselves report the failure)."""
+
+    def read() -> tuple[Any, ...]:
+        try:
+            return tuple(str(value) for value in leads_signature(_ENGINES.get(url)))
+        except (SQLAlchemyError, duckdb.Error, OSError, LeadlineError):
+            return _versions.last(url) or ()  # kept for the interval: a dead warehouse is asked once
+
+    return _versions.get(url, read, seconds=LEADS_VERSION_SECONDS)
+
+
 def cached(fn: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
     """``fn`` without its engine argument, its results cached per warehouse URL and arguments.
 
@@ -106,7 +129,7 @@ def cached(fn: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
 
     fn_name = f"{fn.__module__}.{fn.__qualname__}"
 
-    def _cached_call(url: str, fn_name: str, *args: Any, **kwargs: Any) -> R:
+    def _cached_call(url: str, version: tuple[Any, ...], fn_name: str, *args: Any, **kwargs: Any) -> R:
         return run_query(fn, *args, **kwargs)
 
     # Streamlit keys a cache by the function's module, name and source; give each wrapped
@@ -121,7 +144,7 @@ def cached(fn: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
         url = warehouse_url()
         key = (url, fn_name, args, tuple(sorted(kwargs.items())))
         try:
-            value = store(url, fn_name, *args, **kwargs)
+            value = store(url, leads_version(url), fn_name, *args, **kwargs)
         except WarehouseUnavailable as exc:
             kept = last_good.recall(key)
             if kept is None:
@@ -137,6 +160,7 @@ def cached(fn: Callable[Concatenate[Engine, P], R]) -> Callable[P, R]:
 def clear_caches() -> None:
     """Forget every cached table (the "Retry" button after a failure and the tests use it)."""
     st.cache_data.clear()
+    _versions.clear()
 
 
 # The metrics per group of ``query.group_by``, small groups suppressed (dashboard/data/tables.py):

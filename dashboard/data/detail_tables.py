@@ -46,9 +46,24 @@ from metrics.waiting_now import waiting_now_table
 
 @with_materialised_facts
 def response_buckets(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
-    """Leads per first-response bucket: group columns, bucket, label, count, share, suppressed."""
-    counts = fetch_response_bucket_counts(engine, query)
-    table = detail_response.response_buckets_table(counts, query.group_by, min_group_size)
+    """Leads per first-response bucket in clock time: group columns, bucket, label, count, share,
+    suppressed, team_suppressed."""
+    return _response_buckets(engine, query, min_group_size, business_hours=False)
+
+
+@with_materialised_facts
+def response_buckets_bh(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
+    """Leads per first-response bucket in the dealer's business hours (within 15, 15-60, 60-240
+    business minutes, over 240, never): the columns of ``response_buckets``."""
+    return _response_buckets(engine, query, min_group_size, business_hours=True)
+
+
+def _response_buckets(
+    engine: Engine, query: LeadQuery, min_group_size: int, *, business_hours: bool
+) -> pl.DataFrame:
+    counts = fetch_response_bucket_counts(engine, query, business_hours=business_hours)
+    buckets = detail_response.BUSINESS_HOURS_BUCKETS if business_hours else detail_response.RESPONSE_BUCKETS
+    table = detail_response.response_buckets_table(counts, query.group_by, min_group_size, buckets)
     # How fast leads were answered is how people worked: hidden for small teams, like the median.
     teams = metrics_table(engine, query, min_group_size)
     return hide_for_small_teams(table, teams, query.group_by, ("count", "share"))

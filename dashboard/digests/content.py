@@ -26,30 +26,16 @@ from dashboard.data.period_guard import guarded_view
 from dashboard.digests.specs import DIGEST_SPECS, DigestSpec, targets
 from dashboard.filters.url_state import END_KEY, START_KEY, decode, encode
 from dashboard.filters.view import View
-from dashboard.ui import charts
 from dashboard.ui.availability import has_input, missing
-from dashboard.ui.format import MISSING, NO_CHANGE, format_delta, format_metric, suppressed_text
-from dashboard.ui.kpi import _base_words as base_words
-from dashboard.ui.kpi import no_sales_yet, small_base
-from metrics.availability import NOT_IN_DATA
+from dashboard.ui.fairness import young_losses_text
+from dashboard.ui.format import MISSING, format_metric, suppressed_text
+from dashboard.ui.tile_model import Tile, tile_model
+from dashboard.ui.young_weeks import weekly_trend
+from metrics.derived import with_derived_metrics, with_derived_row
 from metrics.registry import metric
 from metrics.waiting_now import waiting_sentence
 
 TOP_ROWS = 10
-
-
-@dataclass(frozen=True)
-class Tile:
-    """A KPI tile in words: label, value, change against the comparison, target line."""
-
-    name: str
-    label: str
-    value: str
-    delta: str | None = None
-    good: bool | None = None  # the change is an improvement (None: neutral or none)
-    target: str | None = None
-    target_met: bool | None = None
-    note: str | None = None  # a line under the value: why it is missing, or read with care
 
 
 @dataclass(frozen=True)
@@ -82,47 +68,16 @@ def _tile(
     target: float | None,
     missing_reason: str | None = None,
 ) -> Tile:
-    """The tile as the page draws it (dashboard/ui/kpi.kpi_tile): the same value, change and target,
-    the same words for "not in your data", "no sales yet" and a change on few leads."""
-    m = metric(name)
-    if missing_reason is not None:
-        return Tile(name, m.label, NOT_IN_DATA, note=missing_reason)
-    if total.get("suppressed"):
-        return Tile(name, m.label, suppressed_text(k))
-    if name == "cost_per_sale" and no_sales_yet(total):
-        return Tile(
-            name,
-            m.label,
-            "no sales yet",
-            note=f"{format_metric('spend', total['spend'])} spent, no sale in this period.",
-        )
-    value = total.get(name)
-    delta = note = None
-    good = None
-    if previous is not None and not previous.get("suppressed"):
-        delta = format_delta(name, value, previous.get(name))
-        before = previous.get(name)
-        small = delta not in (None, NO_CHANGE) and small_base(name, total, previous)
-        if small:
-            note = f"A change on few leads ({base_words(name, total, previous)}): read it with care."
-            if m.format == "count":
-                delta = f"{int(value or 0) - int(before or 0):+,} ({int(before or 0):,} before)"
-        elif delta and value is not None and before is not None and m.better != "neutral" and value != before:
-            good = (value > before) == (m.better == "higher")
-    target_text = met = None
-    if target is not None:
-        target_text = f"Target {format_metric(name, target)}"
-        if value is not None:
-            met = value >= target if m.better == "higher" else value <= target
-            gap = (format_delta(name, value, target) or "").lstrip("+-")
-            target_text += f" · {gap} {'above' if value >= target else 'below'}"
-    return Tile(name, m.label, format_metric(name, value), delta, good, target_text, met, note)
+    """The tile as the page draws it: the same model (dashboard/ui/tile_model.py)."""
+    return tile_model(name, total, previous, min_group_size=k, target=target, missing_reason=missing_reason)
 
 
 def _table(spec: DigestSpec, view: View, by: str) -> tuple[tuple[tuple[str, ...], ...], list[str]]:
     k = view.min_group_size
-    groups = data.metrics(view.query((by,)), k).sort(
-        ["suppressed", "leads"], descending=[False, True], nulls_last=True
+    groups = with_derived_metrics(
+        data.metrics(view.query((by,)), k).sort(
+            ["suppressed", "leads"], descending=[False, True], nulls_last=True
+        )
     )
     notes = []
     hidden = int(groups["suppressed"].sum()) if groups.height else 0
@@ -187,6 +142,7 @@ def build_digest(
         notes.append("No leads match this view in the period.")
     else:
         total, previous = data.period_totals(view)
+        total, previous = with_derived_row(total) or total, with_derived_row(previous)  # as the pages' tiles
         absent = missing(spec.kpis)
         tiles = tuple(_tile(n, total, previous, k, goals.get(n), absent.get(n)) for n in spec.kpis)
         if total.get("suppressed"):
@@ -195,12 +151,14 @@ def build_digest(
             rows, table_notes = _table(spec, view, by)
             notes += table_notes
             if weekly.filter(~pl.col("suppressed")).height:
-                figure = charts.trend_chart(weekly, chart_metric, target=goals.get(chart_metric))
+                figure = weekly_trend(weekly, chart_metric, target=goals.get(chart_metric))
             hidden_weeks = int(weekly["suppressed"].sum())
             if figure is not None and hidden_weeks:
                 notes.append(f"{hidden_weeks} week(s) with fewer than {k} leads are left out of the chart.")
             elif figure is None:
                 notes.append(f"No weekly chart: every week of this view is hidden (fewer than {k} leads).")
+        if spec.page == "close-reasons" and (young := young_losses_text(total, previous)):  # as the page
+            notes.append(young)
         if spec.page == "follow-up" and has_input("activities"):  # as the page's "Waiting now" panel
             notes.append(f"Waiting now: {waiting_sentence(data.waiting_now(view.query(), k))}")
     return DigestContent(

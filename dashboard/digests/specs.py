@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from common import settings
-from dashboard.ui.page_tiles import FOLLOW_UP_KPIS, OVERVIEW_KPIS
+from dashboard.ui.page_tiles import CAMPAIGNS_KPIS, FOLLOW_UP_KPIS, OVERVIEW_KPIS
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,9 @@ DIGEST_SPECS: dict[str, DigestSpec] = {
         DigestSpec(
             "campaigns",
             "Campaigns & ROI",
-            ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "roi"),
+            CAMPAIGNS_KPIS,
             {"campaign_id": "Campaign", "channel": "Channel", "source": "Source"},
-            ("leads", "spend", "cost_per_lead", "conversion_rate", "cost_per_sale", "roi"),
+            CAMPAIGNS_KPIS,
             breakdown_key="per",
             page_keys=("per",),
         ),

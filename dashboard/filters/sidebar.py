@@ -162,10 +162,15 @@ def url_option(
 
     Draws a segmented control with ``options`` (value -> label) and returns the value. The
     key must be listed in the page's ``PageSpec.url_keys`` (dashboard/app.py). A link with a
-    value not in ``options`` opens with ``default`` and a short notice.
+    value not in ``options`` opens with ``default`` and a short notice. ``default`` may follow the
+    filters (dashboard/filters/drill.py ``breakdown_default``); an option left at the default follows
+    it, one chosen by hand stays.
     """
-    session_key = f"opt_{key}"
+    session_key, default_key = f"opt_{key}", f"opt_{key}_default"
     raw = st.query_params.get_all(key)
+    if not raw and st.session_state.get(session_key) == st.session_state.get(default_key, default):
+        st.session_state.pop(session_key, None)  # not chosen by hand: follows a default the filters moved
+    st.session_state[default_key] = default
     if session_key not in st.session_state or (raw and raw != [st.session_state[session_key]]):
         value = raw[0] if len(raw) == 1 else default
         if value not in options:

@@ -20,7 +20,14 @@ from metrics.registry import BY_NAME
 DEFINITIONS_LINK = "[Definitions](/definitions)"
 # Metrics that divide or follow from spend: a group without a campaign spent nothing one can
 # divide, so they read "–" rather than €0.00 (which would rank it as the cheapest).
-SPEND_METRICS = ("spend", "cost_per_lead", "cost_per_sale", "roi")
+SPEND_METRICS = (
+    "spend",
+    "cost_per_lead",
+    "cost_per_sale",
+    "roi",
+    "cost_per_reached_lead",
+    "cost_per_sale_in_window",
+)
 
 
 def missing_reason(metric_name: str) -> str | None:

@@ -7,6 +7,7 @@ import polars as pl
 
 from dashboard.ui.charts import COLORS, style, value_axis
 from dashboard.ui.format import format_metric, format_value
+from dashboard.ui.part_charts import right_aligned_x_title
 from metrics.registry import metric
 
 # The colour of each funnel stage, by meaning (dashboard/ui/charts.py).
@@ -24,39 +25,43 @@ STAGE_COLORS = {
 def funnel_figure(stages: pl.DataFrame) -> go.Figure:
     """Leads reaching each stage, with the share of all leads; stages are counted independently."""
     shown = stages.filter(~pl.col("suppressed"))
+    # Each stage's count and share go under its name, not beside a narrow bar, where a phone's
+    # width cut them off ("297 · 37.4 '").
     fig = go.Figure(
         go.Funnel(
-            y=shown["label"].to_list(),
+            y=[
+                f"{label}<br><b>{format_value(c, 'count')}</b> · {format_value(s, 'percent')}"
+                for label, c, s in shown.select("label", "count", "share").iter_rows()
+            ],
             x=shown["count"].to_list(),
             marker={"color": [STAGE_COLORS.get(s, COLORS["leads"]) for s in shown["stage"].to_list()]},
-            text=[
-                f"{format_value(c, 'count')} · {format_value(s, 'percent')}"
-                for c, s in shown.select("count", "share").iter_rows()
-            ],
-            textinfo="text",
+            textinfo="none",
             customdata=[format_value(s, "percent") for s in shown["share"].to_list()],
-            hovertemplate="%{y}: %{x:,} leads<br>%{customdata} of all leads<extra></extra>",
+            hovertext=shown["label"].to_list(),
+            hovertemplate="%{hovertext}: %{x:,} leads<br>%{customdata} of all leads<extra></extra>",
             connector={"line": {"color": "#dee2e6"}},
         )
     )
     style(fig, height=360)
     fig.update_yaxes(title_text="Stage", showgrid=False)
-    fig.update_xaxes(title_text="Leads reaching the stage (count)", tickformat=",d")
+    fig.update_xaxes(tickformat=",d")
+    right_aligned_x_title(fig, "Leads at each stage")
     return fig
 
 
 def cost_conversion_figure(groups: pl.DataFrame, names: list[str], *, group_title: str) -> go.Figure:
-    """Cost per lead (x) against conversion rate (y), bubble size = leads, hover = the group's name.
+    """Cost per lead (x) against conversion within the window (y: leads old enough to have been sold),
+    bubble size = leads, hover = the group's name.
 
     Weak groups sit bottom right: expensive leads that rarely become sales.
     """
-    x_metric, y_metric = metric("cost_per_lead"), metric("conversion_rate")
+    x_metric, y_metric = metric("cost_per_lead"), metric("conversion_in_window_rate")
     leads = groups["leads"].to_list()
     biggest = max([n for n in leads if n] or [1])
     fig = go.Figure(
         go.Scatter(
             x=groups["cost_per_lead"].to_list(),
-            y=groups["conversion_rate"].to_list(),
+            y=groups["conversion_in_window_rate"].to_list(),
             mode="markers",
             marker={
                 "size": [8 + 42 * (n / biggest) ** 0.5 if n else 8 for n in leads],
@@ -68,11 +73,11 @@ def cost_conversion_figure(groups: pl.DataFrame, names: list[str], *, group_titl
                 [
                     name,
                     format_metric("cost_per_lead", cpl),
-                    format_metric("conversion_rate", conv),
+                    format_metric("conversion_in_window_rate", conv),
                     format_value(n, "count"),
                 ]
                 for name, cpl, conv, n in zip(
-                    names, groups["cost_per_lead"], groups["conversion_rate"], leads, strict=True
+                    names, groups["cost_per_lead"], groups["conversion_in_window_rate"], leads, strict=True
                 )
             ],
             hovertemplate=f"<b>%{{customdata[0]}}</b><br>{x_metric.label}: %{{customdata[1]}}"

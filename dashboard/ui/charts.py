@@ -7,14 +7,15 @@ Axes carry the metric's label and unit, hovers the value in the registry format.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
 from dashboard.ui.availability import missing_reason
-from dashboard.ui.format import axis_title, format_metric, suppressed_text
+from dashboard.ui.empty_chart import NOTHING_TO_DRAW, nothing_to_draw
+from dashboard.ui.format import axis_title, based_on, format_metric, suppressed_text
 from metrics.registry import Metric, metric
 
 # The meaning of each colour, shared by every page. Pick by meaning, never by position.
@@ -43,6 +44,13 @@ RESPONSE_BUCKET_COLORS: dict[str, str] = {  # keys: metrics.detail_response.RESP
     "from_1_to_4_h": "#a9ddd4",
     "from_4_to_24_h": "#f3c0bb",
     "over_24_h": "#e8837c",
+    "never": COLORS["no_contact"],
+}
+BH_RESPONSE_BUCKET_COLORS: dict[str, str] = {  # keys: metrics.detail_response.BUSINESS_HOURS_BUCKETS
+    "within_15_bh_min": COLORS["contacted"],
+    "from_15_to_60_bh_min": COLORS["fast_response"],
+    "from_60_to_240_bh_min": "#a9ddd4",
+    "over_240_bh_min": "#e8837c",
     "never": COLORS["no_contact"],
 }
 NO_CONTACT_AGE_COLORS: dict[str, str] = {  # labels of metrics.detail_coverage.NO_CONTACT_AGE_BUCKETS
@@ -102,7 +110,7 @@ _TICKS: dict[str, dict[str, str]] = {
     "percent": {"tickformat": ".0%"},
     "minutes": {"ticksuffix": " min"},
     "money": {"tickprefix": "€", "tickformat": ",.0f"},
-    "ratio": {"tickformat": "+.0%"},
+    "ratio": {"tickformat": "+,.0%"},  # +1,120%, thousands separated as in the tiles
     "number": {"tickformat": ",.1f"},
 }
 
@@ -114,6 +122,7 @@ PLOTLY_CONFIG = {
 }
 
 
+LEGEND_TOP_MARGIN = 100  # two legend rows and, above them, the mode bar (26 px)
 EMPTY_STATE = "leadline_empty_state"  # key in a figure's layout.meta: draw this sentence instead
 
 
@@ -153,7 +162,8 @@ def style(fig: go.Figure, *, height: int = 340, legend: bool = False) -> go.Figu
     fig.update_layout(
         template="plotly_white",
         height=height,
-        margin={"l": 8, "r": 8, "t": 36, "b": 8},
+        # Above a legend, room for Plotly's mode bar, which otherwise covered legend entries on hover.
+        margin={"l": 8, "r": 8, "t": LEGEND_TOP_MARGIN if legend else 36, "b": 8},
         font={"family": "sans-serif", "size": 13},
         hoverlabel={"bgcolor": "white", "font_size": 13},
         showlegend=legend,
@@ -209,7 +219,7 @@ def trend_chart(
 
 def _line(frame: pl.DataFrame, m: Metric, x: str, name: str, color: str) -> go.Scatter:
     values = frame[m.name].to_list() if frame.height else []
-    shown = [format_metric(m.name, v) for v in values]
+    shown = [_hover_value(m.name, v, row) for v, row in zip(values, frame.iter_rows(named=True), strict=True)]
     return go.Scatter(
         x=frame[x].to_list() if frame.height else [],
         y=values,
@@ -221,6 +231,14 @@ def _line(frame: pl.DataFrame, m: Metric, x: str, name: str, color: str) -> go.S
         hovertemplate=f"%{{x|%d %b %Y}}<br>{m.label}: %{{customdata}}<extra>{name}</extra>",
         connectgaps=False,
     )
+
+
+def _hover_value(metric_name: str, value: float | int | None, row: dict[str, object]) -> str:
+    """'87.3 % (on 1,234 leads)': a hover's value with the number of leads it rests on."""
+    base = (
+        based_on(metric_name, row) if metric(metric_name).format != "count" else ""
+    )  # a count is its own base
+    return format_metric(metric_name, value) + (f" ({base})" if base else "")
 
 
 def bar_chart(
@@ -243,6 +261,10 @@ def bar_chart(
         suppressed_text(min_group_size) if hidden else format_metric(metric_name, v)
         for v, hidden in zip(values, suppressed, strict=True)
     ]
+    hovers = [
+        text if hidden else _hover_value(metric_name, v, row)
+        for v, text, hidden, row in zip(values, texts, suppressed, frame.iter_rows(named=True), strict=True)
+    ]
     fig = go.Figure(
         go.Bar(
             y=names,
@@ -252,7 +274,7 @@ def bar_chart(
             text=[None if hidden else t for t, hidden in zip(texts, suppressed, strict=True)],
             textposition="outside",
             cliponaxis=False,
-            customdata=texts,
+            customdata=hovers,
             hovertemplate=f"%{{y}}<br>{m.label}: %{{customdata}}<extra></extra>",
         )
     )
@@ -269,6 +291,7 @@ def bar_chart(
             annotation_position="top",
         )
     style(fig, height=max(220, 60 + 30 * len(names)))
+    fig.update_layout(margin={"r": 44})  # room for the longest bar's value label on a phone's narrow plot
     value_axis(fig, m, axis="x")
     shown_values = [v for v in values if v is not None]
     if shown_values and max(shown_values) > 0:  # room for the value labels right of the bars
@@ -278,11 +301,26 @@ def bar_chart(
     return _with_empty_state(fig, empty_state(metric_name, shown))
 
 
-def show(fig: go.Figure, *, key: str | None = None) -> None:
+def show(fig: go.Figure, *, key: str | None = None, on_select: Callable[[], None] | None = None) -> None:
     """Draw ``fig`` full width with Plotly's own PNG download in its toolbar; a figure marked with an
-    empty state (``empty_state``) is drawn as that sentence instead."""
+    empty state (``empty_state``) is drawn as that sentence instead. ``on_select``: called when a
+    point is clicked (dashboard/ui/drill.py), the selection in ``st.session_state[key]``."""
     meta = fig.layout.meta
     if isinstance(meta, dict) and meta.get(EMPTY_STATE):
         st.info(str(meta[EMPTY_STATE]), icon=":material/info:")
         return
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, theme=None)
+    if nothing_to_draw(fig):  # any chart, not only bar_chart and trend_chart: no bars at 0.0 %
+        st.info(NOTHING_TO_DRAW, icon=":material/info:")
+        return
+    if on_select is None:
+        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, theme=None)
+    else:
+        st.plotly_chart(
+            fig,
+            width="stretch",
+            config=PLOTLY_CONFIG,
+            key=key,
+            theme=None,
+            on_select=on_select,
+            selection_mode="points",
+        )

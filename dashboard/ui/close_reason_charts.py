@@ -9,7 +9,7 @@ import polars as pl
 from dashboard.filters.view import View
 from dashboard.ui.charts import CLOSE_CATEGORY_COLORS, COLORS, OTHER_COLOR, style
 from dashboard.ui.format import format_value
-from dashboard.ui.part_charts import short_label, stacked_bar
+from dashboard.ui.part_charts import right_aligned_x_title, short_label, stacked_bar
 
 VAGUE_MARK = "⚠ "
 CATEGORY_NAMES = {
@@ -53,7 +53,7 @@ def reasons_figure(reasons: pl.DataFrame) -> go.Figure:
         vague = rows["is_vague"].to_list()
         fig.add_trace(
             go.Bar(
-                y=[short_label(t, 48) for t in labels],
+                y=[short_label(t, 30) for t in labels],  # in full in the hover; a phone keeps room for bars
                 x=rows["count"].to_list(),
                 orientation="h",
                 name=category_name(category),
@@ -75,8 +75,9 @@ def reasons_figure(reasons: pl.DataFrame) -> go.Figure:
             )
         )
     style(fig, height=130 + 26 * shown.height, legend=True)
-    fig.update_layout(margin={"t": 60})
-    fig.update_xaxes(title_text="Lost leads (count)", tickformat=",d", rangemode="tozero")
+    fig.update_layout(margin={"r": 36})
+    fig.update_xaxes(tickformat=",d", rangemode="tozero")
+    right_aligned_x_title(fig, "Lost leads (count)")
     if shown.height:
         fig.update_xaxes(range=[0, max(shown["count"].to_list()) * 1.12])
     fig.update_yaxes(
@@ -103,7 +104,7 @@ def attempts_figure(attempts: pl.DataFrame, min_group_size: int) -> go.Figure:
         )
     )
     style(fig, height=300)
-    fig.update_xaxes(title_text="Qualifying contacts before the lead was closed", type="category")
+    fig.update_xaxes(title_text="Qualifying contacts before closing", type="category")
     fig.update_yaxes(title_text="Lost leads (count)", tickformat=",d", rangemode="tozero")
     if shown.height:
         fig.update_yaxes(range=[0, max(shown["count"].to_list()) * 1.15])
@@ -141,4 +142,5 @@ def category_mix_figure(mix: pl.DataFrame, dim: str, view: View, *, title: str, 
         value_title="Share of the group's lost leads (%)",
         category_title=title,
         min_group_size=view.min_group_size,
+        hover_count="count",
     )

@@ -3,17 +3,26 @@ ages, and the prequalification gap in words."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.filters.view import View
-from dashboard.ui.charts import FOLLOW_UP_SCALE, NO_CONTACT_AGE_COLORS, RESPONSE_BUCKET_COLORS
+from dashboard.ui.charts import (
+    BH_RESPONSE_BUCKET_COLORS,
+    FOLLOW_UP_SCALE,
+    NO_CONTACT_AGE_COLORS,
+    RESPONSE_BUCKET_COLORS,
+)
+from dashboard.ui.detail_table import Col, metric_col
 from dashboard.ui.format import format_value, suppressed_text
-from dashboard.ui.part_charts import heat_map, stacked_bar
-from metrics.detail_response import RESPONSE_BUCKETS
+from dashboard.ui.part_charts import heat_map, short_label, stacked_bar
+from metrics.detail_response import BUSINESS_HOURS_BUCKETS, RESPONSE_BUCKETS
 from metrics.registry import metric
 
 BUCKET_LABELS = {b.name: b.label for b in RESPONSE_BUCKETS}
+BH_BUCKET_LABELS = {b.name: b.label for b in BUSINESS_HOURS_BUCKETS}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # How a lead with each contact-data status is named in a sentence.
 STATUS_WORDS = {
@@ -33,8 +42,11 @@ STATUS_WORDS = {
 _REFERENCE = {"phone_status": "a valid one", "email_status": "a valid one"}
 
 
-def bucket_share_bar(buckets: pl.DataFrame, dim: str, view: View, *, title: str) -> go.Figure:
-    """Stacked 100 % bars of the response-time buckets per group of ``dim``, biggest group first."""
+def bucket_share_bar(
+    buckets: pl.DataFrame, dim: str, view: View, *, title: str, business_hours: bool = False
+) -> go.Figure:
+    """Stacked 100 % bars of the response-time buckets per group of ``dim``, biggest group first:
+    clock time, or with ``business_hours`` the buckets in the dealer's opening hours."""
     order = (
         buckets.group_by(dim, "suppressed")
         .agg(pl.col("count").sum())
@@ -47,8 +59,8 @@ def bucket_share_bar(buckets: pl.DataFrame, dim: str, view: View, *, title: str)
         part="bucket",
         value="share",
         labels=labels,
-        colors=RESPONSE_BUCKET_COLORS,
-        part_labels=BUCKET_LABELS,
+        colors=BH_RESPONSE_BUCKET_COLORS if business_hours else RESPONSE_BUCKET_COLORS,
+        part_labels=BH_BUCKET_LABELS if business_hours else BUCKET_LABELS,
         value_format="percent",
         value_title="Share of the group's leads (%)",
         category_title=title,
@@ -58,9 +70,12 @@ def bucket_share_bar(buckets: pl.DataFrame, dim: str, view: View, *, title: str)
 
 
 def bucket_columns(buckets: pl.DataFrame, dim: str) -> pl.DataFrame:
-    """One row per group of ``dim`` with a share column per bucket (``share_<bucket>``)."""
+    """One row per group of ``dim`` with a share column per bucket (``share_<bucket>``), clock-time
+    or business-hours buckets alike, in the buckets' order."""
     wide = buckets.pivot(on="bucket", index=dim, values="share")
-    return wide.select(dim, *(pl.col(b).alias(f"share_{b}") for b in BUCKET_LABELS if b in wide.columns))
+    order = [*BH_BUCKET_LABELS, *BUCKET_LABELS]
+    shares = (pl.col(b).alias(f"share_{b}") for b in dict.fromkeys(order) if b in wide.columns)
+    return wide.select(dim, *shares)
 
 
 def arrival_figure(cells: pl.DataFrame, min_group_size: int) -> go.Figure:
@@ -110,6 +125,12 @@ def no_contact_figure(ages: pl.DataFrame, dealers: list[str], view: View) -> go.
     )
 
 
+def no_contact_targets(ages: pl.DataFrame) -> dict[str, dict[str, str | None]]:
+    """The bar names of ``no_contact_figure`` (dealer names as the warehouse has them) -> the dealer."""
+    rows = ages.select("dealer_id", "dealer_name").unique("dealer_id").iter_rows()
+    return {short_label(str(name or dealer)): {"dealer_id": dealer} for dealer, name in rows}
+
+
 def gap_sentence(kind: str, status: str, points: float | None, reference_rate: float | None) -> str | None:
     """'Leads with a placeholder phone number were followed up 21 points less often than leads with
     a valid one.' None for the reference status itself or without numbers."""
@@ -154,3 +175,39 @@ def status_comparison_note(phone: pl.DataFrame, email: pl.DataFrame, min_group_s
             + "), so there is nothing to compare."
         )
     return f"Not enough leads per contact-data status to compare (fewer than {min_group_size} each)."
+
+
+def dealer_speed_columns(table: pl.DataFrame, metric_names: Sequence[str]) -> tuple[dict[str, Col], dict[str, Col]]:
+    """The columns of Follow-up's dealer table, shown and exported: the dealer (pinned), ``metric_names``,
+    the share of leads first contacted in each business-hours bucket and 'Never'; the export adds the
+    clock-time split. Only the columns ``table`` has."""
+    share_help = "Share of the dealer's leads whose first qualifying contact came {}."
+    columns = {
+        "dealer": Col("Dealer", pinned=True),
+        **{name: metric_col(name) for name in metric_names},
+        **{
+            f"share_{b}": Col(label, share_help.format(f"{label.lower()}, in opening hours"), "percent")
+            for b, label in BH_BUCKET_LABELS.items()
+        },
+    }
+    columns["share_never"] = Col("Never", "Share of the dealer's leads with no qualifying contact.", "percent")
+    columns = {c: col for c, col in columns.items() if c in table.columns}
+    # The clock-time split is in the download, next to the business-hours one.
+    exported = columns | {
+        f"share_{b}": Col(f"{label} (clock)", share_help.format(f"{label.lower()}, clock"), "percent")
+        for b, label in BUCKET_LABELS.items()
+        if f"share_{b}" in table.columns and b != "never"
+    }
+    return columns, exported
+
+
+def dealer_speed_table(dealers: pl.DataFrame, bh_buckets: pl.DataFrame, clock_buckets: pl.DataFrame) -> pl.DataFrame:
+    """Follow-up's dealer table: the dealers' metrics with the business-hours and clock-time bucket
+    shares (clock 'never' is business hours' 'never'), biggest dealers first, suppressed last."""
+    bh_shares = bucket_columns(bh_buckets, "dealer_id")
+    clock_shares = bucket_columns(clock_buckets, "dealer_id").drop("share_never", strict=False)
+    return (
+        dealers.join(bh_shares, on="dealer_id", how="left")
+        .join(clock_shares, on="dealer_id", how="left")
+        .sort(["suppressed", "leads"], descending=[False, True], nulls_last=True)
+    )

@@ -8,7 +8,7 @@ are shown and exported as percentages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,8 +17,11 @@ import streamlit as st
 
 from dashboard.filters.view import View
 from dashboard.ui.availability import blank_not_in_data, column_help
+from dashboard.ui.drill import row_drill, row_targets
 from dashboard.ui.export import download_csv
-from dashboard.ui.format import MISSING, TABLE_FORMATS, axis_title, suppressed_text, table_values
+from dashboard.ui.format import MISSING, axis_title, suppressed_text
+from dashboard.ui.table_format import styled_table
+from dashboard.ui.table_options import more_columns_toggle, sort_select, sorted_rows, table_height
 from metrics.registry import BY_NAME, Format, metric
 
 
@@ -38,27 +41,35 @@ def metric_col(name: str) -> Col:
     return Col(m.label, m.help, m.format)
 
 
-def _scaled(frame: pl.DataFrame, columns: Mapping[str, Col]) -> pl.DataFrame:
-    return frame.with_columns(table_values(c, col.fmt) for c, col in columns.items() if col.fmt)
-
-
 def detail_dataframe(
-    frame: pl.DataFrame, columns: Mapping[str, Col], *, key: str, height: int | None = None
+    frame: pl.DataFrame,
+    columns: Mapping[str, Col],
+    *,
+    key: str,
+    height: int | None = None,
+    on_row_click: tuple[str, Callable[[], None]] | None = None,
 ) -> None:
-    """``frame``'s ``columns`` (in that order) as a table with titles, help texts and formats."""
+    """``frame``'s ``columns`` (in that order) as a table with titles, help texts and formats; as tall
+    as its rows up to a page unless ``height`` caps it. ``on_row_click``: (key, callback) from
+    ``dashboard.ui.drill.row_drill``: a click on a row narrows the view to its group."""
     config: dict[str, Any] = {}
     for name, col in columns.items():
         if col.fmt is None:
-            config[name] = st.column_config.Column(col.title, help=col.help, pinned=col.pinned)
-        else:
-            config[name] = st.column_config.NumberColumn(
-                col.title, help=column_help(col.help, name), format=TABLE_FORMATS[col.fmt]
+            config[name] = st.column_config.Column(
+                col.title, help=col.help, pinned=col.pinned, width="medium" if col.pinned else None
             )
-    shown = _scaled(blank_not_in_data(frame.select(list(columns))), columns)
+        else:
+            # No format here: the Styler draws format_value's text, as on the tiles (table_format.py).
+            config[name] = st.column_config.NumberColumn(col.title, help=column_help(col.help, name))
+    formats = {name: col.fmt for name, col in columns.items() if col.fmt}
+    shown = styled_table(blank_not_in_data(frame.select(list(columns))), formats)
     # A short table needs no fixed height (it would show empty rows).
     shown_height: int | Literal["auto"] = (
-        "auto" if height is None or 38 + 35 * frame.height <= height else height
+        table_height(frame.height) if height is None or 38 + 35 * frame.height <= height else height
     )
+    options: dict[str, Any] = {}
+    if on_row_click is not None:
+        key, options = on_row_click[0], {"on_select": on_row_click[1], "selection_mode": "single-row"}
     st.dataframe(
         shown,
         hide_index=True,
@@ -67,22 +78,27 @@ def detail_dataframe(
         width="stretch",
         height=shown_height,
         placeholder=MISSING,  # a blank (suppressed or undefined) number shows a dash, never "None"
+        **options,
     )
 
 
 def download_detail(
     frame: pl.DataFrame, columns: Mapping[str, Col], *, title: str, view: View, key: str
 ) -> None:
-    """The 'Download CSV' button for the table ``detail_dataframe`` shows, headers with units.
+    """The 'Download CSV' and 'Download Excel' buttons for the table ``detail_dataframe`` shows, headers with units.
 
     Registry metrics are scaled and titled by dashboard/ui/export.py; the other percent
     columns are scaled here and titled 'Title (%)'.
     """
     own = {c: col for c, col in columns.items() if c not in BY_NAME}
-    out = _scaled(frame.select(*columns, *(["suppressed"] if "suppressed" in frame.columns else [])), own)
-    labels = {c: (f"{col.title} (%)" if col.fmt == "percent" else col.title) for c, col in own.items()}
+    out = frame.select(*columns, *(["suppressed"] if "suppressed" in frame.columns else [])).with_columns(
+        pl.col(c) * 100 for c, col in own.items() if col.fmt == "percent"
+    )
+    units = {"percent": " (%)", "minutes": " (minutes)"}
+    labels = {c: col.title + units.get(col.fmt or "", "") for c, col in own.items()}
     labels |= {c: axis_title(BY_NAME[c]) for c in columns if c in BY_NAME}
-    download_csv(out, title=title, view=view, key=key, labels=labels)
+    formats = {c: col.fmt for c, col in own.items() if col.fmt is not None}
+    download_csv(out, title=title, view=view, key=key, labels=labels, formats=formats)
 
 
 def with_label(frame: pl.DataFrame, dim: str, view: View, column: str | None = None) -> pl.DataFrame:
@@ -103,3 +119,28 @@ def mark_suppressed(frame: pl.DataFrame, column: str, min_group_size: int) -> pl
         .otherwise(pl.col(column))
         .alias(column)
     )
+
+
+def ranked_table(
+    table: pl.DataFrame,
+    columns: Mapping[str, Col],
+    default_columns: Sequence[str],
+    *,
+    prefix: str,
+    key: str,
+    view: View,
+    drill_columns: Mapping[str, str] | None = None,
+    default_sort: str = "-leads",
+) -> pl.DataFrame:
+    """A detail table with 'Sort by' and 'More columns' kept in the URL (``<prefix>_sort``,
+    ``<prefix>_cols``), ``default_columns`` shown until more are asked for; with ``drill_columns``
+    (dimension -> column of its value) a click on a row narrows the view to it. Returns the rows in
+    the order shown, for the download."""
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        sort_by, descending = sort_select(prefix, {c: col.title for c, col in columns.items()}, default_sort)
+        more = more_columns_toggle(prefix, len([c for c in columns if c not in default_columns]))
+    table = sorted_rows(table, sort_by, descending=descending)
+    shown = columns if more else {c: col for c, col in columns.items() if c in default_columns}
+    click = row_drill(key, view, row_targets(table, drill_columns)) if drill_columns else None
+    detail_dataframe(table, shown, key=key, on_row_click=click)
+    return table

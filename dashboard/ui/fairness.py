@@ -15,8 +15,22 @@ import streamlit as st
 from common import settings
 from dashboard.ui.format import format_value
 
-# Metrics whose value grows as leads age (sold, closed): a younger period is not comparable.
-OUTCOME_METRICS = frozenset({"sold", "conversion_rate", "lost", "cost_per_sale", "roi", "gross_profit"})
+# Metrics whose value moves as leads age (sold, closed): a younger period is not comparable. The
+# close-reason shares are among them: a young period's losses are the quick write-offs, often after
+# one call and with a vague reason; the considered ones come in later.
+OUTCOME_METRICS = frozenset(
+    {
+        "sold",
+        "conversion_rate",
+        "lost",
+        "cost_per_sale",
+        "roi",
+        "gross_profit",
+        "vague_close_rate",
+        "lost_after_one_attempt_rate",
+    }
+)
+LOSS_METRICS = ("lost", "vague_close_rate", "lost_after_one_attempt_rate")
 # The share of immature leads above which a period's outcomes are not compared.
 COMPARABLE_YOUTH_GAP = 0.05
 
@@ -54,3 +68,33 @@ def young_leads_note(current: Mapping[str, Any] | None, previous: Mapping[str, A
     if outcome_change_is_unfair("sold", current, previous):
         text += " Changes in sales, lost leads, cost per sale and ROI are shown in grey: the periods are not comparable."
     st.caption(text)
+
+
+def young_losses_text(
+    current: Mapping[str, Any] | None, previous: Mapping[str, Any] | None = None
+) -> str | None:
+    """What a young period means for lost leads and close reasons, or None when the period is old enough.
+
+    Shared by the Close reasons page and its e-mail digest.
+    """
+    share = young_share(current)
+    if not share:
+        return None
+    window = int(settings.get("conversion_window_days"))
+    text = (
+        f"{format_value(share, 'percent')} of these leads are younger than {window} days: many are still open, "
+        "so their losses and close reasons are not all in yet."
+    )
+    if any(outcome_change_is_unfair(name, current, previous) for name in LOSS_METRICS):
+        text += (
+            " Changes in lost leads, vague closes and losses after one attempt are shown in grey, never as good "
+            "or bad news: the periods are not comparable."
+        )
+    return text
+
+
+def young_losses_note(current: Mapping[str, Any] | None, previous: Mapping[str, Any] | None = None) -> None:
+    """A caption under the Close reasons tiles: how young the period is, and why its changes are grey."""
+    text = young_losses_text(current, previous)
+    if text:
+        st.caption(text)

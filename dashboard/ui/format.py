@@ -9,32 +9,11 @@ from __future__ import annotations
 
 import math
 
-import polars as pl
-
 from metrics.registry import Format, Metric, metric
 
 CURRENCY = "€"  # the demo network's markets all use the euro; sale and spend amounts are in it
 MISSING = "–"  # no value: e.g. a rate whose denominator is 0
 NO_CHANGE = "no change"
-
-
-# Number formats of table columns (st.column_config); ``table_values`` rescales a column so
-# that a table reads like the tiles: rates in percent, durations in hours.
-TABLE_FORMATS: dict[str, str] = {
-    "count": "localized",
-    "percent": "%.1f %%",
-    "minutes": "%.1f h",
-    "money": "euro",
-    "ratio": "%+.0f %%",
-    "number": "%.1f",
-}
-_TABLE_SCALES: dict[str, float] = {"percent": 100.0, "ratio": 100.0, "minutes": 1 / 60}
-
-
-def table_values(column: str, fmt: Format) -> pl.Expr:
-    """Column ``column`` scaled for display in a table formatted with ``TABLE_FORMATS[fmt]``."""
-    scale = _TABLE_SCALES.get(fmt)
-    return (pl.col(column) * scale).alias(column) if scale else pl.col(column)
 
 
 def suppressed_text(min_group_size: int) -> str:
@@ -137,3 +116,49 @@ def format_delta(name: str, current: float | int | None, previous: float | int |
 def _is_zero(delta_text: str) -> bool:
     """True when the rounded change shows no digit other than 0 ('-0.0 pts', '+0.0 min')."""
     return not any(ch in "123456789" for ch in delta_text)
+
+
+# What each metric's figure rests on, when not simply the group's leads: (column, words).
+_BASES: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(
+        (
+            "median_first_response_min",
+            "p90_first_response_min",
+            "median_first_response_bh_min",
+            "p90_first_response_bh_min",
+            "duplicate_contact_rate",
+            "avg_attempts",
+            "invalid_contact_rate",
+            "reached_of_contacted_rate",
+        ),
+        ("contacted", "contacted leads"),
+    ),
+    "vague_close_rate": ("lost", "lost leads"),
+    "lost_after_one_attempt_rate": ("lost", "lost leads"),
+    "conversion_in_window_rate": ("mature_leads", "leads old enough to judge"),
+    "cost_per_sale_in_window": ("mature_leads", "leads old enough to judge"),
+}
+
+
+def based_on(metric_name: str, row: dict[str, object]) -> str:
+    """'on 1,234 leads': the number of leads a figure of ``metric_name`` rests on, for hovers and
+    tooltips ('' when ``row`` does not hold it)."""
+    column, words = _BASES.get(metric_name, ("leads", "leads"))
+    if column not in row:
+        column, words = "leads", "leads"
+    count = row.get(column)
+    if not isinstance(count, int | float) or _is_missing(count):
+        return ""
+    return (
+        f"on {format_value(count, 'count')} {words}"
+        if count != 1
+        else f"on 1 {words.replace('leads', 'lead', 1)}"
+    )
+
+
+def rests_on_note(metric_name: str) -> str:
+    """The line a table column's help adds: what each row's figure rests on ('' for a count)."""
+    if metric(metric_name).format == "count":
+        return ""
+    words = _BASES.get(metric_name, ("leads", "leads"))[1]
+    return f"Each row's figure rests on that row's {words}: the fewer, the less it says."

@@ -8,7 +8,7 @@ becomes a short apology in the page with the details in the server log: never a 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -22,8 +22,11 @@ from dashboard.data import cached as data
 from dashboard.data.last_good import StaleNotice
 from dashboard.filters.view import View, current_view
 from dashboard.ui.availability import blank_not_in_data, column_help, freshness_line
+from dashboard.ui.drill import render_filter_chips
 from dashboard.ui.error_text import error_for_viewer
-from dashboard.ui.format import MISSING, TABLE_FORMATS, suppressed_text, table_values, team_note
+from dashboard.ui.format import MISSING, rests_on_note, suppressed_text, team_note
+from dashboard.ui.table_format import styled_table
+from dashboard.ui.table_options import table_height
 from metrics.registry import BY_NAME, metric
 
 _LOG = logging.getLogger("leadline.pages")
@@ -51,6 +54,7 @@ def page_header(title: str, intro: str, view: View) -> None:
     fresh = freshness_line()  # how fresh the data is, on every data page
     if fresh:
         st.caption(fresh)
+    render_filter_chips(view)  # "Filtered by" chips: a click on a chip's cross removes that filter
 
 
 def _viewer_is_admin() -> bool:
@@ -127,24 +131,48 @@ def group_label_column(frame: pl.DataFrame, dim: str, view: View, *, column: str
 
 
 def metrics_dataframe(
-    frame: pl.DataFrame, *, first_column: str, first_title: str, metric_names: Sequence[str], key: str
+    frame: pl.DataFrame,
+    *,
+    first_column: str,
+    first_title: str,
+    metric_names: Sequence[str],
+    key: str,
+    on_row_click: tuple[str, Callable[[], None]] | None = None,
 ) -> None:
-    """An aggregate table: ``first_column`` then ``metric_names``, each headed by its label with
-    the registry definition as the column's help, numbers in the registry format."""
-    config: dict[str, Any] = {first_column: st.column_config.TextColumn(first_title, pinned=True)}
+    """An aggregate table: ``first_column`` (pinned) then ``metric_names``, each headed by its label
+    with the registry definition as the column's help, numbers in the registry format, as tall as
+    its rows up to a page. ``on_row_click``: (key, callback) from ``dashboard.ui.drill.row_drill``."""
+    # Pinned, and not wider than "medium", so the numbers still show beside it on a phone.
+    config: dict[str, Any] = {first_column: st.column_config.TextColumn(first_title, pinned=True, width="medium")}
     for name in metric_names:
         m = metric(name)
+        # No format here: the Styler draws format_value's text, as on the tiles (table_format.py).
         config[name] = st.column_config.NumberColumn(
-            m.label, help=column_help(m.help, name), format=TABLE_FORMATS[m.format]
+            m.label, help=column_help(_with_base(m.help, name), name)
         )
     names = [n for n in metric_names if n in BY_NAME]
-    shown = blank_not_in_data(frame).select(
-        first_column,
-        *(table_values(n, BY_NAME[n].format) for n in names),
-    )
+    shown = blank_not_in_data(frame).select(first_column, *names)
+    styled = styled_table(shown, {n: BY_NAME[n].format for n in names})
     # A blank number (no sales to divide by, or a suppressed group) shows a dash, never "None".
-    st.dataframe(shown, hide_index=True, column_config=config, key=key, width="stretch", placeholder=MISSING)
+    options: dict[str, Any] = {}
+    if on_row_click is not None:
+        key, options = on_row_click[0], {"on_select": on_row_click[1], "selection_mode": "single-row"}
+    st.dataframe(
+        styled,
+        hide_index=True,
+        column_config=config,
+        key=key,
+        width="stretch",
+        height=table_height(shown.height),
+        placeholder=MISSING,
+        **options,
+    )
     show_team_note(frame, metric_names)
+
+
+def _with_base(help_text: str, metric_name: str) -> str:
+    note = rests_on_note(metric_name)
+    return f"{help_text}\n\n{note}" if note else help_text
 
 
 def show_team_note(frame: pl.DataFrame, metric_names: Sequence[str]) -> None:

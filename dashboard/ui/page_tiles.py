@@ -26,3 +26,13 @@ FOLLOW_UP_KPIS = (
     "duplicate_contact_rate",
 )
 FOLLOW_UP_CLOCK_KPIS = ("median_first_response_min", "p90_first_response_min", "responded_1h_rate")
+
+# Campaigns judge by leads old enough to have been sold; raw conversion and cost per sale are one click away.
+CAMPAIGNS_KPIS = (
+    "leads",
+    "spend",
+    "cost_per_lead",
+    "conversion_in_window_rate",
+    "cost_per_sale_in_window",
+    "roi",
+)

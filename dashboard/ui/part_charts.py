@@ -17,6 +17,7 @@ from dashboard.ui.format import format_value, suppressed_text
 from metrics.registry import Format
 
 MAX_LABEL = 40
+STACKED_LABEL = 26  # stacked bars need their width: names are shorter there (in full in the hover)
 _TICKS: dict[str, dict[str, str]] = {"percent": {"tickformat": ".0%"}, "count": {"tickformat": ",d"}}
 
 
@@ -58,7 +59,7 @@ def stacked_bar(
     names; ``hover_count`` names a count column to add to the hover next to the value.
     """
     names = list(labels.values())
-    axis = unique_axis_labels(names)
+    axis = unique_axis_labels(names, limit=STACKED_LABEL)  # a phone keeps room for the bars
     row_of = {key: i for i, key in enumerate(labels)}
     hidden = (
         set(frame.filter(pl.col("suppressed"))[category].to_list())
@@ -103,14 +104,31 @@ def stacked_bar(
             font={"color": "#6c757d", "size": 12},
         )
     style(fig, height=110 + 30 * len(axis), legend=True)
-    fig.update_layout(
-        barmode="stack", margin={"t": 70}, legend={"traceorder": "normal", "y": 1.0, "yanchor": "bottom"}
-    )
-    fig.update_xaxes(title_text=value_title, rangemode="tozero", **_TICKS.get(value_format, {}))
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal", "y": 1.0, "yanchor": "bottom"})
+    fig.update_xaxes(rangemode="tozero", **_TICKS.get(value_format, {}))
+    right_aligned_x_title(fig, value_title)
     if value_format == "percent":
         fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(title_text=category_title, autorange="reversed", automargin=True, ticksuffix="  ")
     return fig
+
+
+def right_aligned_x_title(fig: go.Figure, text: str) -> None:
+    """The value axis's title under the plot's right end, running left into the room of the names:
+    Plotly centres an axis title on the plot, and on a phone's narrow plot a long one was cut off."""
+    fig.add_annotation(
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=0,
+        xanchor="right",
+        yanchor="top",
+        yshift=-24,
+        showarrow=False,
+        font={"size": 14, "color": "#2a3f5f"},
+    )
+    fig.update_layout(margin={"b": 52})
 
 
 def heat_map(

@@ -10,7 +10,7 @@ import polars as pl
 
 from dashboard.filters.view import View
 from dashboard.ui.charts import COLORS, style
-from dashboard.ui.format import format_value
+from dashboard.ui.format import based_on, format_value
 from dashboard.ui.part_charts import stacked_bar
 from metrics.registry import metric
 from metrics.result_codes import BEST_OUTCOMES
@@ -85,13 +85,16 @@ def attempted_reached_figure(groups: pl.DataFrame, dim: str, view: View, *, titl
                 name="Attempted (follow-up rate)" if name == "follow_up_rate" else m.label,
                 marker_color=color,
                 text=[format_value(v, "percent") for v in values],
-                textposition="outside",
+                textposition="auto",  # inside a long bar, beside a short one: never cut off at the edge
                 cliponaxis=False,
-                hovertemplate="%{y}<br>" + m.label + ": %{text}<extra></extra>",
+                customdata=[
+                    f" ({b})" if (b := based_on(name, row)) else "" for row in shown.iter_rows(named=True)
+                ],
+                hovertemplate="%{y}<br>" + m.label + ": %{text}%{customdata}<extra></extra>",
             )
         )
     style(fig, height=120 + 44 * max(shown.height, 1), legend=True)
-    fig.update_layout(barmode="group", margin={"t": 60})
+    fig.update_layout(barmode="group")
     fig.update_xaxes(title_text="Share of its leads (%)", tickformat=".0%", range=[0, 1.12])
     fig.update_yaxes(title_text=title, autorange="reversed", automargin=True, showgrid=False, ticksuffix="  ")
     return fig

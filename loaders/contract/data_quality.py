@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
+from common.time_zones import is_time_zone_name
 from loaders.contract.check import unavailable_error
 from loaders.contract.data_quality_checks import (
     EARLIEST_PLAUSIBLE,
@@ -57,6 +58,7 @@ from loaders.contract.tables import (
     Kind,
     close_reasons,
     consent_not_false,
+    dealers,
     lead_outcomes,
     leads,
 )
@@ -105,6 +107,7 @@ def check_data_quality(engine: Engine, as_of: datetime | None = None) -> pl.Data
                 statement = _dangling_select(child, column, parent, parent_column)
                 count, example = conn.execute(statement).one()
                 rows.append(_row(check, child, column, count, example))
+            rows.append(_row("unknown_time_zone", "dealers", "timezone", *_unknown_time_zones(conn)))
             count, example = conn.execute(_sale_before_lead_select()).one()
             rows.append(_row("sale_before_lead", "lead_outcomes", "sold_at", count, example))
             count, example = conn.execute(_unknown_close_reason_select(conn)).one()
@@ -193,6 +196,19 @@ def _dangling_select(child: str, column: str, parent: str, parent_column: str) -
             _not_refused(child_table),
         )
     )
+
+
+def _unknown_time_zones(conn: Connection) -> tuple[int, str | None]:
+    """Dealers whose time zone is NULL or not an IANA name, and the smallest such dealer_id.
+
+    The warehouse groups the dealers by time zone (a handful of rows leave it); which names are
+    IANA zones is decided here, by the same test the facts use to read a zone as UTC.
+    """
+    zone = dealers.c.timezone
+    by_zone = conn.execute(select(zone, func.count(), func.min(dealers.c.dealer_id)).group_by(zone))
+    unknown = [(count, example) for name, count, example in by_zone if not is_time_zone_name(name)]
+    examples = [example for _, example in unknown if example is not None]
+    return sum(count for count, _ in unknown), min(examples, default=None)
 
 
 def _sale_before_lead_select() -> Select[int, Any]:

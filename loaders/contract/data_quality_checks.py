@@ -49,6 +49,7 @@ DESCRIPTIONS: dict[str, str] = {
     "negative_spend": "negative",
     "sale_before_lead": "record a sale dated before its lead was created",
     "unknown_value": "not one of the allowed values",
+    "unknown_time_zone": "without a time zone, or with one that is not an IANA name such as Europe/Rome",
 }
 
 # How the metrics treat rows a check finds: by (check, table, column), then (check, table), then check.
@@ -143,6 +144,8 @@ _TREATMENTS: dict[tuple[str, ...], str] = {
         "occurred_at",
     ): "Before its lead was created: not a qualifying contact.",
     ("before_2000", "campaign_spend", "spend_date"): "Summed only in a period that includes that day.",
+    ("unknown_time_zone",): "Read as UTC: the dealer's opening hours, its response times in business hours, "
+    "the waiting times of its leads and their arrival hours are counted on UTC clocks.",
     ("negative_spend",): "Summed as it is: a refund or correction lowers the spend of that campaign.",
     ("sale_before_lead",): "Counted as a sale of the lead, in the period of the lead's creation; the date "
     "order is almost always a swapped day and month or a sale matched to the wrong lead.",
@@ -155,6 +158,58 @@ _TREATMENTS: dict[tuple[str, ...], str] = {
         "category",
     ): "Listed after the known categories on Close reasons; whether a close is vague follows is_vague.",
 }
+
+
+# What a table's rows are, in words (the Data quality page leads with these, not with table names).
+TABLE_NOUNS: dict[str, str] = {
+    "dealers": "Dealers",
+    "campaigns": "Campaigns",
+    "campaign_spend": "Campaign spend entries",
+    "leads": "Leads",
+    "lead_activities": "Contacts (calls, e-mails)",
+    "lead_outcomes": "Lead outcomes",
+    "close_reasons": "Close reasons",
+    "result_codes": "Call result codes",
+}
+
+
+# Each check in words, led by what the rows are ({noun}) and naming the column in words ({col}).
+_PLAIN: dict[str, str] = {
+    "null_required": "{noun} without {col}",
+    "duplicate_key": "{noun} whose {col} appears more than once",
+    "unknown_lead": "{noun} of a lead that is not among the leads",
+    "unknown_dealer": "{noun} of a dealer that is not among the dealers",
+    "unknown_campaign": "{noun} of a campaign that is not among the campaigns",
+    "unknown_close_reason": "{noun} with a close reason that is in no list of close reasons",
+    "unknown_result_code": "{noun} with a result code that is in no list of result codes (per source: see below)",
+    "in_the_future": "{noun} whose {col} is in the future",
+    "before_2000": "{noun} whose {col} is before the year 2000 (a placeholder date)",
+    "negative_spend": "{noun} with a negative amount",
+    "sale_before_lead": "Sales dated before their lead arrived",
+    "unknown_value": "{noun} whose {col} is not one of the allowed values",
+    "unknown_time_zone": "{noun} without a {col} Leadline knows (none, or not a name such as Europe/Rome)",
+}
+_COLUMN_WORDS: dict[str, str] = {
+    "created_at": "arrival time",
+    "occurred_at": "time",
+    "delivered_at": "delivery time",
+    "sold_at": "sale date",
+    "closed_at": "close date",
+    "appointment_at": "appointment date",
+    "spend_date": "date",
+}
+
+
+def plain_finding(check: str, table: str, column: str) -> str:
+    """What the rows ``check`` finds in ``table.column`` are, in words (no table or column names).
+
+    >>> plain_finding("in_the_future", "leads", "created_at")
+    'Leads whose arrival time is in the future'
+    """
+    noun = TABLE_NOUNS.get(table, table.replace("_", " ").capitalize())
+    words = column.removesuffix("_id").replace("_", " ") + (" ID" if column.endswith("_id") else "")
+    col = _COLUMN_WORDS.get(column, words)
+    return _PLAIN.get(check, "{noun}: {col} " + DESCRIPTIONS.get(check, check)).format(noun=noun, col=col)
 
 
 def how_treated(check: str, table: str, column: str) -> str:

@@ -69,7 +69,13 @@ CONTRACT: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("dealer_group_name", T, False, "Name of the dealer group."),
         ColumnSpec("market", T, False, "Country of the dealership, ISO 3166-1 alpha-2 (`DE`, `IT`)."),
         ColumnSpec("region", T, True, "Region inside the market, free text."),
-        ColumnSpec("timezone", T, True, "IANA time-zone name (`Europe/Rome`); arrival heat maps use it."),
+        ColumnSpec(
+            "timezone",
+            T,
+            True,
+            "IANA time-zone name (`Europe/Rome`); arrival heat maps and business hours use it "
+            "(NULL or another name: UTC, counted on Data quality).",
+        ),
     ),
     "campaigns": (
         ColumnSpec("campaign_id", T, False, "Key of the campaign.", primary_key=True),
@@ -216,6 +222,9 @@ dealer_closed_days = _table("dealer_closed_days")
 
 TABLES: dict[str, Table] = {t.name: t for t in metadata.sorted_tables}
 HOURS_TABLES: dict[str, Table] = {t.name: t for t in optional_metadata.sorted_tables}
+# Every table a writer may fill (the importer, the demo): the contract's and the opening-hours tables.
+ALL_SPECS: dict[str, tuple[ColumnSpec, ...]] = {**CONTRACT, **OPTIONAL_CONTRACT}
+ALL_TABLES: dict[str, Table] = {**TABLES, **HOURS_TABLES}
 
 # Columns the dashboard must never select: free text may hold personal data.
 NEVER_SELECTED = frozenset({("lead_outcomes", "close_reason_text")})

@@ -21,6 +21,13 @@ from loaders.demo.network import Network
 _PHONE_FOLLOW_UP_POWER = np.array([1.0, 2.5, 2.2, 1.5])
 _SERVICE, _OTHER, _TEST_DRIVE = 6, 7, 2
 MAX_ATTEMPTS = 7
+# Two busy dealers fell behind in the last days (a salesperson off sick, a CRM queue nobody
+# watches): nearly all their leads of the last BACKLOG_DAYS before the data's end are not called
+# yet, so the Follow-up page's "Waiting now" panel has a story today. Every BACKLOG_SPARED-th
+# lead still gets its call.
+BACKLOG_DAYS = 5
+BACKLOG_SPARED = 8
+_BACKLOG_DELAY_S = 8 * 86_400  # the backlog is swept after the data ends
 
 
 @dataclass
@@ -55,6 +62,7 @@ def plan_contacts(rng: np.random.Generator, net: Network, cal: Calendar, leads: 
     # Some leads sit in a queue until someone sweeps the backlog days later: the long tail.
     backlog = rng.uniform(size=n) < 0.06
     delay += np.where(backlog, rng.exponential(3 * 86_400, n), 0).astype(np.int64)
+    delay += np.where(stalled_today(net, cal, leads), _BACKLOG_DELAY_S, 0)
     start = np.maximum(leads.created_s, leads.delivered_s)
     first = np.where(contacted, next_opening(cal, start + delay, net.tz[d], rng), -1)
     response_h = (first - leads.created_s) / HOUR_S
@@ -103,6 +111,21 @@ def plan_contacts(rng: np.random.Generator, net: Network, cal: Calendar, leads: 
         at_s=at_s,
         at_actor=at_actor,
     )
+
+
+def backlog_dealers(net: Network) -> np.ndarray:
+    """The two dealers with a backlog today: the busiest two apart from the CRM-switch dealer
+    (indices into the network's dealers; which ones follows the seed, as every weight does)."""
+    by_volume = [int(d) for d in np.argsort(-net.weight, kind="stable") if d != net.crm_switch_dealer]
+    return np.array(sorted(by_volume[:2]))
+
+
+def stalled_today(net: Network, cal: Calendar, leads: LeadBatch) -> np.ndarray:
+    """Leads of a backlog dealer created in its last BACKLOG_DAYS before the data's end, that nobody
+    calls before it ends. Chosen without drawing random numbers, so every other story stays as it was."""
+    recent = leads.created_s >= cal.cutoff_s - BACKLOG_DAYS * 86_400
+    spared = np.arange(leads.created_s.size) % BACKLOG_SPARED == 0
+    return np.isin(leads.dealer, backlog_dealers(net)) & recent & ~spared
 
 
 def _actors(

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, case, or_, select, union
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import Function
 
 from loaders.contract.tables import consent_not_false, dealers, lead_activities, lead_outcomes, leads
 from loaders.facts.lead_facts import facts_select, lead_rows_select
@@ -42,8 +43,10 @@ def facts_rows_select(
     leads): the double-lead flag looks at the buyer's previous lead among the selected ones.
     """
     window = timedelta(days=DOUBLE_LEAD_WINDOW_DAYS)
+    # A plain Function, not func.lag: a dialect package (trino) registers its own Lag class
+    # without statement caching, and func.lag would pick it up on every engine.
     previous_created = (
-        func.lag(leads.c.created_at)
+        Function("lag", leads.c.created_at, type_=leads.c.created_at.type)
         .over(
             partition_by=(leads.c.customer_key, leads.c.brand),
             order_by=(leads.c.created_at, leads.c.lead_id),

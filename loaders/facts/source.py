@@ -25,15 +25,13 @@ Every path filters, groups and aggregates in the warehouse; only aggregates leav
 from __future__ import annotations
 
 import functools
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Engine, FromClause, Select, Subquery, or_, select, union_all
+from sqlalchemy import ColumnElement, Connection, FromClause, Select, Subquery, or_, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
 
 from loaders.contract.tables import leads
@@ -74,6 +72,7 @@ from loaders.facts.table import (
 )
 from loaders.request.query import LeadQuery
 from loaders.warehouse.fetch import Bind
+from loaders.warehouse.timed_memo import TimedMemo, warehouse_key
 from metrics.result_codes import DEFAULT_TAXONOMY, Taxonomy
 
 P = ParamSpec("P")
@@ -82,7 +81,6 @@ R = TypeVar("R")
 # How long a probe's answer is trusted. Well under the result cache's time-to-live, so new
 # data shows up within that time-to-live plus this.
 PROBE_SECONDS = 15.0
-_MAX_PROBED_WAREHOUSES = 16
 
 
 @dataclass(frozen=True)
@@ -166,64 +164,37 @@ def _probe(conn: Connection) -> MaterialisedFacts | None:
     )
 
 
-_probes: dict[str, tuple[float, MaterialisedFacts | None]] = {}
-_probes_lock = threading.Lock()
+_probes: TimedMemo[MaterialisedFacts | None] = TimedMemo(PROBE_SECONDS)
+_openings: TimedMemo[OpeningSetup] = TimedMemo(PROBE_SECONDS)
+_taxonomies: TimedMemo[Taxonomy] = TimedMemo(PROBE_SECONDS)
 
 
 def current_reader(bind: Bind) -> MaterialisedFacts | None:
     """``probe_facts`` for the warehouse of ``bind``, re-probed at most every PROBE_SECONDS."""
-    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
-    key = engine.url.render_as_string(hide_password=False)
-    now = time.monotonic()
-    with _probes_lock:
-        cached = _probes.get(key)
-    if cached is not None and now - cached[0] < PROBE_SECONDS:
-        return cached[1]
     try:
-        reader = probe_facts(bind)
+        return _probes.get(warehouse_key(bind), lambda: probe_facts(bind))
     except SQLAlchemyError:
-        reader = None  # the on-the-fly path is always exact; a failing warehouse reports itself there
-    with _probes_lock:
-        if len(_probes) >= _MAX_PROBED_WAREHOUSES and key not in _probes:
-            _probes.pop(next(iter(_probes)))
-        _probes[key] = (now, reader)
-    return reader
+        return None  # the on-the-fly path is always exact; a failing warehouse reports itself there
 
 
-_openings: dict[str, tuple[float, OpeningSetup]] = {}
+def _probe_opening(bind: Bind) -> OpeningSetup:
+    with connection_of(bind) as conn:
+        return probe_opening(conn, known_timezones(conn))
 
 
 def current_opening(bind: Bind) -> OpeningSetup:
     """The opening-hours setup of the warehouse of ``bind`` (optional tables, known zones), re-probed
     at most every PROBE_SECONDS; the defaults when the probe fails (the queries then report it)."""
-    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
-    key = engine.url.render_as_string(hide_password=False)
-    now = time.monotonic()
-    with _probes_lock:
-        cached = _openings.get(key)
-    if cached is not None and now - cached[0] < PROBE_SECONDS:
-        return cached[1]
     try:
-        with connection_of(bind) as conn:
-            setup = probe_opening(conn, known_timezones(conn))
+        return _openings.get(warehouse_key(bind), lambda: _probe_opening(bind))
     except SQLAlchemyError:
-        setup = default_setup()
-    with _probes_lock:
-        if len(_openings) >= _MAX_PROBED_WAREHOUSES and key not in _openings:
-            _openings.pop(next(iter(_openings)))
-        _openings[key] = (now, setup)
-    return setup
+        return default_setup()
 
 
 def forget_probes() -> None:
     """Probe again on next use (after a refresh in this process, and for cold benchmarks)."""
-    with _probes_lock:
-        _probes.clear()
-        _openings.clear()
-        _taxonomies.clear()
-
-
-_taxonomies: dict[str, tuple[float, Taxonomy]] = {}
+    for memo in (_probes, _openings, _taxonomies):
+        memo.clear()
 
 
 def current_result_taxonomy(bind: Bind) -> Taxonomy:
@@ -232,22 +203,10 @@ def current_result_taxonomy(bind: Bind) -> Taxonomy:
     The materialised facts were built with the taxonomy of their refresh; when the warehouse's
     differs now, ``dimensions_digest`` differs too and the reader computes on the fly with this one.
     """
-    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
-    key = engine.url.render_as_string(hide_password=False)
-    now = time.monotonic()
-    with _probes_lock:
-        cached = _taxonomies.get(key)
-    if cached is not None and now - cached[0] < PROBE_SECONDS:
-        return cached[1]
     try:
-        taxonomy = load_result_taxonomy(bind)
+        return _taxonomies.get(warehouse_key(bind), lambda: load_result_taxonomy(bind))
     except SQLAlchemyError:
         return DEFAULT_TAXONOMY  # a failing warehouse reports itself in the query that follows
-    with _probes_lock:
-        if len(_taxonomies) >= _MAX_PROBED_WAREHOUSES and key not in _taxonomies:
-            _taxonomies.pop(next(iter(_taxonomies)))
-        _taxonomies[key] = (now, taxonomy)
-    return taxonomy
 
 
 @contextmanager

@@ -9,7 +9,6 @@ up on the touched leads on the fly until the next refresh (loaders/facts/source.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections.abc import Iterator
@@ -17,11 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import available_timezones
 
 from sqlalchemy import Connection, false, func, inspect, select
 
 from common import settings
+from common.time_zones import is_time_zone_name
 from loaders.contract.tables import (
     campaigns,
     dealer_closed_days,
@@ -89,14 +88,7 @@ def known_timezones(bind: Bind) -> tuple[str, ...]:
     with connection_of(bind) as conn:
         rows = conn.execute(select(dealers.c.timezone).where(dealers.c.timezone.is_not(None)).distinct())
         names = [name for (name,) in rows]
-    valid = _zone_names()
-    return tuple(sorted(name for name in names if name in valid))
-
-
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    """The IANA zone names Python knows: read once (it walks the tz database, ~25 ms a probe)."""
-    return frozenset(available_timezones())
+    return tuple(sorted(name for name in names if is_time_zone_name(name)))
 
 
 def dimensions_digest(bind: Bind, zones: tuple[str, ...]) -> str:

@@ -50,6 +50,8 @@ def to_kind(
         return to_text(series)
     if kind is Kind.NUMERIC:
         return to_number(series, decimal)
+    if kind is Kind.INTEGER:
+        return to_whole_number(series, decimal)
     if kind is Kind.BOOLEAN:
         return to_boolean(series)
     if kind is Kind.DATE:
@@ -68,6 +70,23 @@ def to_text(series: pl.Series) -> pl.Series:
     if series.dtype == pl.Boolean:
         return series.replace_strict({True: "true", False: "false"}, return_dtype=pl.String)
     return series.cast(pl.String)
+
+
+def to_whole_number(series: pl.Series, decimal: str) -> pl.Series:
+    """Whole numbers; a time of day (``08:30``, ``24:00``) reads as minutes after midnight, as the
+    opening-hours tables count them. A fraction (``7.5``) is not a whole number: null."""
+    text = to_text(series).str.strip_chars()
+    clock = text.str.extract_groups(r"^(\d{1,2}):(\d{2})$")
+    hours = clock.struct.field("1").cast(pl.Int64, strict=False)
+    minutes = clock.struct.field("2").cast(pl.Int64, strict=False)
+    as_time = (hours * 60 + minutes).zip_with(
+        (minutes < 60).fill_null(False), pl.Series([None] * len(series), dtype=pl.Int64)
+    )
+    number = to_number(text, decimal)
+    whole = number.cast(pl.Int64, strict=False).zip_with(
+        (number == number.round(0)).fill_null(False), pl.Series([None] * len(series), dtype=pl.Int64)
+    )
+    return as_time.fill_null(whole).cast(pl.Int32).alias(series.name)
 
 
 def to_number(series: pl.Series, decimal: str) -> pl.Series:

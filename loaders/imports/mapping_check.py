@@ -11,7 +11,7 @@ import zoneinfo
 from datetime import date, datetime
 from typing import Any
 
-from loaders.contract.tables import CONTRACT, NEVER_SELECTED
+from loaders.contract.tables import ALL_SPECS, NEVER_SELECTED
 
 TOP_KEYS = ("name", "description", "timezone", "files", "tables")
 FILE_KEYS = ("path", "format", "delimiter", "encoding", "sheet", "placeholders", "personal")
@@ -71,8 +71,8 @@ def check_mapping_document(doc: dict[str, Any]) -> list[str]:
         problems.append("[tables]: no contract table is mapped; add e.g. [tables.leads] with from = ...")
         tables = {}
     for table, spec in tables.items():
-        if table not in CONTRACT:
-            problems.append(f"tables.{table}: not a contract table.{_suggest(table, tuple(CONTRACT))}")
+        if table not in ALL_SPECS:
+            problems.append(f"tables.{table}: not a contract table.{_suggest(table, tuple(ALL_SPECS))}")
             continue
         problems += _check_table(table, spec, files)
     return problems
@@ -134,7 +134,7 @@ def _check_table(table: str, spec: Any, files: dict[str, Any]) -> list[str]:
     columns = spec.get("columns")
     if not isinstance(columns, dict) or not columns:
         return [*problems, f"{where}.columns: no column is mapped; add [{where}.columns]."]
-    known = {c.name: c for c in CONTRACT[table]}
+    known = {c.name: c for c in ALL_SPECS[table]}
     personal = _personal_of(spec, files)
     for target, raw in columns.items():
         if target not in known:
@@ -150,7 +150,7 @@ def _check_table(table: str, spec: Any, files: dict[str, Any]) -> list[str]:
             continue
         problems += _check_column(f"{where}.columns.{target}", target, raw)
         problems += _check_personal_use(f"{where}.columns.{target}", raw, personal)
-    for spec_col in CONTRACT[table]:
+    for spec_col in ALL_SPECS[table]:
         if not spec_col.nullable and spec_col.name not in columns:
             problems.append(
                 f"{where}.columns: required column {spec_col.name!r} is not mapped; map a source column "

@@ -13,7 +13,7 @@ from datetime import date
 
 import polars as pl
 
-from loaders.contract.tables import CONTRACT, ColumnSpec, Kind
+from loaders.contract.tables import ALL_SPECS, ColumnSpec, Kind
 from loaders.imports.convert import dst_gaps, literal, to_kind, to_text
 from loaders.imports.mapping import MISSING, ColumnRule, ImportMapping, TableRule
 from loaders.imports.mapping_check import template_columns
@@ -24,6 +24,7 @@ from loaders.imports.readers import ROW
 _KIND_WORDS = {
     Kind.TEXT: "text",
     Kind.NUMERIC: "a number",
+    Kind.INTEGER: "a whole number (minutes may be written as a time, 08:30)",
     Kind.BOOLEAN: "true/false (or yes/no, 1/0)",
     Kind.DATE: "a date",
     Kind.TIMESTAMP: "a date and time",
@@ -93,7 +94,7 @@ def build_table(
     if rule.require:
         frame = frame.filter(pl.all_horizontal(pl.col(c).is_not_null() for c in rule.require))
     columns, fills = [frame[ROW]], {}
-    for spec in CONTRACT[rule.table]:
+    for spec in ALL_SPECS[rule.table]:
         column_rule = rule.columns.get(spec.name)
         if column_rule is None:
             continue
@@ -296,6 +297,11 @@ def _parse_message(rule: ColumnRule, spec: ColumnSpec) -> tuple[str, str]:
         )
     if spec.kind is Kind.NUMERIC:
         return (f"It is not a number ({spec.name}).", "Fix the cell; for decimal commas set decimal = ','.")
+    if spec.kind is Kind.INTEGER:
+        return (
+            f"It is not a whole number or a time such as 08:30 ({spec.name}).",
+            "Fix the cell: minutes after midnight (510) or the time (08:30); weekdays as 1 (Monday) to 7.",
+        )
     if spec.kind is Kind.BOOLEAN:
         return (
             f"It is not {expected} ({spec.name}).",

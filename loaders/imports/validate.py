@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 from sqlalchemy import Engine, inspect, select
 
-from loaders.contract.tables import CONTRACT, TABLES, Kind
+from loaders.contract.tables import ALL_SPECS, CONTRACT, TABLES, Kind
 from loaders.imports.mapping import TableRule
 from loaders.imports.problems import ProblemLog
 from loaders.imports.readers import ROW
@@ -23,7 +23,14 @@ from metrics.taxonomy import DEFAULT_CLOSE_REASONS
 # What makes a row the same row again: a re-run replaces rows with these keys.
 IMPORT_KEYS: dict[str, tuple[str, ...]] = {
     table: tuple(c.name for c in specs if c.primary_key) for table, specs in CONTRACT.items()
-} | {"campaign_spend": ("campaign_id", "spend_date")}
+} | {
+    "campaign_spend": ("campaign_id", "spend_date"),
+    # A dealer's weekly hours come whole: a re-run replaces every row of the dealers it brings.
+    "dealer_opening_hours": ("dealer_id",),
+    "dealer_closed_days": ("dealer_id", "market", "closed_on"),  # dealer_id or market is NULL
+}
+# Keys that may repeat within one import: a dealer has many opening-hours rows.
+REPEATING_KEYS = frozenset({"dealer_opening_hours"})
 
 # (child table, column) -> (parent table, column): rows must point at something that exists.
 REFERENCES: tuple[tuple[str, str, str, str], ...] = (
@@ -33,6 +40,8 @@ REFERENCES: tuple[tuple[str, str, str, str], ...] = (
     ("lead_activities", "lead_id", "leads", "lead_id"),
     ("lead_outcomes", "lead_id", "leads", "lead_id"),
     ("lead_outcomes", "close_reason_code", "close_reasons", "code"),
+    ("dealer_opening_hours", "dealer_id", "dealers", "dealer_id"),
+    ("dealer_closed_days", "dealer_id", "dealers", "dealer_id"),
 )
 FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of CRM servers drift a little
 _LOOKUP_CHUNK = 5_000
@@ -61,6 +70,8 @@ def check_tables(
         _check_future(table, frame, rule, label, log, now)
         if table == "lead_outcomes" and "leads" in built:
             _check_sale_before_lead(frame, built["leads"], rule, label, log)
+        if table in ("dealer_opening_hours", "dealer_closed_days"):
+            _check_hours(table, frame, rule, label, log)
         if table == "campaign_spend":
             _log(
                 log,
@@ -106,7 +117,7 @@ def _log(
 
 def _check_duplicates(table: str, frame: pl.DataFrame, rule: TableRule, label: str, log: ProblemLog) -> None:
     keys = [k for k in IMPORT_KEYS[table] if k in frame.columns]
-    if not keys or frame.is_empty():
+    if not keys or frame.is_empty() or table in REPEATING_KEYS:
         return
     with_first = frame.with_columns(pl.col(ROW).min().over(keys).alias("__first"))
     repeats = with_first.filter(
@@ -130,7 +141,7 @@ def _check_duplicates(table: str, frame: pl.DataFrame, rule: TableRule, label: s
 def _check_future(
     table: str, frame: pl.DataFrame, rule: TableRule, label: str, log: ProblemLog, now: datetime
 ) -> None:
-    for spec in CONTRACT[table]:
+    for spec in ALL_SPECS[table]:
         if spec.kind is Kind.TIMESTAMP and spec.name in frame.columns:
             late = frame.filter(pl.col(spec.name) > now + FUTURE_TOLERANCE)
             _log(
@@ -145,6 +156,39 @@ def _check_future(
                 "Check the time zone of the export (timezone = '...') and whether day and month are swapped "
                 "in the format.",
             )
+
+
+# (table, column, rows that break the rule, what the rule is): the ranges `leadline check` applies too.
+def _hours_rules(table: str, frame: pl.DataFrame) -> list[tuple[str, pl.Expr, str]]:
+    if table == "dealer_closed_days":
+        no_one = pl.col("dealer_id").is_null() & pl.col("market").is_null()
+        return [("dealer_id", no_one, "The closed day names neither a dealer_id nor a market.")]
+    rules = [
+        ("weekday", ~pl.col("weekday").is_between(1, 7), "The weekday is not 1 (Monday) to 7 (Sunday)."),
+        ("opens_min", ~pl.col("opens_min").is_between(0, 1439), "The opening time is not 00:00 to 23:59."),
+    ]
+    if "closes_min" in frame.columns:
+        late = (pl.col("closes_min") <= pl.col("opens_min")) | (pl.col("closes_min") > 1440)
+        rules.append(("closes_min", late, "The closing time is not after the opening time (at most 24:00)."))
+    return [(column, broken, message) for column, broken, message in rules if column in frame.columns]
+
+
+def _check_hours(table: str, frame: pl.DataFrame, rule: TableRule, label: str, log: ProblemLog) -> None:
+    """Opening hours within a day, and closed days that name whom they close."""
+    for column, broken, message in _hours_rules(table, frame):
+        value = "market" if column == "dealer_id" and table == "dealer_closed_days" else column
+        _log(
+            log,
+            label,
+            rule,
+            table,
+            column,
+            frame.filter(broken.fill_null(False)),
+            value,
+            message,
+            "Minutes count from local midnight (08:30 is 510; a time such as 08:30 is read as that); weekdays "
+            "run 1 = Monday to 7 = Sunday; a closed day needs a dealer_id, or a market for a holiday.",
+        )
 
 
 # A sale (or close) recorded this long before its lead was created is a data error, not clock drift.

@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, exists, tuple_
+from sqlalchemy import Connection, Engine, and_, exists, or_, tuple_
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.errors import WarehouseUnavailable
-from loaders.contract.tables import TABLES, metadata
+from loaders.contract.tables import ALL_TABLES, HOURS_TABLES, metadata, optional_metadata
 from loaders.contract.write import insert_frames
 from loaders.imports.log import record_import
 from loaders.imports.plan import ImportPlan
@@ -30,6 +30,7 @@ from loaders.imports.validate import IMPORT_KEYS
 from loaders.warehouse.engine import redact
 
 _DELETE_CHUNK = 5_000
+_NULLABLE_KEYS = frozenset({"dealer_closed_days"})  # a key column may be NULL: matched NULL-safe
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ def apply_import(plan: ImportPlan, engine: Engine, *, now: datetime | None = Non
     try:
         with engine.begin() as conn:
             metadata.create_all(conn)
+            hours = [HOURS_TABLES[t] for t in plan.frames if t in HOURS_TABLES]
+            optional_metadata.create_all(conn, tables=hours)  # only the optional tables it fills
             for table, frame in plan.frames.items():
                 replaced[table] = _delete_existing(conn, table, frame)
             insert_frames(conn, plan.frames)
@@ -98,14 +101,20 @@ def _delete_existing(conn: Connection, table: str, frame: pl.DataFrame) -> int:
     keys = IMPORT_KEYS[table]
     if frame.is_empty() or not keys:
         return 0
-    sql_table = TABLES[table]
+    sql_table = ALL_TABLES[table]
     distinct = frame.select(keys).unique()
     if conn.dialect.name == "duckdb":
         return _delete_existing_duckdb(conn, table, distinct)
     deleted = 0
     for offset in range(0, distinct.height, _DELETE_CHUNK):
         chunk = distinct.slice(offset, _DELETE_CHUNK)
-        if len(keys) == 1:
+        if table in _NULLABLE_KEYS:  # a holiday's NULL dealer_id matches the same holiday again
+            same = [
+                [sql_table.c[k].is_not_distinct_from(v) for k, v in r.items()]
+                for r in chunk.iter_rows(named=True)
+            ]
+            condition = or_(*(and_(*row) for row in same))
+        elif len(keys) == 1:
             condition = sql_table.c[keys[0]].in_(chunk[keys[0]].to_list())
         else:
             condition = tuple_(*(sql_table.c[k] for k in keys)).in_(list(chunk.iter_rows()))
@@ -121,9 +130,12 @@ def _delete_existing_duckdb(conn: Connection, table: str, keys: pl.DataFrame) ->
     view_name = f"_leadline_import_keys_{table}"
     raw.register(view_name, keys.to_arrow())
     try:
-        sql_table = TABLES[table]
+        sql_table = ALL_TABLES[table]
         view = sa_table(view_name, *(sa_column(k) for k in keys.columns))
-        same_key = and_(*(view.c[k] == sql_table.c[k] for k in keys.columns))
+        if table in _NULLABLE_KEYS:
+            same_key = and_(*(view.c[k].is_not_distinct_from(sql_table.c[k]) for k in keys.columns))
+        else:
+            same_key = and_(*(view.c[k] == sql_table.c[k] for k in keys.columns))
         result = conn.execute(sql_table.delete().where(exists().where(same_key)))
         return max(result.rowcount, 0)
     finally:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Engine, and_, true
 from loaders.facts.lead_facts import lead_facts
 from loaders.queries.detail_common import fetch_counts, key_names
 from loaders.request.query import LeadQuery
-from metrics.detail_response import RESPONSE_BUCKETS, ResponseBucket
+from metrics.detail_response import BUSINESS_HOURS_BUCKETS, RESPONSE_BUCKETS, ResponseBucket
 from metrics.result_codes import BEST_OUTCOMES, REACHED_RANK
 
 
@@ -26,12 +26,20 @@ def _bucket_condition(first_response: ColumnElement[Any], bucket: ResponseBucket
     return and_(true(), *clauses)
 
 
-def fetch_response_bucket_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
-    """Per group: leads, and leads in each bucket of RESPONSE_BUCKETS (by first response)."""
-    facts = lead_facts(query)
-    keys = key_names(query)
-    counts = {b.name: _bucket_condition(facts.c.first_response_min, b) for b in RESPONSE_BUCKETS}
-    return fetch_counts(engine, facts, keys, counts)
+def fetch_response_bucket_counts(
+    engine: Engine, query: LeadQuery, *, business_hours: bool = False
+) -> pl.DataFrame:
+    """Per group: leads, and leads in each bucket of RESPONSE_BUCKETS (by first_response_min), or
+    with ``business_hours`` of BUSINESS_HOURS_BUCKETS (by first_response_bh_min). Either way
+    "never" is a lead without a qualifying contact, so the two splits have the same never count."""
+    facts = lead_facts(query, business_hours=business_hours)
+    first_response = facts.c.first_response_bh_min if business_hours else facts.c.first_response_min
+    buckets = BUSINESS_HOURS_BUCKETS if business_hours else RESPONSE_BUCKETS
+    counts = {
+        b.name: facts.c.first_response_min.is_(None) if b.never else _bucket_condition(first_response, b)
+        for b in buckets
+    }
+    return fetch_counts(engine, facts, key_names(query), counts)
 
 
 def fetch_funnel_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:

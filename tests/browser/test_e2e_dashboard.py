@@ -103,12 +103,14 @@ def test_changing_filters_updates_the_url_which_restores_the_view(
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")  # close the list: while open, the rest of the page is aria-hidden
     settle(page)
-    page.get_by_role("radio", name="Dealer group").click()
+    # One market chosen: the breakdown follows it down to dealer groups; a choice by hand is kept.
+    assert page.get_by_role("radio", name="Dealer group").get_attribute("aria-checked") == "true"
+    page.get_by_role("radio", name="Brand").click()
     settle(page)
     url = page.url
     today = datetime.now(UTC).date()
     assert f"from={(today - timedelta(days=89)).isoformat()}" in url
-    assert "market=IT" in url and "by=dealer_group_id" in url
+    assert "market=IT" in url and "by=brand" in url
     before = tile_values(page)
     assert before
 
@@ -122,7 +124,7 @@ def test_changing_filters_updates_the_url_which_restores_the_view(
         restored = again.get_by_test_id("stSidebar")
         assert restored.get_by_role("combobox", name="Quick pick").input_value() == "Last 90 days"
         assert "IT" in restored.get_by_test_id("stMultiSelect").filter(has_text="Market").inner_text()
-        assert again.get_by_role("radio", name="Dealer group").get_attribute("aria-checked") == "true"
+        assert again.get_by_role("radio", name="Brand").get_attribute("aria-checked") == "true"
         open_view(again, url.replace("/overview?", "/definitions?"))
         assert "/definitions?" in again.url and "market=IT" in again.url
         assert "by=" not in again.url  # the Overview's own option does not follow to other pages

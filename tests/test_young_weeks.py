@@ -1,0 +1,82 @@
+"""Weekly outcome trends draw the weeks too young to judge as such: a grey band explained in the
+legend and hover, never as a drop to 0 % and never as a bare gap (issue 13)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+
+from dashboard.ui.charts import EMPTY_STATE
+from dashboard.ui.young_weeks import YOUNG_NAME, weekly_trend, young_weeks
+
+MONDAYS = [date(2025, 3, 3) + timedelta(weeks=i) for i in range(6)]
+
+
+@pytest.fixture(autouse=True)
+def no_warehouse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The data profile reads the configured warehouse: none here, so nothing is missing."""
+    monkeypatch.setenv("LEADLINE_WAREHOUSE_URL", f"duckdb:///{tmp_path / 'absent' / 'none.duckdb'}")
+
+
+def weeks(mature: list[int | None], window_rate: list[float | None]) -> pl.DataFrame:
+    """Six weeks of 100 leads each; raw conversion falls as the weeks get younger."""
+    return pl.DataFrame(
+        {
+            "week": MONDAYS,
+            "leads": [100] * 6,
+            "mature_leads": mature,
+            "conversion_in_window_rate": window_rate,
+            "conversion_rate": [0.1, 0.1, 0.1, 0.06, 0.02, 0.0],
+            "follow_up_rate": [0.9] * 6,
+            "suppressed": [False] * 6,
+        },
+        schema_overrides={"mature_leads": pl.Int64, "conversion_in_window_rate": pl.Float64},
+    )
+
+
+# Three mature weeks, one straddling the window (40 of its leads are old enough), two too young.
+MIXED = weeks([100, 100, 100, 40, 0, 0], [0.1, 0.12, 0.11, 0.09, None, None])
+
+
+def _trace(fig: go.Figure, name: str) -> go.Scatter:
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_young_weeks_are_those_with_leads_younger_than_the_window() -> None:
+    assert young_weeks(MIXED).to_list() == [False, False, False, True, True, True]
+    hidden = MIXED.with_columns(
+        pl.lit(None, pl.Int64).alias("mature_leads"), pl.lit(True).alias("suppressed")
+    )
+    assert not young_weeks(hidden).any()  # a suppressed week is a gap, as always
+
+
+@pytest.mark.parametrize("name", ["conversion_in_window_rate", "conversion_rate"])
+def test_young_weeks_are_a_grey_band_and_never_part_of_the_line(name: str) -> None:
+    fig = weekly_trend(MIXED, name)
+    labels = {"conversion_in_window_rate": "Conversion within 90 days", "conversion_rate": "Conversion rate"}
+    solid = _trace(fig, labels[name])
+    assert list(solid.y[3:]) == [None, None, None]  # no drop to 0 %: the line ends at the last mature week
+    assert list(solid.y[:3]) == MIXED[name].to_list()[:3]
+    assert len(fig.data) == 2  # the line and the band: no value of a young week is drawn
+    shade = _trace(fig, YOUNG_NAME)
+    assert fig.data[0] is shade and shade.fill == "toself" and shade.hoveron == "fills"
+    assert min(shade.x) == MONDAYS[3] and max(shade.x) == MONDAYS[5] + timedelta(days=6)
+    assert "younger than 90 days" in shade.text
+    assert fig.layout.showlegend
+
+
+def test_a_view_of_only_young_weeks_is_shaded_not_an_empty_chart() -> None:
+    fig = weekly_trend(weeks([0] * 6, [None] * 6), "conversion_in_window_rate")
+    assert not (fig.layout.meta or {}).get(EMPTY_STATE)
+    shade = _trace(fig, YOUNG_NAME)
+    assert max(shade.y) == pytest.approx(1.0)  # up to 100 %, the band fills the empty chart
+
+
+def test_metrics_that_do_not_wait_for_sales_are_drawn_as_before() -> None:
+    fig = weekly_trend(MIXED, "follow_up_rate")
+    assert [t.name for t in fig.data] == ["Follow-up rate"]
+    assert list(fig.data[0].y) == [0.9] * 6
