@@ -57,7 +57,13 @@ DEALER_METRICS = (
 )
 # The dealer table's columns at 1440 px; the others are behind "More columns" (fu_cols=all).
 DEFAULT_DEALER_COLUMNS = (
-    "dealer", "leads", "follow_up_rate", "median_first_response_bh_min", "share_within_15_bh_min", "reach_rate", "share_never"
+    "dealer",
+    "leads",
+    "follow_up_rate",
+    "median_first_response_bh_min",
+    "share_within_15_bh_min",
+    "reach_rate",
+    "share_never",
 )
 REACH_STAGES = ("leads", "contacted", "reached", "appointments")
 TOP_DEALERS = 15
@@ -78,13 +84,13 @@ page_header("Follow-up coverage", "Is every lead followed up, how fast, and wher
 
 with guarded():
     k = view.min_group_size
-    groups = data.metrics(view.query(("dealer_group_id",)), k)
+    # The tiles, the comparison and both breakdowns from one scan of the period (data.view_tables).
+    total, previous, (groups, dealers) = data.view_tables(view, ("dealer_group_id",), ("dealer_id",))
     if groups.is_empty():
         no_leads_notice()
         st.stop()
     if has_input("activities"):  # without contacts every lead would read as waiting
         waiting_panel(waiting(view.query(), k), view)
-    total, previous = data.period_totals(view)
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
     with st.expander("Clock time (nights, weekends and holidays included)"):
         kpi_row(CLOCK_KPIS, total, previous, min_group_size=k, per_row=3)
@@ -101,8 +107,12 @@ with guarded():
     bucket_dim = breakdown_default(view.state, BUCKET_DIMS, "dealer_group_id")
     by_group = view.query((bucket_dim,))
     bh_buckets = response_buckets_bh(by_group, k)
-    figure = bucket_share_bar(bh_buckets, bucket_dim, view, title=BUCKET_DIMS[bucket_dim], business_hours=True)
-    drill_chart(figure, key=f"fu-bh-{bucket_dim}", view=view, targets=bar_targets(bh_buckets, bucket_dim, view))
+    figure = bucket_share_bar(
+        bh_buckets, bucket_dim, view, title=BUCKET_DIMS[bucket_dim], business_hours=True
+    )
+    drill_chart(
+        figure, key=f"fu-bh-{bucket_dim}", view=view, targets=bar_targets(bh_buckets, bucket_dim, view)
+    )
     drill_hint(f"a bar ({BUCKET_DIMS[bucket_dim].lower()})")
     st.caption(
         f"Each bar is one {BUCKET_DIMS[bucket_dim].lower()}'s leads, split by the business minutes from the lead's "
@@ -122,8 +132,7 @@ with guarded():
         charts.show(funnel_figure(stages), key="fu-reach-funnel")
     with right:
         by_gap = (
-            data.metrics(view.query(("dealer_id",)), k)
-            .filter(~pl.col("suppressed"))
+            dealers.filter(~pl.col("suppressed"))
             .sort(pl.col("follow_up_rate") - pl.col("reach_rate"), descending=True, nulls_last=True)
             .head(TOP_DEALERS)
         )
@@ -138,14 +147,18 @@ with guarded():
     )
 
     st.markdown("**By dealer**")
-    dealers = data.metrics(view.query(("dealer_id",)), k)
     by_dealer = view.query(("dealer_id",))
     table = dealer_speed_table(
         dealers, response_buckets_bh(by_dealer, k), response_buckets(by_dealer, k)
     ).pipe(with_label, "dealer_id", view, "dealer")
     columns, exported = dealer_speed_columns(table, DEALER_METRICS)
     table = ranked_table(
-        table, columns, DEFAULT_DEALER_COLUMNS, prefix="fu", key="fu-dealers", view=view,
+        table,
+        columns,
+        DEFAULT_DEALER_COLUMNS,
+        prefix="fu",
+        key="fu-dealers",
+        view=view,
         drill_columns={"dealer_id": "dealer_id"},
     )
     drill_hint("a dealer's row")
@@ -256,7 +269,12 @@ with guarded():
             labels = [str(v).capitalize() for v in frame[kind].to_list()]
             charts.show(
                 charts.bar_chart(
-                    frame, kind, "reached_of_contacted_rate", category_title=title, labels=labels, min_group_size=k
+                    frame,
+                    kind,
+                    "reached_of_contacted_rate",
+                    category_title=title,
+                    labels=labels,
+                    min_group_size=k,
                 ),
                 key=f"fu-reach-{kind}",
             )
