@@ -40,7 +40,9 @@ DETAIL_TABLES: dict[str, Callable[..., pl.DataFrame]] = {
     name: getattr(detail_tables, name)
     for name in (
         "response_buckets",
+        "response_buckets_bh",
         "funnel",
+        "result_codes",
         "prequalification_gap",
         "close_reasons",
         "double_leads",
@@ -54,6 +56,7 @@ DETAIL_TABLES: dict[str, Callable[..., pl.DataFrame]] = {
         "vague_reasons_by_dealer",
         "attempts_before_write_off",
         "dimension_choices",
+        "waiting_now",
     )
 }
 
