@@ -80,3 +80,13 @@ def test_metrics_that_do_not_wait_for_sales_are_drawn_as_before() -> None:
     fig = weekly_trend(MIXED, "follow_up_rate")
     assert [t.name for t in fig.data] == ["Follow-up rate"]
     assert list(fig.data[0].y) == [0.9] * 6
+
+
+@pytest.mark.parametrize("count", [6, 16, 17, 53])
+def test_week_ticks_fall_on_the_mondays_the_points_stand_for(count: int) -> None:
+    """Plotly's own weekly ticks fall on Sundays ("26 Jul" for the week of Monday 27 Jul)."""
+    mondays = [date(2025, 3, 3) + timedelta(weeks=i) for i in range(count)]
+    frame = pl.DataFrame({"week": mondays, "leads": [100] * count, "follow_up_rate": [0.9] * count})
+    ticks = list(weekly_trend(frame, "follow_up_rate").layout.xaxis.tickvals)
+    assert ticks[0] == mondays[0] and len(ticks) <= 16
+    assert all(tick.weekday() == 0 for tick in ticks)

@@ -211,8 +211,9 @@ def trend_chart(
     style(fig, legend=comparison is not None and comparison.height > 0)
     value_axis(fig, m)
     fig.update_xaxes(title_text=x_title, tickformat="%-d %b")
-    if 0 < frame.height <= 16:  # label each week at its Monday rather than Plotly's Sundays
-        fig.update_xaxes(tickvals=frame[x].to_list())
+    if frame.height:  # label weeks at their Mondays (Plotly's own weekly ticks fall on Sundays)
+        step = -(-frame.height // 16)  # at most 16 labels: every week, or every 2nd, 3rd ... Monday
+        fig.update_xaxes(tickvals=frame[x].to_list()[::step])
     values = frame[metric_name].to_list() if frame.height else []
     return _with_empty_state(fig, empty_state(metric_name, values))
 
