@@ -51,6 +51,8 @@ def test_format_value(value: float | None, fmt: str, expected: str) -> None:
         ("cost_per_sale", 240.0, 0.0, None),
         ("median_first_response_min", 166.0, 321.0, "-2 h 35 min"),
         ("conversion_rate", None, 0.1, None),
+        ("roi", -1.0, 33.547, "-3,454.7 pts"),  # thousands separated, like the values
+        ("leads", 25000, 1000, "+2,400.0 %"),
     ],
 )
 def test_format_delta(name: str, current: float | None, previous: float | None, expected: str | None) -> None:

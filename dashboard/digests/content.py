@@ -28,7 +28,7 @@ from dashboard.filters.url_state import END_KEY, START_KEY, decode, encode
 from dashboard.filters.view import View
 from dashboard.ui.availability import has_input, missing
 from dashboard.ui.fairness import young_losses_text
-from dashboard.ui.format import MISSING, format_metric, suppressed_text
+from dashboard.ui.format import MISSING, format_metric, suppressed_text, team_note
 from dashboard.ui.tile_model import Tile, tile_model
 from dashboard.ui.young_weeks import weekly_trend
 from metrics.derived import with_derived_metrics, with_derived_row
@@ -82,9 +82,10 @@ def _table(spec: DigestSpec, view: View, by: str) -> tuple[tuple[tuple[str, ...]
     notes = []
     hidden = int(groups["suppressed"].sum()) if groups.height else 0
     if hidden:
-        notes.append(
-            f"{hidden} {spec.breakdowns[by].lower()} group(s) with fewer than {k} leads show no numbers."
-        )
+        notes.append(f"{hidden} of {groups.height} rows have fewer than {k} leads and show no numbers.")
+    people = [n for n in spec.table_metrics if metric(n).people]
+    if people and "team_suppressed" in groups.columns and groups["team_suppressed"].fill_null(False).any():
+        notes.append(f"Rows with a dash for speed: {team_note(k)}")
     if groups.height > TOP_ROWS:
         notes.append(
             f"The table shows the top {TOP_ROWS} of {groups.height} rows by leads; the link shows all."

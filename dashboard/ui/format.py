@@ -103,13 +103,13 @@ def format_delta(name: str, current: float | int | None, previous: float | int |
     fmt = metric(name).format
     diff = float(current) - float(previous)
     if fmt in ("percent", "ratio"):
-        text = f"{diff * 100:+.1f} pts"
+        text = f"{diff * 100:+,.1f} pts"
     elif fmt == "minutes":
         text = ("-" if diff < 0 else "+") + format_minutes(abs(diff))
     elif previous == 0:
         return f"{diff:+,.0f}" if fmt == "count" else None
     else:
-        text = f"{diff / abs(float(previous)) * 100:+.1f} %"
+        text = f"{diff / abs(float(previous)) * 100:+,.1f} %"
     return NO_CHANGE if _is_zero(text) else text
 
 
