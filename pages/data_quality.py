@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.data import cached as data
+from dashboard.data.choices import readable_source
 from dashboard.filters.view import current_view
 from dashboard.ui.page import guarded
 from loaders.contract.check_schema import Severity
@@ -79,9 +80,9 @@ with guarded():
             "add them to the warehouse's result_codes table. Definitions lists the taxonomy in force."
         )
         st.dataframe(
-            unknown_codes.select(
-                "source", "unknown_codes", "activities", *(["example_code"] if show_keys else [])
-            ),
+            unknown_codes.with_columns(  # labels, not codes: "Leasing partner (third party)"
+                pl.col("source").map_elements(readable_source, return_dtype=pl.String)
+            ).select("source", "unknown_codes", "activities", *(["example_code"] if show_keys else [])),
             hide_index=True,
             width="stretch",
             key="quality-result-codes",

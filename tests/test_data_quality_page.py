@@ -128,3 +128,30 @@ def test_brand_and_dealer_roles_do_not_get_the_page(
     parsed = parse_access_file(ACCESS_FILE)
     who = parsed.identity(USERS[role])
     assert not viewer_of(parsed.access_for(who), who).may_open("data-quality")
+
+
+def test_unknown_result_codes_name_their_sources_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Labels, not codes: ``third_party:leasing_partner`` reads "Leasing partner (third party)"."""
+    from sqlalchemy import create_engine, text
+
+    from loaders.demo.generate import generate_demo
+
+    path = tmp_path / "demo.duckdb"
+    generate_demo(path, leads=2000, seed=3)
+    engine = create_engine(f"duckdb:///{path}")
+    with engine.begin() as conn:
+        changed = conn.execute(
+            text(
+                "UPDATE lead_activities SET result_code = 'zz_crm_own_code' WHERE lead_id IN "
+                "(SELECT lead_id FROM leads WHERE source = 'third_party:leasing_partner')"
+            )
+        ).rowcount
+    engine.dispose()
+    assert changed
+    monkeypatch.setenv("LEADLINE_WAREHOUSE_URL", f"duckdb:///{path}")
+    at = open_quality_page(AppTest.from_file(APP, default_timeout=90))
+    frame = next(df.value for df in at.dataframe if "unknown_codes" in df.value.columns)
+    assert "Leasing partner (third party)" in list(frame["source"])
+    assert not any(":" in source for source in frame["source"])
