@@ -14,7 +14,7 @@ import dataclasses
 import polars as pl
 from sqlalchemy import Engine
 
-from dashboard.data.tables import metrics_table
+from dashboard.data.tables import team_flags
 from loaders.contract.tables import EMAIL_STATUSES, PHONE_STATUSES
 from loaders.facts.lead_facts import UNKNOWN
 from loaders.facts.source import with_materialised_facts
@@ -65,7 +65,7 @@ def _response_buckets(
     buckets = detail_response.BUSINESS_HOURS_BUCKETS if business_hours else detail_response.RESPONSE_BUCKETS
     table = detail_response.response_buckets_table(counts, query.group_by, min_group_size, buckets)
     # How fast leads were answered is how people worked: hidden for small teams, like the median.
-    teams = metrics_table(engine, query, min_group_size)
+    teams = team_flags(engine, query, min_group_size)
     return hide_for_small_teams(table, teams, query.group_by, ("count", "share"))
 
 
@@ -154,7 +154,7 @@ def duplicate_contact_by_dealer(engine: Engine, query: LeadQuery, min_group_size
     table = detail_coverage.duplicate_contact_by_dealer_table(
         counts, read_dealers(engine), keys, min_group_size
     )
-    teams = metrics_table(engine, dataclasses.replace(query, group_by=keys), min_group_size)
+    teams = team_flags(engine, dataclasses.replace(query, group_by=keys), min_group_size)
     return hide_for_small_teams(table, teams, keys, ("duplicate_contact", "duplicate_contact_rate"))
 
 

@@ -10,14 +10,16 @@ import polars as pl
 from sqlalchemy import Engine
 
 from common import settings
-from loaders.facts.source import with_materialised_facts
-from loaders.facts.state import connection_of
+from loaders.facts.lead_facts import chosen_reader_text
+from loaders.facts.source import PROBE_SECONDS, with_materialised_facts
+from loaders.facts.state import connection_of, data_signature
 from loaders.queries.aggregates import load_any_lead, load_group_counts
 from loaders.queries.close_reasons import load_lost_by_reason, load_taxonomy
 from loaders.queries.page_scan import MetricsInputs, load_page_scan
 from loaders.queries.spend import load_campaign_leads, load_campaign_spend, load_group_campaign_leads
 from loaders.queries.team_size import load_team_sizes
 from loaders.request.query import LeadQuery
+from loaders.warehouse.timed_memo import TimedMemo, warehouse_key
 from metrics.compute import allocate_spend, compute_metrics, vague_lost
 from metrics.suppression import TEAM_SIZE, suppress
 
@@ -87,4 +89,42 @@ def metrics_tables(
     adjacent share three statements (loaders/queries/page_scan.py) instead of five each."""
     with connection_of(engine) as conn:
         inputs = load_page_scan(conn, queries)
-    return tuple(assemble_metrics(inputs[q], q.group_by, min_group_size, min_team_size) for q in queries)
+    frames = tuple(assemble_metrics(inputs[q], q.group_by, min_group_size, min_team_size) for q in queries)
+    if min_team_size is None:  # the page's detail tables then find their team flags (team_flags)
+        signature = _data_version(engine)
+        for query, frame in zip(queries, frames, strict=True):
+            _FLAGS.put(_flags_key(engine, signature, query, min_group_size), frame)
+    return frames
+
+
+# The small-team flags a detail table needs, shared by the tables of one page render.
+#
+# Response-time buckets and duplicate contact per dealer are "how people worked": they are hidden
+# where the metrics table of the same lead set marks a group ``team_suppressed`` (small team, few
+# contacted leads, or its complement). That flag needs the whole metrics table (the complements
+# depend on every group's counts), and Follow-up asks it for the same grouping up to three times
+# (buckets in business hours, in clock time, duplicate contact): at 10M leads a year's metrics
+# table is ~1.8 s, most of it the team-size join of the facts with the activities.
+#
+# So the table is kept for a few seconds, keyed by the warehouse, the query, K, the team minimum
+# and the data's signature (row counts and latest times of leads, activities and outcomes, and
+# the refused count): a refusal, an erasure or new data is a different key, computed afresh.
+# metrics_tables (a page's one scan) leaves its tables here, so Follow-up's detail tables
+# find the flags of its dealer-group and dealer tables without asking again.
+_FLAGS: TimedMemo[pl.DataFrame] = TimedMemo(PROBE_SECONDS, max_keys=64)
+
+
+def _data_version(engine: Engine) -> str:
+    return repr(sorted(data_signature(engine).items()))
+
+
+def _flags_key(engine: Engine, version: str, query: LeadQuery, min_group_size: int) -> str:
+    parts = (warehouse_key(engine), version, chosen_reader_text(), repr(query), str(min_group_size))
+    return "|".join(parts) + f"|{settings.get('min_team_size')}"
+
+
+def team_flags(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
+    """``metrics_table(engine, query, min_group_size)`` for a detail table's small-team flags,
+    reused while the data is unchanged for up to PROBE_SECONDS (see the comment above)."""
+    key = _flags_key(engine, _data_version(engine), query, min_group_size)
+    return _FLAGS.get(key, lambda: metrics_table(engine, query, min_group_size))

@@ -323,3 +323,9 @@ def facts_read_by(reader: FactsReader | None) -> Iterator[None]:
 def reader_chosen() -> bool:
     """True inside a ``facts_read_by`` block: the source of the facts is already decided."""
     return _READER_CHOSEN.get()
+
+
+def chosen_reader_text() -> str:
+    """Which source a ``facts_read_by`` block chose, in words ("auto" outside one): a cache key part,
+    so an answer read one way is never served for a read forced the other way (the equality tests)."""
+    return f"chosen:{_ACTIVE_READER.get()!r}" if _READER_CHOSEN.get() else "auto"

@@ -72,7 +72,7 @@ from loaders.facts.table import (
 )
 from loaders.request.query import LeadQuery
 from loaders.warehouse.fetch import Bind
-from loaders.warehouse.timed_memo import TimedMemo, warehouse_key
+from loaders.warehouse.timed_memo import TimedMemo, forget_all, warehouse_key
 from metrics.result_codes import DEFAULT_TAXONOMY, Taxonomy
 
 P = ParamSpec("P")
@@ -193,8 +193,7 @@ def current_opening(bind: Bind) -> OpeningSetup:
 
 def forget_probes() -> None:
     """Probe again on next use (after a refresh in this process, and for cold benchmarks)."""
-    for memo in (_probes, _openings, _taxonomies):
-        memo.clear()
+    forget_all()  # the probes here and every other timed memo (loaders/warehouse/timed_memo.py)
 
 
 def current_result_taxonomy(bind: Bind) -> Taxonomy:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 
 from loaders.warehouse.fetch import Bind
 
 V = TypeVar("V")
+_ALL: list[TimedMemo[Any]] = []
 
 
 def warehouse_key(bind: Bind) -> str:
@@ -33,6 +34,7 @@ class TimedMemo(Generic[V]):
         self.max_keys = max_keys
         self._answers: dict[str, tuple[float, V]] = {}
         self._lock = threading.Lock()
+        _ALL.append(self)
 
     def get(self, key: str, compute: Callable[[], V], *, seconds: float | None = None) -> V:
         """The answer for ``key``: remembered if younger than ``seconds`` (default: the memo's),
@@ -49,6 +51,13 @@ class TimedMemo(Generic[V]):
             self._answers[key] = (now, answer)
         return answer
 
+    def put(self, key: str, answer: V) -> None:
+        """Remember ``answer`` for ``key`` from now (an answer computed elsewhere, e.g. in a batch)."""
+        with self._lock:
+            if len(self._answers) >= self.max_keys and key not in self._answers:
+                self._answers.pop(next(iter(self._answers)))
+            self._answers[key] = (time.monotonic(), answer)
+
     def last(self, key: str) -> V | None:
         """The last answer for ``key`` however old, or None."""
         with self._lock:
@@ -59,3 +68,9 @@ class TimedMemo(Generic[V]):
         """Forget every answer."""
         with self._lock:
             self._answers.clear()
+
+
+def forget_all() -> None:
+    """Forget the answers of every memo of the process (cold benchmarks, tests after a change)."""
+    for memo in _ALL:
+        memo.clear()
