@@ -182,3 +182,15 @@ def test_table_column_help_says_what_each_row_rests_on(demo_url: str, monkeypatc
     rate_help = next(c["help"] for c in columns.values() if c.get("label") == metric("follow_up_rate").label)
     assert rate_help.startswith(metric("follow_up_rate").plain)
     assert "rests on that row's leads" in rate_help
+
+
+@pytest.mark.parametrize("legend", [False, True])
+def test_a_legend_takes_its_room_above_the_plot_not_from_it(legend: bool) -> None:
+    """One stacked bar (110 + 30 px) was squeezed to a line once a legend's top margin grew to 100 px."""
+    import plotly.graph_objects as go
+
+    from dashboard.ui.charts import COMPACT_TOP_MARGIN, style
+
+    fig = style(go.Figure(), height=140, legend=legend)
+    margin = fig.layout.margin
+    assert fig.layout.height - margin.t - margin.b == 140 - COMPACT_TOP_MARGIN - 8

@@ -123,6 +123,7 @@ PLOTLY_CONFIG = {
 
 
 LEGEND_TOP_MARGIN = 100  # two legend rows and, above them, the mode bar (26 px)
+COMPACT_TOP_MARGIN = 36
 EMPTY_STATE = "leadline_empty_state"  # key in a figure's layout.meta: draw this sentence instead
 
 
@@ -158,12 +159,15 @@ def metric_color(name: str) -> str:
 
 
 def style(fig: go.Figure, *, height: int = 340, legend: bool = False) -> go.Figure:
-    """The shared look: white background, light grid, compact margins, readable hover."""
+    """The shared look: white background, light grid, compact margins, readable hover.
+
+    ``height`` is the figure's height with the compact top margin; a legend's taller margin is
+    added to it, so the plot keeps its room (one stacked bar was squeezed to a line without)."""
     fig.update_layout(
         template="plotly_white",
-        height=height,
+        height=height + (LEGEND_TOP_MARGIN - COMPACT_TOP_MARGIN if legend else 0),
         # Above a legend, room for Plotly's mode bar, which otherwise covered legend entries on hover.
-        margin={"l": 8, "r": 8, "t": LEGEND_TOP_MARGIN if legend else 36, "b": 8},
+        margin={"l": 8, "r": 8, "t": LEGEND_TOP_MARGIN if legend else COMPACT_TOP_MARGIN, "b": 8},
         font={"family": "sans-serif", "size": 13},
         hoverlabel={"bgcolor": "white", "font_size": 13},
         showlegend=legend,
