@@ -56,7 +56,6 @@ DETAIL_TABLES: dict[str, Callable[..., pl.DataFrame]] = {
         "vague_reasons_by_dealer",
         "attempts_before_write_off",
         "dimension_choices",
-        "waiting_now",
     )
 }
 
