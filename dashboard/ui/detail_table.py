@@ -19,9 +19,9 @@ from dashboard.filters.view import View
 from dashboard.ui.availability import blank_not_in_data, column_help
 from dashboard.ui.drill import row_drill, row_targets
 from dashboard.ui.export import download_csv
-from dashboard.ui.format import MISSING, axis_title, suppressed_text
+from dashboard.ui.format import axis_title, suppressed_text
 from dashboard.ui.table_format import styled_table
-from dashboard.ui.table_options import more_columns_toggle, sort_select, sorted_rows, table_height
+from dashboard.ui.table_options import draw_table, more_columns_toggle, sort_select, sorted_rows, table_height
 from metrics.registry import BY_NAME, Format, metric
 
 
@@ -67,19 +67,7 @@ def detail_dataframe(
     shown_height: int | Literal["auto"] = (
         table_height(frame.height) if height is None or 38 + 35 * frame.height <= height else height
     )
-    options: dict[str, Any] = {}
-    if on_row_click is not None:
-        key, options = on_row_click[0], {"on_select": on_row_click[1], "selection_mode": "single-row"}
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_config=config,
-        key=key,
-        width="stretch",
-        height=shown_height,
-        placeholder=MISSING,  # a blank (suppressed or undefined) number shows a dash, never "None"
-        **options,
-    )
+    draw_table(shown, config=config, key=key, height=shown_height, on_row_click=on_row_click)
 
 
 def download_detail(

@@ -24,9 +24,9 @@ from dashboard.filters.view import View, current_view
 from dashboard.ui.availability import blank_not_in_data, column_help, freshness_line
 from dashboard.ui.drill import render_filter_chips
 from dashboard.ui.error_text import error_for_viewer
-from dashboard.ui.format import MISSING, rests_on_note, suppressed_text, team_note
+from dashboard.ui.format import rests_on_note, suppressed_text, team_note
 from dashboard.ui.table_format import styled_table
-from dashboard.ui.table_options import table_height
+from dashboard.ui.table_options import draw_table, table_height
 from metrics.registry import BY_NAME, metric
 
 _LOG = logging.getLogger("leadline.pages")
@@ -153,20 +153,7 @@ def metrics_dataframe(
     names = [n for n in metric_names if n in BY_NAME]
     shown = blank_not_in_data(frame).select(first_column, *names)
     styled = styled_table(shown, {n: BY_NAME[n].format for n in names})
-    # A blank number (no sales to divide by, or a suppressed group) shows a dash, never "None".
-    options: dict[str, Any] = {}
-    if on_row_click is not None:
-        key, options = on_row_click[0], {"on_select": on_row_click[1], "selection_mode": "single-row"}
-    st.dataframe(
-        styled,
-        hide_index=True,
-        column_config=config,
-        key=key,
-        width="stretch",
-        height=table_height(shown.height),
-        placeholder=MISSING,
-        **options,
-    )
+    draw_table(styled, config=config, key=key, height=table_height(shown.height), on_row_click=on_row_click)
     show_team_note(frame, metric_names)
 
 

@@ -8,14 +8,15 @@ columns beyond the default set. Both keys must be in the page's ``PageSpec.url_k
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
 
 import polars as pl
 import streamlit as st
 
 from common.markdown import literal_markdown, shorten
 from dashboard.filters.url_state import MAX_ECHOED_VALUE
+from dashboard.ui.format import MISSING
 
 ROW_HEIGHT, HEADER_HEIGHT, PAGE_ROWS = 35, 38, 25
 ALL_COLUMNS = "all"
@@ -25,6 +26,32 @@ SELECT_WIDTH = 340  # px: room for the longest "Median response, business hours,
 def table_height(rows: int) -> int | Literal["auto"]:
     """The height that shows every row up to a page (``PAGE_ROWS``); a longer table scrolls inside."""
     return HEADER_HEIGHT + ROW_HEIGHT * max(1, min(rows, PAGE_ROWS)) + 2
+
+
+def draw_table(
+    shown: Any,
+    *,
+    config: Mapping[str, Any],
+    key: str,
+    height: int | Literal["auto"],
+    on_row_click: tuple[str, Callable[[], None]] | None = None,
+) -> None:
+    """``st.dataframe`` as every Leadline table draws it: full width, no index, a dash for a blank
+    number (suppressed or undefined, never "None"); ``on_row_click`` (key, callback) from
+    ``dashboard.ui.drill.row_drill`` makes a row click narrow the view to its group."""
+    options: dict[str, Any] = {}
+    if on_row_click is not None:
+        key, options = on_row_click[0], {"on_select": on_row_click[1], "selection_mode": "single-row"}
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config=dict(config),
+        key=key,
+        width="stretch",
+        height=height,
+        placeholder=MISSING,
+        **options,
+    )
 
 
 def sort_options(columns: Mapping[str, str]) -> dict[str, str]:
