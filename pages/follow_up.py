@@ -85,7 +85,9 @@ page_header("Follow-up coverage", "Is every lead followed up, how fast, and wher
 with guarded():
     k = view.min_group_size
     # The tiles, the comparison and both breakdowns from one scan of the period (data.view_tables).
-    total, previous, (groups, dealers) = data.view_tables(view, ("dealer_group_id",), ("dealer_id",))
+    total, previous, (groups, dealers) = data.view_tables(
+        view, ("dealer_group_id",), ("dealer_id",), share_team_flags=True
+    )
     if groups.is_empty():
         no_leads_notice()
         st.stop()

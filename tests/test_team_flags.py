@@ -54,7 +54,7 @@ def _team_statements(engine: Engine) -> list[str]:
 
 
 def test_a_pages_scan_leaves_the_flags_its_detail_tables_need(engine: Engine) -> None:
-    metrics_tables(engine, (QUERY, BY_DEALER), K)
+    metrics_tables(engine, (QUERY, BY_DEALER), K, share_team_flags=True)
     asked = _team_statements(engine)
     buckets = detail_tables.response_buckets(engine, BY_DEALER, K)
     duplicates = detail_tables.duplicate_contact_by_dealer(engine, QUERY, K)

@@ -82,15 +82,23 @@ def has_leads(engine: Engine, query: LeadQuery, min_group_size: int) -> bool:
 
 @with_materialised_facts
 def metrics_tables(
-    engine: Engine, queries: tuple[LeadQuery, ...], min_group_size: int, min_team_size: int | None = None
+    engine: Engine,
+    queries: tuple[LeadQuery, ...],
+    min_group_size: int,
+    min_team_size: int | None = None,
+    *,
+    share_team_flags: bool = False,
 ) -> tuple[pl.DataFrame, ...]:
     """``metrics_table`` of each of ``queries``, equal to it table by table, from as few scans as
     possible: the queries of one view (same as-of, filters and scope) whose periods are equal or
-    adjacent share three statements (loaders/queries/page_scan.py) instead of five each."""
+    adjacent share three statements (loaders/queries/page_scan.py) instead of five each.
+
+    ``share_team_flags``: leave the tables for the page's detail tables' small-team flags
+    (``team_flags``); it reads the data's signature, so only a page with such tables asks for it."""
     with connection_of(engine) as conn:
         inputs = load_page_scan(conn, queries)
     frames = tuple(assemble_metrics(inputs[q], q.group_by, min_group_size, min_team_size) for q in queries)
-    if min_team_size is None:  # the page's detail tables then find their team flags (team_flags)
+    if share_team_flags and min_team_size is None:
         signature = _data_version(engine)
         for query, frame in zip(queries, frames, strict=True):
             _FLAGS.put(_flags_key(engine, signature, query, min_group_size), frame)
@@ -109,7 +117,7 @@ def metrics_tables(
 # So the table is kept for a few seconds, keyed by the warehouse, the query, K, the team minimum
 # and the data's signature (row counts and latest times of leads, activities and outcomes, and
 # the refused count): a refusal, an erasure or new data is a different key, computed afresh.
-# metrics_tables (a page's one scan) leaves its tables here, so Follow-up's detail tables
+# metrics_tables(..., share_team_flags=True) (Follow-up's one scan) leaves its tables here, so its detail tables
 # find the flags of its dealer-group and dealer tables without asking again.
 _FLAGS: TimedMemo[pl.DataFrame] = TimedMemo(PROBE_SECONDS, max_keys=64)
 
