@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from sqlalchemy import (
     CompoundSelect,
     Engine,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     column,
     create_engine,
     event,
+    func,
     select,
     table,
 )
@@ -45,7 +47,8 @@ from loaders.facts.lead_facts import dimension_columns, facts_read_by, facts_sel
 from loaders.facts.opening import OpeningSetup
 from loaders.facts.refresh import refresh_lead_facts
 from loaders.facts.source import MaterialisedFacts
-from loaders.queries.page_scan import plan_scans
+from loaders.queries.page_teams import BUSIEST_LEAD
+from loaders.queries.scan_plan import GROUPED, PERIOD, counts_keys, plan_scans, sliced_facts
 from loaders.request.access_scope import AccessScope
 from loaders.request.query import LeadQuery, Scope
 
@@ -69,6 +72,18 @@ PAGE = (
     replace(QUERIES[1], group_by=(), start=START - timedelta(days=7), end=END - timedelta(days=7)),
 )
 PLAN = plan_scans(PAGE)[0]
+# Rows of the plan's counts whose team question is open (loaders/queries/page_teams.py): a group
+# of the grouped slice, one with a NULL week, and the previous period's total.
+OPEN_GROUPS = pl.DataFrame(
+    {
+        PERIOD: [1, 1, 0],
+        "dealer_group_id": ["g1", "g1", None],
+        "week": [START, None, None],
+        GROUPED + "dealer_group_id": [0, 0, 1],
+        GROUPED + "week": [0, 0, 1],
+    },
+    schema_overrides={"week": pl.Date()},
+)
 ACCESS = AccessScope.of([Scope(dealer_group_ids=("g1",)), Scope(brands=("Beta",))])
 
 # Arguments the annotations cannot tell: (function name, parameter name) -> value.
@@ -93,6 +108,16 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
     ("slice_counts_select", "plan"): PLAN,
     ("slice_codes_select", "plan"): PLAN,
     ("slice_teams_select", "plan"): PLAN,
+    ("slice_teams_select", "undecided"): OPEN_GROUPS,
+    ("load_slice_teams", "plan"): PLAN,
+    ("load_slice_teams", "counts"): OPEN_GROUPS.with_columns(pl.Series(BUSIEST_LEAD, [1, 2, 2])),
+    ("load_slice_teams", "min_team_size"): 3,
+    ("load_page_scan", "min_team_size"): 3,
+    ("sliced_facts", "plan"): PLAN,
+    ("sliced_facts", "business_hours"): True,
+    ("grouped_select", "sliced"): sliced_facts(PLAN, business_hours=False),
+    ("grouped_select", "keys"): counts_keys(PLAN),
+    ("grouped_select", "aggregates"): [func.count().label("leads")],
     ("counts_keys", "plan"): PLAN,
     ("codes_keys", "plan"): PLAN,
     ("count_columns", "facts"): facts_select(lead_rows_select([]).subquery("lead_set")).subquery(

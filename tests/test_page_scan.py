@@ -23,7 +23,7 @@ from dashboard.data.tables import metrics_table, metrics_tables
 from loaders.facts.lead_facts import facts_read_by
 from loaders.facts.refresh import refresh_lead_facts
 from loaders.facts.source import forget_probes
-from loaders.queries.page_scan import plan_scans
+from loaders.queries.scan_plan import plan_scans
 from loaders.request.query import LeadQuery
 from tests.conftest import Warehouse
 from tests.test_lead_facts_materialised import (  # noqa: F401  (fixtures)
@@ -76,7 +76,7 @@ def test_one_scan_equals_one_table_at_a_time_from_the_facts_and_their_catch_up(
     same_tables(engine, queries(engine)[:1], 5)
 
 
-def test_a_page_is_three_statements_per_view_and_period_run(filled: Warehouse) -> None:  # noqa: F811
+def test_a_page_is_at_most_three_statements_per_view_and_period_run(filled: Warehouse) -> None:  # noqa: F811
     engine = filled.engine
     refresh_lead_facts(engine)
     view = queries(engine)[0]
@@ -95,4 +95,7 @@ def test_a_page_is_three_statements_per_view_and_period_run(filled: Warehouse) -
         metrics_tables(engine, wanted, 5)
     finally:
         event.remove(engine, "before_cursor_execute", remember)
-    assert len(statements) == 3 * 3
+    # Counts and codes per scan; team sizes join the activities only for the groups whose busiest
+    # lead leaves the team question open (loaders/queries/page_teams.py, tests/test_page_teams.py).
+    joins = [s for s in statements if "AS salespeople" in s]
+    assert len(statements) - len(joins) == 2 * 3 and len(joins) <= 3

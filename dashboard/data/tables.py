@@ -13,7 +13,7 @@ from common import settings
 from loaders.facts.lead_facts import chosen_reader_text
 from loaders.facts.source import PROBE_SECONDS, with_materialised_facts
 from loaders.facts.state import connection_of, data_signature
-from loaders.queries.aggregates import load_any_lead, load_group_counts
+from loaders.queries.aggregates import QUANTILE_COLUMNS, load_any_lead, load_group_counts
 from loaders.queries.close_reasons import load_lost_by_reason, load_taxonomy
 from loaders.queries.page_scan import MetricsInputs, load_page_scan
 from loaders.queries.spend import load_campaign_leads, load_campaign_spend, load_group_campaign_leads
@@ -88,16 +88,22 @@ def metrics_tables(
     min_team_size: int | None = None,
     *,
     share_team_flags: bool = False,
+    response_times: bool = True,
 ) -> tuple[pl.DataFrame, ...]:
     """``metrics_table`` of each of ``queries``, equal to it table by table, from as few scans as
     possible: the queries of one view (same as-of, filters and scope) whose periods are equal or
-    adjacent share three statements (loaders/queries/page_scan.py) instead of five each.
+    adjacent share two or three statements (loaders/queries/page_scan.py) instead of five each.
 
     ``share_team_flags``: leave the tables for the page's detail tables' small-team flags
-    (``team_flags``); it reads the data's signature, so only a page with such tables asks for it."""
+    (``team_flags``); it reads the data's signature, so only a page with such tables asks for it.
+    ``response_times=False``: for a page that shows no response time; the exact quantiles, most
+    of the scan's time, are not computed and their columns (``QUANTILE_COLUMNS``) are left out."""
+    team = int(settings.get("min_team_size")) if min_team_size is None else min_team_size
     with connection_of(engine) as conn:
-        inputs = load_page_scan(conn, queries)
-    frames = tuple(assemble_metrics(inputs[q], q.group_by, min_group_size, min_team_size) for q in queries)
+        inputs = load_page_scan(conn, queries, team, response_times=response_times)
+    frames = tuple(assemble_metrics(inputs[q], q.group_by, min_group_size, team) for q in queries)
+    if not response_times:
+        frames = tuple(frame.drop(QUANTILE_COLUMNS) for frame in frames)
     if share_team_flags and min_team_size is None:
         signature = _data_version(engine)
         for query, frame in zip(queries, frames, strict=True):
@@ -135,4 +141,9 @@ def team_flags(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.Data
     """``metrics_table(engine, query, min_group_size)`` for a detail table's small-team flags,
     reused while the data is unchanged for up to PROBE_SECONDS (see the comment above)."""
     key = _flags_key(engine, _data_version(engine), query, min_group_size)
-    return _FLAGS.get(key, lambda: metrics_table(engine, query, min_group_size))
+    return _FLAGS.get(key, lambda: _flags_table(engine, query, min_group_size))
+
+
+def _flags_table(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
+    # The flags do not depend on response times: the page scan without its quantiles.
+    return metrics_tables(engine, (query,), min_group_size, response_times=False)[0]

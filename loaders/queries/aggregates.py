@@ -23,6 +23,14 @@ from metrics.result_codes import REACHED_RANK
 NO_CONTACT_AFTER = timedelta(hours=24)  # a lead counts as "no contact" only once it is this old
 RESPONSE_WITHIN_MIN = 60.0
 RESPONSE_QUANTILES = (0.5, 0.9)  # computed in one aggregate where the warehouse can
+# The exact quantiles of COUNT_COLUMNS: the costliest aggregates (every response time of the
+# period collected and ordered per group), asked only by pages that show a response time.
+QUANTILE_COLUMNS = (
+    "median_first_response_min",
+    "p90_first_response_min",
+    "median_first_response_bh_min",
+    "p90_first_response_bh_min",
+)
 
 # The columns of ``group_counts_select`` after the grouping columns, with their dtypes.
 COUNT_SCHEMA: dict[str, pl.DataType] = {
