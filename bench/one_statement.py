@@ -18,16 +18,20 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bench.pages import NO_QUANTILES
 from bench.reference import (
     ATTEMPTS,
     CHOICE_DIMENSIONS,
     COUNTS,
+    COUNTS_WITHOUT_QUANTILES,
     FUNNEL,
     LOST_CODE,
     NO_CONTACT,
     RESPONSE,
+    RESPONSE_BH,
     Statement,
     _zero_when_empty,
+    counts_without_quantiles,
     normalised,
 )
 from loaders.queries import aggregates
@@ -35,6 +39,7 @@ from loaders.request.query import LeadQuery
 
 DETAIL_SETS: dict[str, tuple[tuple[str, ...], str]] = {
     "response buckets": ((), RESPONSE),
+    "response buckets bh": ((), RESPONSE_BH),
     "arrival heat map": (("arrival_weekday", "arrival_hour"), "count_if(first_response_min IS NOT NULL)"),
     "no-contact ages": (("dealer_id",), NO_CONTACT),
     "duplicate contact": (
@@ -53,8 +58,9 @@ DETAIL_SETS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-def page_statement(calls: list[tuple[str, LeadQuery]]) -> tuple[Statement, list[LeadQuery]]:
-    """The page's one statement (DuckDB SQL) and the metrics queries whose rows it holds."""
+def page_statement(calls: list[tuple[str, LeadQuery]]) -> tuple[Statement, list[LeadQuery], bool]:
+    """The page's one statement (DuckDB SQL), the metrics queries whose rows it holds, and whether
+    it computes the response-time quantiles."""
     metrics = [q for label, q in calls if label.startswith("metrics")]
     current = next(q for label, q in calls if not label.startswith("metrics"))
     periods = sorted({(q.start, q.end) for _, q in calls})
@@ -67,7 +73,11 @@ def page_statement(calls: list[tuple[str, LeadQuery]]) -> tuple[Statement, list[
             ("p", *q.group_by, "campaign_id"),
         ]
     sets.append(("p", "campaign_id"))  # N_c: every lead of the period per campaign (no filter here)
-    selects.append(COUNTS)
+    # A page without response times asks no quantiles (bench/pages.py NO_QUANTILES).
+    with_quantiles = any(
+        label.startswith("metrics") and not label.endswith(NO_QUANTILES) for label, _ in calls
+    )
+    selects.append(COUNTS if with_quantiles else COUNTS_WITHOUT_QUANTILES)
     for label, q in calls:
         if label in DETAIL_SETS:
             keys, select = DETAIL_SETS[label]
@@ -96,11 +106,14 @@ def page_statement(calls: list[tuple[str, LeadQuery]]) -> tuple[Statement, list[
     for i, (start, end) in enumerate(periods):
         params |= {f"s{i}": start, f"e{i}": end + timedelta(days=1)}
     used = {name: value for name, value in params.items() if f"${name}" in sql}  # DuckDB refuses extras
-    return Statement(sql, used, None), metrics
+    return Statement(sql, used, None), metrics, with_quantiles
 
 
-def check_page_statement(engine: Any, raw: Any, statement: Statement, metrics: list[LeadQuery]) -> None:
-    """Every metrics table's set in the one statement's rows equals Leadline's counts for that table."""
+def check_page_statement(
+    engine: Any, raw: Any, statement: Statement, metrics: list[LeadQuery], with_quantiles: bool = True
+) -> None:
+    """Every metrics table's set in the one statement's rows equals Leadline's counts for that table
+    (its quantiles NULL when the statement has none)."""
     cursor = raw.execute(statement.sql, statement.params)
     names = [d[0] for d in cursor.description]
     rows = cursor.fetchall()
@@ -116,5 +129,8 @@ def check_page_statement(engine: Any, raw: Any, statement: Statement, metrics: l
             for r in rows
             if r[0] == period and all(r[i] == (0 if f in wanted else 1) for f, i in flags.items())
         ]
-        if normalised(mine) != normalised(aggregates.load_group_counts(engine, q).rows()):
+        ours = (
+            aggregates.load_group_counts(engine, q) if with_quantiles else counts_without_quantiles(engine, q)
+        )
+        if normalised(mine) != normalised(ours.rows()):
             raise AssertionError(f"one-statement reference and Leadline differ for {q}")

@@ -13,8 +13,11 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import polars as pl
+from sqlalchemy import Engine
+
 from dashboard.data import detail_tables
-from dashboard.data.tables import has_leads, metrics_table, metrics_tables
+from dashboard.data.tables import has_leads, metrics_tables
 from loaders.request.query import LeadQuery
 
 K = 5  # the default minimum group size
@@ -48,16 +51,38 @@ class Scope:
         return LeadQuery(start, end, as_of, group_by=group_by, filters=self.filters)
 
 
-def kpis(scope: Scope, *group_bys: tuple[str, ...]) -> list[Call]:
+# Pages that show no response time ask their tables without the quantiles (view_tables(...,
+# response_times=False)); the hand-written reference then leaves them out too (bench/reference.py).
+WITHOUT_RESPONSE_TIMES = frozenset({"close reasons", "campaigns", "delivery"})
+NO_QUANTILES = " (no response times)"  # in the label of such a metrics call
+
+
+def metrics_tables_without_response_times(
+    engine: Engine, queries: tuple[LeadQuery, ...], k: int
+) -> tuple[pl.DataFrame, ...]:
+    """``metrics_tables`` as Close reasons, Campaigns and Delivery ask it (no response times)."""
+    return metrics_tables(engine, queries, k, response_times=False)
+
+
+def metrics_tables_sharing_team_flags(
+    engine: Engine, queries: tuple[LeadQuery, ...], k: int
+) -> tuple[pl.DataFrame, ...]:
+    """``metrics_tables`` as Follow-up asks it (its detail tables reuse the small-team flags)."""
+    return metrics_tables(engine, queries, k, share_team_flags=True)
+
+
+def kpis(scope: Scope, *group_bys: tuple[str, ...], page: str = "overview") -> list[Call]:
     """The KPI tiles and their deltas (and the page's tables by ``group_bys`` asked with them, as
     ``dashboard.data.cached.view_tables`` does: one scan), and the sidebar's filter choices."""
     together = (scope.query(), scope.query(previous=True), *map(scope.query, group_bys))
+    label = "metrics " + ", ".join(["totals", "previous", *("+".join(g) for g in group_bys)])
+    table: Callable[..., Any] = metrics_tables
+    if page in WITHOUT_RESPONSE_TIMES:
+        table, label = metrics_tables_without_response_times, label + NO_QUANTILES
+    elif page == "follow-up":  # its detail tables reuse the small-team flags of this scan
+        table = metrics_tables_sharing_team_flags
     return [
-        Call(
-            "metrics " + ", ".join(["totals", "previous", *("+".join(g) for g in group_bys)]),
-            metrics_tables,
-            together,
-        ),
+        Call(label, table, together),
         Call("filter choices", detail_tables.dimension_choices, scope.query()),
     ]
 
@@ -72,10 +97,13 @@ def page_calls(page: str, scope: Scope) -> list[Call]:
     q = scope.query
     own: dict[str, list[Call]] = {
         "overview": [],  # the weekly trend and the breakdown come with the totals (kpis)
-        "follow-up": [
-            Call("metrics by group", metrics_table, q(("dealer_group_id",))),
-            Call("metrics by dealer", metrics_table, q(("dealer_id",))),
-            Call("response buckets", detail_tables.response_buckets, q()),
+        "follow-up": [  # the tables by dealer group and by dealer come with the totals (kpis)
+            Call("waiting now", detail_tables.waiting_now, q()),
+            Call("response buckets bh", detail_tables.response_buckets_bh, q(("dealer_group_id",))),
+            Call("response buckets", detail_tables.response_buckets, q(("dealer_group_id",))),
+            Call("funnel", detail_tables.funnel, q()),
+            Call("response buckets bh", detail_tables.response_buckets_bh, q(("dealer_id",))),
+            Call("response buckets", detail_tables.response_buckets, q(("dealer_id",))),
             Call("arrival heat map", detail_tables.arrival_heat_map, q()),
             Call("no-contact ages", detail_tables.no_contact_by_dealer_age, q()),
             Call("duplicate contact", detail_tables.duplicate_contact_by_dealer, q()),
@@ -100,10 +128,11 @@ def page_calls(page: str, scope: Scope) -> list[Call]:
     }
     together = {
         "overview": (("week",), ("market",)),
+        "follow-up": (("dealer_group_id",), ("dealer_id",)),
         "campaigns": (("campaign_id",),),
         "delivery": (("source", "dealer_id"),),
     }.get(page, ())
-    return kpis(scope, *together) + own[page]
+    return kpis(scope, *together, page=page) + own[page]
 
 
 PAGES = ("overview", "follow-up", "close reasons", "campaigns", "delivery")

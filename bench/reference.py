@@ -9,6 +9,7 @@ the same rows, so the benchmark also proves the numbers equal.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -16,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from bench.pages import NO_QUANTILES
 from loaders.queries import (
     aggregates,
     close_reasons,
@@ -44,6 +46,13 @@ RESPONSE = """count(*), count_if(first_response_min <= 15),
   count_if(first_response_min > 60 AND first_response_min <= 240),
   count_if(first_response_min > 240 AND first_response_min <= 1440),
   count_if(first_response_min > 1440), count_if(first_response_min IS NULL)"""
+# The pages that show no response time ask for no quantiles (bench/pages.py NO_QUANTILES): nor does
+# their reference, whose counts then hold NULL where the quantiles were.
+COUNTS_WITHOUT_QUANTILES = re.sub(r"quantile_cont\((\w+), \[0\.5, 0\.9\]\)\[[12]\]", "NULL", COUNTS)
+RESPONSE_BH = """count(*), count_if(first_response_bh_min <= 15),
+  count_if(first_response_bh_min > 15 AND first_response_bh_min <= 60),
+  count_if(first_response_bh_min > 60 AND first_response_bh_min <= 240),
+  count_if(first_response_bh_min > 240), count_if(first_response_min IS NULL)"""
 NO_CONTACT = """count(*),
   count_if(first_response_min IS NULL AND created_at <= $as_of - INTERVAL 1 DAY AND created_at > $as_of - INTERVAL 3 DAY),
   count_if(first_response_min IS NULL AND created_at <= $as_of - INTERVAL 3 DAY AND created_at > $as_of - INTERVAL 8 DAY),
@@ -116,10 +125,17 @@ def _grouped(
     return sql, params
 
 
-def metrics_statements(query: LeadQuery) -> list[Statement]:
-    """The counts, lost-by-reason and spend-allocation inputs of a metrics table."""
+def counts_without_quantiles(engine: Any, query: LeadQuery) -> pl.DataFrame:
+    """Leadline's counts of a metrics table with its quantiles NULL, as a page without response times has them."""
+    counts = aggregates.load_group_counts(engine, query)
+    return counts.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in aggregates.QUANTILE_COLUMNS)
+
+
+def metrics_statements(query: LeadQuery, *, response_times: bool = True) -> list[Statement]:
+    """The counts, lost-by-reason and spend-allocation inputs of a metrics table (without the
+    response-time quantiles when ``response_times`` is False)."""
     g = query.group_by
-    counts, p = _grouped(COUNTS, query, g)
+    counts, p = _grouped(COUNTS if response_times else COUNTS_WITHOUT_QUANTILES, query, g)
     # conversion_window_days keeps its default (90) in the bench: leads of 90 days and more are mature.
     p = p | {"cutoff": query.as_of - timedelta(hours=24), "mature_before": query.as_of - timedelta(days=90)}
     lost, lp = _grouped("close_reason_code, count(*)", query, g, " AND is_lost = 1")
@@ -140,7 +156,7 @@ def metrics_statements(query: LeadQuery) -> list[Statement]:
         "SELECT campaign_id, sum(amount) FROM campaign_spend WHERE spend_date BETWEEN $s AND $e GROUP BY 1"
     )
     return [
-        Statement(counts, p, aggregates.load_group_counts),
+        Statement(counts, p, aggregates.load_group_counts if response_times else counts_without_quantiles),
         Statement(lost, lp, close_reasons.load_lost_by_reason),
         Statement(spend_sql, {"s": query.start, "e": query.end}, spend.load_campaign_spend),
         Statement(n_c, np_, spend.load_campaign_leads),
@@ -156,8 +172,17 @@ def detail_statements(label: str, query: LeadQuery) -> list[Statement]:
     )
     as_of = {"as_of": query.as_of}
     if label == "response buckets":
-        sql, p = _grouped(RESPONSE, query, ())
+        sql, p = _grouped(RESPONSE, query, query.group_by)
         return [Statement(sql, p, detail_response.fetch_response_bucket_counts)]
+    if label == "response buckets bh":
+        sql, p = _grouped(RESPONSE_BH, query, query.group_by)
+        return [
+            Statement(
+                sql, p, lambda e, q: detail_response.fetch_response_bucket_counts(e, q, business_hours=True)
+            )
+        ]
+    if label == "waiting now":
+        return []  # no hand-written twin (business minutes until now): Leadline's time only
     if label == "arrival heat map":
         sql, p = _grouped(
             "count(*), count_if(first_response_min IS NOT NULL)", query, ("arrival_weekday", "arrival_hour")
@@ -173,7 +198,9 @@ def detail_statements(label: str, query: LeadQuery) -> list[Statement]:
     if label in ("by phone status", "by e-mail status"):
         status = "phone_status" if label == "by phone status" else "email_status"
         sql, p = _grouped(
-            "count(*), count_if(first_response_min IS NOT NULL), count_if(best_result_rank >= 6)", query, (status,)
+            "count(*), count_if(first_response_min IS NOT NULL), count_if(best_result_rank >= 6)",
+            query,
+            (status,),
         )
         return [Statement(sql, p, lambda e, q: detail_response.fetch_follow_up_by_status(e, q, status))]
     if label == "has leads":
@@ -215,7 +242,10 @@ def page_statements(calls: list[tuple[str, LeadQuery]]) -> list[Statement]:
     """Every hand-written statement a page needs, for its (label, query) calls."""
     out: list[Statement] = []
     for label, query in calls:
-        out += metrics_statements(query) if label.startswith("metrics") else detail_statements(label, query)
+        if label.startswith("metrics"):
+            out += metrics_statements(query, response_times=not label.endswith(NO_QUANTILES))
+        else:
+            out += detail_statements(label, query)
     return out
 
 

@@ -183,9 +183,9 @@ def reference_and_check(
         pairs = [(c.label, q) for c in page_calls(page, scope) for q in queries_of(c)]
         times[(page, scope.name)] = _median_time(engine, page_statements(pairs), runs)
         if scope.name.startswith("default"):  # one statement fits the unfiltered views only
-            one, metrics = page_statement(pairs)
+            one, metrics, with_quantiles = page_statement(pairs)
             with engine.connect() as conn, reading_facts_from(conn):
-                check_page_statement(conn, conn.connection.driver_connection, one, metrics)
+                check_page_statement(conn, conn.connection.driver_connection, one, metrics, with_quantiles)
             times[(page, scope.name, "one")] = _median_time(engine, [one], runs)
     engine.dispose()
     return times

@@ -42,7 +42,7 @@ with guarded():
     if not data.has_leads(view.query(), k):
         no_leads_notice()
         st.stop()
-    total, previous = data.period_totals(view)
+    total, previous = data.period_totals(view, response_times=False)  # no response time shown here
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
     young_losses_note(total, previous)  # "lost leads -70 %" on a young period is not good news
 
