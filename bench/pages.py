@@ -54,14 +54,22 @@ class Scope:
 # Pages that show no response time ask their tables without the quantiles (view_tables(...,
 # response_times=False)); the hand-written reference then leaves them out too (bench/reference.py).
 WITHOUT_RESPONSE_TIMES = frozenset({"close reasons", "campaigns", "delivery"})
+WITHOUT_PEOPLE = frozenset({"campaigns", "delivery"})  # no "how people worked" metric: no team sizes
 NO_QUANTILES = " (no response times)"  # in the label of such a metrics call
 
 
 def metrics_tables_without_response_times(
     engine: Engine, queries: tuple[LeadQuery, ...], k: int
 ) -> tuple[pl.DataFrame, ...]:
-    """``metrics_tables`` as Close reasons, Campaigns and Delivery ask it (no response times)."""
+    """``metrics_tables`` as Close reasons asks it (no response times)."""
     return metrics_tables(engine, queries, k, response_times=False)
+
+
+def metrics_tables_without_people(
+    engine: Engine, queries: tuple[LeadQuery, ...], k: int
+) -> tuple[pl.DataFrame, ...]:
+    """``metrics_tables`` as Campaigns and Delivery ask it (no "how people worked" metric)."""
+    return metrics_tables(engine, queries, k, people=False)
 
 
 def metrics_tables_sharing_team_flags(
@@ -77,7 +85,9 @@ def kpis(scope: Scope, *group_bys: tuple[str, ...], page: str = "overview") -> l
     together = (scope.query(), scope.query(previous=True), *map(scope.query, group_bys))
     label = "metrics " + ", ".join(["totals", "previous", *("+".join(g) for g in group_bys)])
     table: Callable[..., Any] = metrics_tables
-    if page in WITHOUT_RESPONSE_TIMES:
+    if page in WITHOUT_PEOPLE:
+        table, label = metrics_tables_without_people, label + NO_QUANTILES
+    elif page in WITHOUT_RESPONSE_TIMES:
         table, label = metrics_tables_without_response_times, label + NO_QUANTILES
     elif page == "follow-up":  # its detail tables reuse the small-team flags of this scan
         table = metrics_tables_sharing_team_flags

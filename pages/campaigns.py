@@ -74,7 +74,7 @@ with guarded():
     # The tiles, their comparison and the table by campaign (or channel, source): one scan of the facts.
     by_default = breakdown_default(view.state, GROUPINGS, "campaign_id")
     asked_by = url_option_value("per", GROUPINGS, by_default)
-    total, previous, (asked_groups,) = data.view_tables(view, (asked_by,), response_times=False)
+    total, previous, (asked_groups,) = data.view_tables(view, (asked_by,), people=False)  # no speed shown here
     total, previous = with_derived_row(total) or total, with_derived_row(previous)
     kpi_row(KPIS, total, previous, min_group_size=k, per_row=3)
     young_leads_note(total, previous)

@@ -33,7 +33,7 @@ page_header("Lead delivery", "Did every lead a source sent reach the dealer's CR
 with guarded():
     k = view.min_group_size
     # The tiles, their comparison and the source x dealer table: one scan of the facts.
-    total, previous, (pairs,) = data.view_tables(view, ("source", "dealer_id"), response_times=False)
+    total, previous, (pairs,) = data.view_tables(view, ("source", "dealer_id"), people=False)
     if pairs.is_empty():
         no_leads_notice()
         st.stop()

@@ -118,6 +118,10 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
     ("grouped_select", "sliced"): sliced_facts(PLAN, business_hours=False),
     ("grouped_select", "keys"): counts_keys(PLAN),
     ("grouped_select", "aggregates"): [func.count().label("leads")],
+    ("rolled_up_select", "sliced"): sliced_facts(PLAN, business_hours=False),
+    ("rolled_up_select", "keys"): counts_keys(PLAN),
+    ("rolled_up_select", "aggregates"): [func.count().label("leads")],
+    ("counts_schema", "plan"): PLAN,
     ("counts_keys", "plan"): PLAN,
     ("codes_keys", "plan"): PLAN,
     ("count_columns", "facts"): facts_select(lead_rows_select([]).subquery("lead_set")).subquery(

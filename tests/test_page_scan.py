@@ -23,8 +23,10 @@ from dashboard.data.tables import metrics_table, metrics_tables
 from loaders.facts.lead_facts import facts_read_by
 from loaders.facts.refresh import refresh_lead_facts
 from loaders.facts.source import forget_probes
+from loaders.queries.aggregates import QUANTILE_COLUMNS
 from loaders.queries.scan_plan import plan_scans
 from loaders.request.query import LeadQuery
+from metrics.registry import PEOPLE_METRICS
 from tests.conftest import Warehouse
 from tests.test_lead_facts_materialised import (  # noqa: F401  (fixtures)
     _land_new_data,
@@ -50,13 +52,22 @@ def page(view: LeadQuery) -> tuple[LeadQuery, ...]:
 
 
 def same_tables(engine: Engine, views: list[LeadQuery], k: int, team: int | None = None) -> None:
+    """Every table of each view's page equals the one-table path's: whole, without the response
+    times (rolled up: loaders/queries/scan_plan.py rolled_up_select), and without any "how people
+    worked" metric (no team sizes asked)."""
     for view in views:
         wanted = page(view)
         forget_probes()
         together = metrics_tables(engine, wanted, k, team)
+        without = metrics_tables(engine, wanted, k, team, response_times=False)
+        no_people = metrics_tables(engine, wanted, k, team, people=False)
         forget_probes()
-        for query, frame in zip(wanted, together, strict=True):
-            assert_frame_equal(frame, metrics_table(engine, query, k, team))
+        for query, frame, lean, leaner in zip(wanted, together, without, no_people, strict=True):
+            expected = metrics_table(engine, query, k, team)
+            assert_frame_equal(frame, expected)
+            assert_frame_equal(lean, expected.drop(QUANTILE_COLUMNS))
+            people = [c for c in expected.columns if c in PEOPLE_METRICS or c == "team_suppressed"]
+            assert_frame_equal(leaner, expected.drop(people))
 
 
 @pytest.mark.parametrize("k", [5, 60])

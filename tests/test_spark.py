@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -110,8 +111,19 @@ def test_metrics_table_agrees(pair: Pair, group_by: tuple[str, ...]) -> None:
     assert_same(on_duckdb, metrics_table(pair.spark, query, K))
 
 
-def test_a_page_from_one_scan_agrees(pair: Pair) -> None:
-    """GROUPING SETS, GROUPING() and COUNT(DISTINCT) per set (loaders/queries/page_scan.py) on Spark."""
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"response_times": False}, {"people": False}, {"min_team_size": 4}],
+    ids=[
+        "page",
+        "rolled-up-without-response-times",
+        "without-people-metrics",
+        "team-sizes-joined-for-open-groups",
+    ],
+)
+def test_a_page_from_one_scan_agrees(pair: Pair, options: dict[str, Any]) -> None:
+    """GROUPING SETS, GROUPING() and COUNT(DISTINCT) per set (loaders/queries/page_scan.py) on Spark:
+    with the quantiles, rolled up without them, and with the team-size join for open groups."""
     total = pair.fixture.lead_query()
     length = total.end - total.start + timedelta(days=1)
     previous = replace(total, start=total.start - length, end=total.end - length)
@@ -120,9 +132,9 @@ def test_a_page_from_one_scan_agrees(pair: Pair) -> None:
         previous,
         *(replace(total, group_by=g) for g in [("week",), ("dealer_group_id",), ("campaign_id",)]),
     )
-    on_duckdb = metrics_tables(pair.duckdb, page, K)
+    on_duckdb = metrics_tables(pair.duckdb, page, K, **options)
     assert on_duckdb[2].height >= 1
-    for one, other in zip(on_duckdb, metrics_tables(pair.spark, page, K), strict=True):
+    for one, other in zip(on_duckdb, metrics_tables(pair.spark, page, K, **options), strict=True):
         assert_same(one, other)
 
 

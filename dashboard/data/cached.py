@@ -190,17 +190,26 @@ metrics_many = cached(tables.metrics_tables)
 
 
 def view_tables(
-    view: View, *group_bys: tuple[str, ...], share_team_flags: bool = False, response_times: bool = True
+    view: View,
+    *group_bys: tuple[str, ...],
+    share_team_flags: bool = False,
+    response_times: bool = True,
+    people: bool = True,
 ) -> tuple[dict[str, Any], dict[str, Any] | None, tuple[pl.DataFrame, ...]]:
     """``period_totals(view)`` and the view's metrics table by each of ``group_bys``, all from one
     scan of the facts where the periods allow (three statements instead of five per table).
     ``share_team_flags``: the page's detail tables will ask for these tables' small-team flags.
-    ``response_times=False``: a page that shows no response time; its tables then lack the median
-    and p90 columns (``tables.metrics_tables``), which are not computed."""
+    ``response_times=False``: a page that shows no response time; ``people=False``: a page that shows
+    no "how people worked" metric: its tables then lack those columns (``tables.metrics_tables``),
+    which are not computed."""
     comparison_query = view.comparison_query()
     queries = (view.query(), *((comparison_query,) if comparison_query else ()), *map(view.query, group_bys))
     frames = metrics_many(
-        queries, view.min_group_size, share_team_flags=share_team_flags, response_times=response_times
+        queries,
+        view.min_group_size,
+        share_team_flags=share_team_flags,
+        response_times=response_times,
+        people=people,
     )
     total = frames[0].row(0, named=True)
     previous = frames[1].row(0, named=True) if comparison_query else None

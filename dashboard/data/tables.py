@@ -21,7 +21,8 @@ from loaders.queries.team_size import load_team_sizes
 from loaders.request.query import LeadQuery
 from loaders.warehouse.timed_memo import TimedMemo, warehouse_key
 from metrics.compute import allocate_spend, compute_metrics, vague_lost
-from metrics.suppression import TEAM_SIZE, suppress
+from metrics.registry import PEOPLE_METRICS
+from metrics.suppression import TEAM_SIZE, TEAM_SUPPRESSED, suppress
 
 
 @with_materialised_facts
@@ -89,6 +90,7 @@ def metrics_tables(
     *,
     share_team_flags: bool = False,
     response_times: bool = True,
+    people: bool = True,
 ) -> tuple[pl.DataFrame, ...]:
     """``metrics_table`` of each of ``queries``, equal to it table by table, from as few scans as
     possible: the queries of one view (same as-of, filters and scope) whose periods are equal or
@@ -96,15 +98,22 @@ def metrics_tables(
 
     ``share_team_flags``: leave the tables for the page's detail tables' small-team flags
     (``team_flags``); it reads the data's signature, so only a page with such tables asks for it.
-    ``response_times=False``: for a page that shows no response time; the exact quantiles, most
-    of the scan's time, are not computed and their columns (``QUANTILE_COLUMNS``) are left out."""
+    For a page that shows less, and does not pay for the rest (the frames then lack its columns,
+    so a page that starts showing one fails loudly instead of drawing a blank):
+    ``response_times=False``: no exact quantiles (``QUANTILE_COLUMNS``), most of the scan's time;
+    ``people=False``: no "how people worked" metric (``PEOPLE_METRICS``, ``team_suppressed``) and
+    so no team sizes; implies ``response_times=False``."""
     team = int(settings.get("min_team_size")) if min_team_size is None else min_team_size
+    response_times = response_times and people
     with connection_of(engine) as conn:
-        inputs = load_page_scan(conn, queries, team, response_times=response_times)
+        inputs = load_page_scan(conn, queries, team if people else None, response_times=response_times)
     frames = tuple(assemble_metrics(inputs[q], q.group_by, min_group_size, team) for q in queries)
-    if not response_times:
+    if not people:
+        left_out = [c for c in (*PEOPLE_METRICS, TEAM_SUPPRESSED) if c in frames[0].columns]
+        frames = tuple(frame.drop(left_out) for frame in frames)
+    elif not response_times:
         frames = tuple(frame.drop(QUANTILE_COLUMNS) for frame in frames)
-    if share_team_flags and min_team_size is None:
+    if share_team_flags and min_team_size is None and people:
         signature = _data_version(engine)
         for query, frame in zip(queries, frames, strict=True):
             _FLAGS.put(_flags_key(engine, signature, query, min_group_size), frame)

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Float, Select, func, null
+from sqlalchemy import Select, func
 
 from loaders.queries.aggregates import COUNT_SCHEMA, QUANTILE_COLUMNS, count_columns
 from loaders.queries.close_reasons import load_taxonomy
@@ -40,6 +40,7 @@ from loaders.queries.scan_plan import (
     counts_keys,
     grouped_select,
     plan_scans,
+    rolled_up_select,
     schema_of,
     sliced_facts,
     split_rows,
@@ -68,17 +69,26 @@ class MetricsInputs:
 
 def slice_counts_select(plan: ScanPlan, *, response_times: bool = True) -> Select[Any]:
     """``COUNT_COLUMNS`` per period and grouping of every slice of ``plan``, in one scan, and each
-    group's ``BUSIEST_LEAD`` (the input of loaders/queries/page_teams.py).
+    group's ``BUSIEST_LEAD`` (the input of loaders/queries/page_teams.py); columns as
+    ``counts_schema`` says.
 
-    ``response_times=False``: the ``QUANTILE_COLUMNS`` are NULL, not computed (for pages that show
-    no response time: the quantiles are most of the statement's time)."""
+    ``response_times=False``: without the ``QUANTILE_COLUMNS`` (for pages that show no response
+    time: the exact quantiles are most of the statement's time); what is left adds up, so it is
+    rolled up (``rolled_up_select``)."""
     sliced = sliced_facts(plan, business_hours=True)  # responded_1bh needs them either way
-    aggregates = count_columns(sliced, plan.union)
+    aggregates = [*count_columns(sliced, plan.union), busiest_lead_column(sliced)]
+    if response_times:  # exact quantiles do not add up: one level over the facts
+        return grouped_select(sliced, counts_keys(plan), aggregates)
+    additive = [a for a in aggregates if a.name not in QUANTILE_COLUMNS]
+    return rolled_up_select(sliced, counts_keys(plan), additive, maxima=frozenset({BUSIEST_LEAD}))
+
+
+def counts_schema(plan: ScanPlan, *, response_times: bool = True) -> dict[str, pl.DataType]:
+    """The columns of ``slice_counts_select(plan, response_times=...)``."""
+    values = COUNT_SCHEMA | {BUSIEST_LEAD: pl.Int64()}
     if not response_times:
-        aggregates = [
-            null().cast(Float()).label(c.name) if c.name in QUANTILE_COLUMNS else c for c in aggregates
-        ]
-    return grouped_select(sliced, counts_keys(plan), [*aggregates, busiest_lead_column(sliced)])
+        values = {name: dtype for name, dtype in values.items() if name not in QUANTILE_COLUMNS}
+    return schema_of(counts_keys(plan), values)
 
 
 CODE_VALUES: dict[str, pl.DataType] = {"lost": pl.Int64(), "leads": pl.Int64()}
@@ -94,7 +104,7 @@ def slice_codes_select(plan: ScanPlan) -> Select[Any]:
     """Lost leads and leads per period, slice grouping and close-reason code or campaign, in one scan."""
     sliced = sliced_facts(plan, business_hours=False)
     aggregates = [count_where(sliced.c.is_lost == 1).label("lost"), func.count().label("leads")]
-    return grouped_select(sliced, codes_keys(plan), aggregates)
+    return rolled_up_select(sliced, codes_keys(plan), aggregates)
 
 
 def empty_counts_row() -> pl.DataFrame:
@@ -106,22 +116,28 @@ def empty_counts_row() -> pl.DataFrame:
 
 
 def load_page_scan(
-    bind: Bind, queries: Sequence[LeadQuery], min_team_size: int, *, response_times: bool = True
+    bind: Bind, queries: Sequence[LeadQuery], min_team_size: int | None, *, response_times: bool = True
 ) -> dict[LeadQuery, MetricsInputs]:
     """The inputs of the metrics table of each of ``queries``, from two or three statements per
     ``ScanPlan``: the frames the one-table loaders return (same columns, dtypes and rows), except
     ``teams``, whose ``salespeople`` is exact only where a group's busiest lead does not already
-    settle whether it reaches ``min_team_size`` (loaders/queries/page_teams.py), and the
+    settle whether it reaches ``min_team_size`` (loaders/queries/page_teams.py; ``None``: no team
+    sizes at all, ``teams`` empty, for pages that show no "how people worked" metric), and the
     ``QUANTILE_COLUMNS`` of ``counts``, NULL when ``response_times`` is False."""
     taxonomy = load_taxonomy(bind)
     spend = {(q.start, q.end): load_campaign_spend(bind, q) for q in queries}
     out: dict[LeadQuery, MetricsInputs] = {}
     for plan in plan_scans(queries):
         counts_k, codes_k = counts_keys(plan), codes_keys(plan)
-        counts_schema = schema_of(counts_k, COUNT_SCHEMA | {BUSIEST_LEAD: pl.Int64()})
-        counts = fetch_frame(bind, slice_counts_select(plan, response_times=response_times), counts_schema)
+        statement = slice_counts_select(plan, response_times=response_times)
+        counts = fetch_frame(bind, statement, counts_schema(plan, response_times=response_times))
+        if not response_times:  # NULL where the page asked for no quantile
+            counts = counts.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in QUANTILE_COLUMNS)
         codes = fetch_frame(bind, slice_codes_select(plan), schema_of(codes_k, CODE_VALUES))
-        teams = load_slice_teams(bind, plan, counts, min_team_size)
+        if min_team_size is None:
+            teams = pl.DataFrame(schema=schema_of(counts_k, {TEAM_SIZE: pl.Int64()}))
+        else:
+            teams = load_slice_teams(bind, plan, counts, min_team_size)
         for query in plan.slices:
             period, g = plan.period_of(query), query.group_by
             mine = split_rows(counts, counts_k, period, g).select(*g, *COUNT_SCHEMA)
