@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, FromClause, Integer, Select, and_, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, FromClause, Integer, Select, and_, false, func, or_
 
 from loaders.contract.tables import lead_activities
 from loaders.facts.lead_facts import period_bounds, qualifying_contact
@@ -34,6 +34,7 @@ from loaders.queries.scan_plan import (
     ScanPlan,
     columns_and_sets,
     counts_keys,
+    grouped_select,
     schema_of,
     sliced_facts,
 )
@@ -60,24 +61,15 @@ def slice_teams_select(plan: ScanPlan, undecided: pl.DataFrame | None = None) ->
     """
     sliced = sliced_facts(plan, business_hours=False)
     act = lead_activities
-    columns, sets = columns_and_sets(counts_keys(plan))
-    flags = [func.grouping(sliced.c[c]).cast(Integer).label(GROUPED + c) for c in columns]
-    grouping = func.grouping_sets(*(tuple_(*(sliced.c[c] for c in s)) for s in sets))
+    columns, _ = columns_and_sets(counts_keys(plan))
     where = [qualifying_contact(sliced.c.created_at), act.c.occurred_at >= period_bounds(plan.union)[0]]
     only = None if undecided is None else admitting(sliced, columns, undecided)
     if only is not None:
         where.append(only)
-    return (
-        select(
-            sliced.c[PERIOD],
-            *(sliced.c[c] for c in columns),
-            *flags,
-            func.count(act.c.actor_key.distinct()).cast(Integer).label(TEAM_SIZE),
-        )
-        .select_from(sliced.join(act, act.c.lead_id == sliced.c.lead_id))
-        .where(*where)
-        .group_by(grouping)
-    )
+    salespeople = func.count(act.c.actor_key.distinct()).cast(Integer).label(TEAM_SIZE)
+    # The join hides ``sliced`` among the FROMs: the sets and flags of grouped_select, over the join.
+    statement = grouped_select(sliced, counts_keys(plan), [salespeople])
+    return statement.select_from(sliced.join(act, act.c.lead_id == sliced.c.lead_id)).where(*where)
 
 
 def undecided_rows(counts: pl.DataFrame, min_team_size: int) -> pl.DataFrame:
