@@ -72,6 +72,30 @@ def plan_scans(queries: Sequence[LeadQuery]) -> list[ScanPlan]:
     return plans
 
 
+def period_plans(plan: ScanPlan) -> list[tuple[int, ScanPlan]]:
+    """``plan`` cut into one plan per period (with that period's number in ``plan``): for a
+    statement that cannot be rolled up (exact quantiles), so that a set asked of one period only
+    (the weeks of the current period) does not also order the rows of the others."""
+    return [
+        (number, ScanPlan(tuple(q for q in plan.slices if (q.start, q.end) == period), (period,)))
+        for number, period in enumerate(plan.periods)
+    ]
+
+
+def widened(rows: pl.DataFrame, keys: list[tuple[str, ...]], period: int) -> pl.DataFrame:
+    """The rows of a statement over one of ``period_plans``, as the statement over the whole
+    plan (grouping ``keys``) would give them: period number ``period``, and the columns only the
+    other periods' sets group by NULL and flagged not grouped (1)."""
+    columns, _ = columns_and_sets(keys)
+    present = set(rows.columns)
+    filled = [pl.lit(period, dtype=pl.Int64).alias(PERIOD)]
+    for c in columns:
+        if c not in present:
+            filled += [pl.lit(None, dtype=dimension_dtype(c)).alias(c), pl.lit(1, dtype=pl.Int64).alias(GROUPED + c)]
+    values = [c for c in rows.columns if c != PERIOD and c not in columns and not c.startswith(GROUPED)]
+    return rows.with_columns(filled).select(PERIOD, *columns, *(GROUPED + c for c in columns), *values)
+
+
 def sliced_facts(plan: ScanPlan, *, business_hours: bool) -> Subquery:
     """The facts of the plan's periods with their period number."""
     facts = lead_facts(plan.union, business_hours=business_hours)
