@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
-from sqlalchemy import Engine, create_engine, func, select, update
+from sqlalchemy import Engine, create_engine, event, func, select, update
 
 from dashboard.data import detail_tables
 from dashboard.data.tables import metrics_table
@@ -204,3 +204,26 @@ def test_the_pages_cache_forgets_a_withdrawn_dealer_within_seconds(
     assert dealer not in page_metrics(YEAR, K)["dealer_id"].to_list(), "a cached page still counts them"
     cached.clear_caches()
     cached.reset_connections()
+
+
+def test_one_read_looks_at_leads_once_and_the_next_read_again(refreshed: Engine) -> None:
+    """The probe (when due), the consent check and the small-team flags' data version of one read
+    share one look at ``leads`` (``one_check_per_read``); the next read, even a moment later, looks
+    again, so a refusal in between is seen (the tests above)."""
+    from dashboard.data.tables import metrics_tables
+
+    looks: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "leads.consent = false" in statement:
+            looks.append(statement)
+
+    forget_probes()  # the first read probes too
+    event.listen(refreshed, "before_cursor_execute", remember)
+    try:
+        metrics_tables(refreshed, (WHOLE, YEAR), K, share_team_flags=True)
+        assert len(looks) == 1, looks
+        metrics_table(refreshed, YEAR, K)
+        assert len(looks) == 2, looks
+    finally:
+        event.remove(refreshed, "before_cursor_execute", remember)

@@ -59,6 +59,7 @@ from loaders.facts.state import (
     dimensions_digest,
     known_timezones,
     leads_signature,
+    one_check_per_read,
     read_state,
     recorded_leads_signature,
     signature_text,
@@ -217,6 +218,7 @@ def reading_facts_from(bind: Bind) -> Iterator[None]:
     The result-code taxonomy in force is set for the block too (unless an outer block set it).
     """
     with ExitStack() as stack:
+        stack.enter_context(one_check_per_read())  # the probe and the check share one scan of leads
         reader = None
         if not reader_chosen():
             reader = current_reader(bind)

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -125,17 +126,48 @@ def data_signature(bind: Bind) -> dict[str, Any]:
         return _signature(conn)
 
 
+# One read's leads signature, once it has been read (see ``one_check_per_read``).
+_READ_SIGNATURE: ContextVar[list[list[Any]] | None] = ContextVar("leadline_read_signature", default=None)
+
+
+@contextmanager
+def one_check_per_read() -> Iterator[None]:
+    """Inside the block (one read: a table and the statements it needs), ``leads_signature`` scans
+    ``leads`` once and hands the same answer to the probe, the consent check and the data
+    version; the next block reads it again. An outer block's answer stands in a nested one."""
+    if _READ_SIGNATURE.get() is not None:
+        yield
+        return
+    token = _READ_SIGNATURE.set([])
+    try:
+        yield
+    finally:
+        _READ_SIGNATURE.reset(token)
+
+
 def leads_signature(bind: Bind) -> list[Any]:
     """Row count, latest created_at and refused count of ``leads``: one cheap scan of one table.
 
     Readers compare it with the refresh's at every read: a deletion or a refusal changes it
-    (docs/privacy.md section 1).
+    (docs/privacy.md section 1). Inside ``one_check_per_read`` it is read once per read.
     """
+    memo = _READ_SIGNATURE.get()
+    if memo:
+        return list(memo[0])
     with connection_of(bind) as conn:
-        row = conn.execute(
-            select(func.count(), func.max(leads.c.created_at), count_where(leads.c.consent == false()))
-        ).one()
-    return [_plain(v) for v in row]
+        if conn.dialect.name == "duckdb":  # count and maximum from the column statistics, apart
+            row = (
+                *conn.execute(select(func.count(), func.max(leads.c.created_at))).one(),
+                conn.execute(select(func.count()).where(leads.c.consent == false())).scalar_one(),
+            )
+        else:
+            row = conn.execute(
+                select(func.count(), func.max(leads.c.created_at), count_where(leads.c.consent == false()))
+            ).one()
+    signature = [_plain(v) for v in row]
+    if memo is not None:
+        memo.append(signature)
+    return list(signature)
 
 
 def recorded_leads_signature(state: FactsState) -> list[Any] | None:
