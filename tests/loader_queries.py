@@ -110,6 +110,7 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
     ("slice_quantiles_select", "plan"): PLAN,
     ("quantiles_schema", "plan"): PLAN,
     ("load_slice_counts", "plan"): PLAN,
+    ("load_slice_codes", "plan"): PLAN,
     ("load_slice_counts", "response_times"): True,
     ("slice_teams_select", "plan"): PLAN,
     ("slice_teams_select", "undecided"): OPEN_GROUPS,
