@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
 
     streamlit.get_option("logger.level")  # see bench/server.py quiet_streamlit
     streamlit.logger.set_log_level("error")
-    from bench.pages import K, page_calls, scopes
+    from bench.pages import page_calls, scopes, view_page
     from loaders.facts.source import forget_probes
     from loaders.warehouse.engine import make_engine
 
@@ -34,8 +34,7 @@ def main(argv: list[str]) -> int:
         engine = make_engine(url)
         forget_probes()
         started = time.perf_counter()
-        for call in page_calls(page, scope):
-            call.table(engine, call.query, K)
+        view_page(engine, page_calls(page, scope))
         samples.append(time.perf_counter() - started)
         engine.dispose()
     print(f"{page} {view}: median {statistics.median(samples):.3f} s of {[round(x, 3) for x in samples]}")

@@ -18,9 +18,12 @@ from sqlalchemy import Engine
 
 from dashboard.data import detail_tables
 from dashboard.data.tables import has_leads, metrics_tables
+from loaders.facts.state import one_check_per_read
 from loaders.request.query import LeadQuery
 
 K = 5  # the default minimum group size
+CHOICES = "filter choices"
+Wrapper = Callable[[Callable[..., Any]], Callable[..., Any]]  # a table function made a cached one
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,7 +96,7 @@ def kpis(scope: Scope, *group_bys: tuple[str, ...], page: str = "overview") -> l
         table = metrics_tables_sharing_team_flags
     return [
         Call(label, table, together),
-        Call("filter choices", detail_tables.dimension_choices, scope.query()),
+        Call(CHOICES, detail_tables.dimension_choices, scope.query()),
     ]
 
 
@@ -143,6 +146,23 @@ def page_calls(page: str, scope: Scope) -> list[Call]:
         "delivery": (("source", "dealer_id"),),
     }.get(page, ())
     return kpis(scope, *together, page=page) + own[page]
+
+
+def view_page(engine: Engine | None, calls: list[Call], table: Wrapper | None = None) -> None:
+    """Load ``calls`` as the page does: the sidebar's filter choices a read of their own, the
+    page's tables inside its ``guarded`` block, one read (one look at ``leads``: dashboard/ui/page.py).
+    ``table`` wraps each table function (the dashboard's caches); None: ``fn(engine, query, K)``."""
+    for call in calls:
+        if call.label == CHOICES:
+            _load(engine, call, table)
+    with one_check_per_read():
+        for call in calls:
+            if call.label != CHOICES:
+                _load(engine, call, table)
+
+
+def _load(engine: Engine | None, call: Call, table: Wrapper | None) -> Any:
+    return call.table(engine, call.query, K) if table is None else table(call.table)(call.query, K)
 
 
 PAGES = ("overview", "follow-up", "close reasons", "campaigns", "delivery")

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["LEADLINE_WAREHOUSE_URL"] = args.url
 
     quiet_streamlit()
-    from bench.pages import PAGES, K, page_calls, scopes
+    from bench.pages import PAGES, page_calls, scopes, view_page
     from dashboard.data import cached as data
     from loaders.facts.source import forget_probes
     from loaders.warehouse.engine import make_engine
@@ -98,17 +98,14 @@ def main(argv: list[str] | None = None) -> int:
                 engine = make_engine(args.url)
                 forget_probes()
                 started = time.perf_counter()
-                for call in calls:
-                    call.table(engine, call.query, K)
+                view_page(engine, calls)
                 cold.append(time.perf_counter() - started)
                 engine.dispose()
-            for call in calls:  # fill the caches as the first page view would
-                cached(call.table)(call.query, K)
+            view_page(engine, calls, cached)  # fill the caches as the first page view would
             warm = []
             for _ in range(args.runs):
                 started = time.perf_counter()
-                for call in calls:
-                    cached(call.table)(call.query, K)
+                view_page(engine, calls, cached)
                 warm.append(time.perf_counter() - started)
             results.append(
                 {
@@ -127,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def filter_changes(count: int, all_scopes: list[Any], cached: Any) -> dict[str, float]:
     """``count`` filter changes as users make them (random page and view); RSS along the way."""
-    from bench.pages import PAGES, K, page_calls
+    from bench.pages import PAGES, page_calls, view_page
 
     rng = random.Random(7)
     samples: dict[str, float] = {}
@@ -136,8 +133,7 @@ def filter_changes(count: int, all_scopes: list[Any], cached: Any) -> dict[str, 
         # A filter change the caches have not seen: a random period end within the last 60 days.
         offset = timedelta(days=rng.randrange(0, 60))
         shifted = type(scope)(scope.name, scope.start - offset, scope.end - offset, scope.filters)
-        for call in page_calls(rng.choice(PAGES), shifted):
-            cached(call.table)(call.query, K)
+        view_page(None, page_calls(rng.choice(PAGES), shifted), cached)
         if change in (count // 5, count):
             samples[f"rss_after_{change}_changes_mb"] = rss_mb()
     samples["peak_mb"] = peak_mb()

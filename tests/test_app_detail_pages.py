@@ -207,3 +207,34 @@ def test_the_prequalification_gap_in_words(
     kind: str, status: str, points: float | None, expected: str | None
 ) -> None:
     assert gap_sentence(kind, status, points, 0.6) == expected
+
+
+def test_a_follow_up_render_looks_at_leads_once_for_consent(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Follow-up draws a dozen tables from the materialised facts; each read checks consent with a
+    look at ``leads`` (docs/privacy.md section 1). The page's ``guarded`` block is one read: one
+    look per render for its tables (plus at most the sidebar's choices and the cache's version)."""
+    from sqlalchemy import event
+
+    from dashboard.data import cached
+
+    monkeypatch.setenv("LEADLINE_WAREHOUSE_URL", demo_url)
+    cached.clear_caches()
+    looks: list[str] = []
+    reads: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        (looks if "leads.consent = false" in statement else reads).append(statement)
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update(ALL_TIME)
+    at.run()
+    engine = cached.engine()
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        at.switch_page(str(ROOT / "pages" / PAGES["follow_up"]))
+        at.run()
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert not at.exception and not at.error
+    assert len([s for s in reads if "lead_facts" in s]) >= 8, "the page's tables were read"
+    assert 1 <= len(looks) <= 3, f"{len(looks)} looks at leads in one render"

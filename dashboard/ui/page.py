@@ -27,6 +27,7 @@ from dashboard.ui.error_text import error_for_viewer
 from dashboard.ui.format import rests_on_note, suppressed_text, team_note
 from dashboard.ui.table_format import styled_table
 from dashboard.ui.table_options import draw_table, table_height
+from loaders.facts.state import one_check_per_read
 from metrics.registry import BY_NAME, metric
 
 _LOG = logging.getLogger("leadline.pages")
@@ -96,9 +97,14 @@ def show_stale_notice(notice: StaleNotice, *, key: str = "retry-stale") -> None:
 
 @contextmanager
 def guarded(key: str = "retry") -> Iterator[None]:
-    """Run the block; turn a failure into a message on the page instead of a traceback."""
+    """Run the block; turn a failure into a message on the page instead of a traceback.
+
+    The block is one read of the warehouse: its tables share one look at ``leads`` for the consent
+    check (``one_check_per_read``), so a page of twelve tables checks once per render, not twelve
+    times; the next render checks again (docs/privacy.md section 1)."""
     try:
-        yield
+        with one_check_per_read():
+            yield
     except LeadlineError as exc:
         show_error(exc, key=key)
     except Exception:
