@@ -340,3 +340,32 @@ def test_a_disposed_engine_lets_go_of_the_duckdb_file(tmp_path: Path) -> None:
         writer.execute("CREATE TABLE after_dispose AS SELECT 1 AS ok")
     finally:
         writer.close()
+
+
+def test_at_exit_the_spare_duckdb_connection_is_closed_from_the_main_thread(tmp_path: Path) -> None:
+    """A sweeper thread still inside DuckDB when Python finalises aborts the process after the
+    work is done (exit 134, "FATAL: exception not rethrown"); the atexit hook closes every spare
+    connection first and the sweeper stops. In a child process: the hook ends this one's gates."""
+    import duckdb
+
+    path = tmp_path / "exit.duckdb"
+    duckdb.connect(str(path)).close()
+    script = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+from sqlalchemy import text
+from loaders.warehouse.duckdb_file_gate import gate_for, release_all_at_exit
+from loaders.warehouse.engine import make_engine
+engine = make_engine({f"duckdb:///{path}"!r})
+with engine.connect() as conn:
+    conn.execute(text("SELECT 1")).all()
+gate = gate_for({str(path)!r})
+assert gate._anchor is not None and gate._sweeper.is_alive()
+release_all_at_exit()
+assert gate._anchor is None
+gate._sweeper.join(timeout=10)
+assert not gate._sweeper.is_alive(), "the sweeper still runs"
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

@@ -13,6 +13,7 @@ idle seconds, which releases the file's lock so that an import can write it.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import threading
@@ -102,6 +103,8 @@ class FileGate:
         """Close the spare connection when no query ran for ``idle_seconds``; True when closed."""
         moment = time.monotonic() if now is None else now
         with self._changed:
+            if _EXITING.is_set():  # closed by release_all_at_exit, from the main thread
+                return False
             if self._anchor is None or self.open > 0 or moment - self._last_used < self.idle_seconds:
                 return False
             self._drop_anchor()
@@ -123,7 +126,7 @@ class FileGate:
             return
 
         def sweep() -> None:
-            while True:
+            while not _EXITING.is_set():
                 time.sleep(max(0.5, self.idle_seconds / 4))
                 self.release_idle()
 
@@ -133,6 +136,25 @@ class FileGate:
 
 _GATES: dict[str, FileGate] = {}
 _GATES_LOCK = threading.Lock()
+_EXITING = threading.Event()
+
+
+def release_all_at_exit() -> None:
+    """At interpreter exit: close every spare connection from the main thread and stop the sweepers.
+
+    A daemon thread still inside DuckDB (closing a connection releases the GIL) when Python
+    finalises is ended by a forced unwind that DuckDB's bindings catch without rethrowing, and the
+    process aborts ("FATAL: exception not rethrown", exit 134) after all work is done. atexit
+    runs before that, while every thread still runs normally.
+    """
+    _EXITING.set()
+    with _GATES_LOCK:
+        gates = list(_GATES.values())
+    for gate in gates:
+        gate.release()
+
+
+atexit.register(release_all_at_exit)
 
 
 def gate_for(path: str) -> FileGate:
