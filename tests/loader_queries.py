@@ -47,6 +47,7 @@ from loaders.facts.lead_facts import dimension_columns, facts_read_by, facts_sel
 from loaders.facts.opening import OpeningSetup
 from loaders.facts.refresh import refresh_lead_facts
 from loaders.facts.source import MaterialisedFacts
+from loaders.queries.page_scan import CODE_VALUES, codes_keys, slice_codes_select
 from loaders.queries.page_teams import BUSIEST_LEAD
 from loaders.queries.scan_plan import GROUPED, PERIOD, counts_keys, plan_scans, sliced_facts
 from loaders.request.access_scope import AccessScope
@@ -108,7 +109,10 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
     ("slice_counts_select", "plan"): PLAN,
     ("slice_codes_select", "plan"): PLAN,
     ("slice_quantiles_select", "plan"): PLAN,
-    ("quantiles_schema", "plan"): PLAN,
+    ("load_per_period", "plan"): PLAN,
+    ("load_per_period", "statement"): slice_codes_select,
+    ("load_per_period", "keys"): codes_keys,
+    ("load_per_period", "values"): CODE_VALUES,
     ("load_slice_counts", "plan"): PLAN,
     ("load_slice_codes", "plan"): PLAN,
     ("load_slice_counts", "response_times"): True,

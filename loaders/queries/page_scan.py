@@ -33,7 +33,7 @@ layer computes the same frames (tests/test_page_scan.py compares every table wit
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
@@ -107,9 +107,23 @@ def slice_quantiles_select(plan: ScanPlan) -> Select[Any]:
     return grouped_select(timed, counts_keys(plan), aggregates)
 
 
-def quantiles_schema(plan: ScanPlan) -> dict[str, pl.DataType]:
-    """The columns of ``slice_quantiles_select(plan)``."""
-    return schema_of(counts_keys(plan), {n: COUNT_SCHEMA[n] for n in QUANTILE_COLUMNS})
+QUANTILE_VALUES: dict[str, pl.DataType] = {n: COUNT_SCHEMA[n] for n in QUANTILE_COLUMNS}
+
+
+def load_per_period(
+    bind: Bind,
+    plan: ScanPlan,
+    statement: Callable[[ScanPlan], Select[Any]],
+    keys: Callable[[ScanPlan], list[tuple[str, ...]]],
+    values: dict[str, pl.DataType],
+) -> pl.DataFrame:
+    """``statement`` run once per period of ``plan`` (``period_plans``), its rows as the rows of the
+    plan's sets (``widened``): the sets of one period do not group or order the others' rows."""
+    parts = [
+        widened(fetch_frame(bind, statement(one), schema_of(keys(one), values)), keys(plan), number)
+        for number, one in period_plans(plan)
+    ]
+    return pl.concat(parts, how="vertical")
 
 
 def load_slice_counts(bind: Bind, plan: ScanPlan, *, response_times: bool) -> pl.DataFrame:
@@ -119,11 +133,7 @@ def load_slice_counts(bind: Bind, plan: ScanPlan, *, response_times: bool) -> pl
     counts = fetch_frame(bind, slice_counts_select(plan), counts_schema(plan))
     if not response_times:
         return counts.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in QUANTILE_COLUMNS)
-    parts = [  # one statement per period: the sets of one period do not order the others' rows
-        widened(fetch_frame(bind, slice_quantiles_select(one), quantiles_schema(one)), counts_keys(plan), number)
-        for number, one in period_plans(plan)
-    ]
-    quantiles = pl.concat(parts, how="vertical")
+    quantiles = load_per_period(bind, plan, slice_quantiles_select, counts_keys, QUANTILE_VALUES)
     keys = [c for c in quantiles.columns if c not in QUANTILE_COLUMNS]  # period, columns, GROUPING flags
     return counts.join(quantiles, on=keys, how="left", nulls_equal=True, validate="1:1")
 
@@ -147,11 +157,7 @@ def slice_codes_select(plan: ScanPlan) -> Select[Any]:
 def load_slice_codes(bind: Bind, plan: ScanPlan) -> pl.DataFrame:
     """``slice_codes_select`` per period of ``plan``, as the rows of the plan's sets (``widened``):
     the comparison period's totals are not grouped by week, market or dealer on the way."""
-    parts = [
-        widened(fetch_frame(bind, slice_codes_select(one), schema_of(codes_keys(one), CODE_VALUES)), codes_keys(plan), n)
-        for n, one in period_plans(plan)
-    ]
-    return pl.concat(parts, how="vertical")
+    return load_per_period(bind, plan, slice_codes_select, codes_keys, CODE_VALUES)
 
 
 def empty_counts_row() -> pl.DataFrame:
