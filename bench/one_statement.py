@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bench.pages import NO_QUANTILES
+from bench.pages import NO_CODES, NO_QUANTILES
 from bench.reference import (
     ATTEMPTS,
     CHOICE_DIMENSIONS,
@@ -66,17 +66,16 @@ def page_statement(calls: list[tuple[str, LeadQuery]]) -> tuple[Statement, list[
     periods = sorted({(q.start, q.end) for _, q in calls})
     sets: list[tuple[str, ...]] = []
     selects: list[str] = []
+    # A page without close reasons or spend asks no codes (bench/pages.py NO_CODES).
+    with_codes = any(label.startswith("metrics") and NO_CODES not in label for label, _ in calls)
     for q in metrics:
-        sets += [
-            ("p", *q.group_by),
-            ("p", *q.group_by, "close_reason_code"),
-            ("p", *q.group_by, "campaign_id"),
-        ]
-    sets.append(("p", "campaign_id"))  # N_c: every lead of the period per campaign (no filter here)
+        sets.append(("p", *q.group_by))
+        if with_codes:
+            sets += [("p", *q.group_by, "close_reason_code"), ("p", *q.group_by, "campaign_id")]
+    if with_codes:
+        sets.append(("p", "campaign_id"))  # N_c: every lead of the period per campaign (no filter here)
     # A page without response times asks no quantiles (bench/pages.py NO_QUANTILES).
-    with_quantiles = any(
-        label.startswith("metrics") and not label.endswith(NO_QUANTILES) for label, _ in calls
-    )
+    with_quantiles = any(label.startswith("metrics") and NO_QUANTILES not in label for label, _ in calls)
     selects.append(COUNTS if with_quantiles else COUNTS_WITHOUT_QUANTILES)
     for label, q in calls:
         if label in DETAIL_SETS:

@@ -59,6 +59,9 @@ class Scope:
 WITHOUT_RESPONSE_TIMES = frozenset({"close reasons", "campaigns", "delivery"})
 WITHOUT_PEOPLE = frozenset({"campaigns", "delivery"})  # no "how people worked" metric: no team sizes
 NO_QUANTILES = " (no response times)"  # in the label of such a metrics call
+# Pages that show no vague-close rate, spend or cost ask without them (close_reasons_and_spend=False).
+WITHOUT_CODES = frozenset({"follow-up", "delivery"})
+NO_CODES = " (no close reasons or spend)"  # in the label of such a metrics call
 
 
 def metrics_tables_without_response_times(
@@ -78,8 +81,16 @@ def metrics_tables_without_people(
 def metrics_tables_sharing_team_flags(
     engine: Engine, queries: tuple[LeadQuery, ...], k: int
 ) -> tuple[pl.DataFrame, ...]:
-    """``metrics_tables`` as Follow-up asks it (its detail tables reuse the small-team flags)."""
-    return metrics_tables(engine, queries, k, share_team_flags=True)
+    """``metrics_tables`` as Follow-up asks it (its detail tables reuse the small-team flags; no
+    close reasons or spend)."""
+    return metrics_tables(engine, queries, k, share_team_flags=True, close_reasons_and_spend=False)
+
+
+def metrics_tables_for_delivery(
+    engine: Engine, queries: tuple[LeadQuery, ...], k: int
+) -> tuple[pl.DataFrame, ...]:
+    """``metrics_tables`` as Delivery asks it (no "how people worked" metric, close reason or spend)."""
+    return metrics_tables(engine, queries, k, people=False, close_reasons_and_spend=False)
 
 
 def kpis(scope: Scope, *group_bys: tuple[str, ...], page: str = "overview") -> list[Call]:
@@ -88,12 +99,14 @@ def kpis(scope: Scope, *group_bys: tuple[str, ...], page: str = "overview") -> l
     together = (scope.query(), scope.query(previous=True), *map(scope.query, group_bys))
     label = "metrics " + ", ".join(["totals", "previous", *("+".join(g) for g in group_bys)])
     table: Callable[..., Any] = metrics_tables
-    if page in WITHOUT_PEOPLE:
+    if page == "delivery":
+        table, label = metrics_tables_for_delivery, label + NO_QUANTILES + NO_CODES
+    elif page in WITHOUT_PEOPLE:
         table, label = metrics_tables_without_people, label + NO_QUANTILES
     elif page in WITHOUT_RESPONSE_TIMES:
         table, label = metrics_tables_without_response_times, label + NO_QUANTILES
     elif page == "follow-up":  # its detail tables reuse the small-team flags of this scan
-        table = metrics_tables_sharing_team_flags
+        table, label = metrics_tables_sharing_team_flags, label + NO_CODES
     return [
         Call(label, table, together),
         Call(CHOICES, detail_tables.dimension_choices, scope.query()),

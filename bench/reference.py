@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from bench.pages import NO_QUANTILES
+from bench.pages import NO_CODES, NO_QUANTILES
 from loaders.queries import (
     aggregates,
     close_reasons,
@@ -131,13 +131,21 @@ def counts_without_quantiles(engine: Any, query: LeadQuery) -> pl.DataFrame:
     return counts.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in aggregates.QUANTILE_COLUMNS)
 
 
-def metrics_statements(query: LeadQuery, *, response_times: bool = True) -> list[Statement]:
+def metrics_statements(
+    query: LeadQuery, *, response_times: bool = True, close_reasons_and_spend: bool = True
+) -> list[Statement]:
     """The counts, lost-by-reason and spend-allocation inputs of a metrics table (without the
-    response-time quantiles when ``response_times`` is False)."""
+    response-time quantiles when ``response_times`` is False, and only the counts when
+    ``close_reasons_and_spend`` is False)."""
     g = query.group_by
     counts, p = _grouped(COUNTS if response_times else COUNTS_WITHOUT_QUANTILES, query, g)
     # conversion_window_days keeps its default (90) in the bench: leads of 90 days and more are mature.
     p = p | {"cutoff": query.as_of - timedelta(hours=24), "mature_before": query.as_of - timedelta(days=90)}
+    counted = Statement(
+        counts, p, aggregates.load_group_counts if response_times else counts_without_quantiles
+    )
+    if not close_reasons_and_spend:
+        return [counted]
     lost, lp = _grouped("close_reason_code, count(*)", query, g, " AND is_lost = 1")
     lost = (
         lost.replace(f"GROUP BY {', '.join(g)}", f"GROUP BY {', '.join((*g, 'close_reason_code'))}")
@@ -156,7 +164,7 @@ def metrics_statements(query: LeadQuery, *, response_times: bool = True) -> list
         "SELECT campaign_id, sum(amount) FROM campaign_spend WHERE spend_date BETWEEN $s AND $e GROUP BY 1"
     )
     return [
-        Statement(counts, p, aggregates.load_group_counts if response_times else counts_without_quantiles),
+        counted,
         Statement(lost, lp, close_reasons.load_lost_by_reason),
         Statement(spend_sql, {"s": query.start, "e": query.end}, spend.load_campaign_spend),
         Statement(n_c, np_, spend.load_campaign_leads),
@@ -243,7 +251,9 @@ def page_statements(calls: list[tuple[str, LeadQuery]]) -> list[Statement]:
     out: list[Statement] = []
     for label, query in calls:
         if label.startswith("metrics"):
-            out += metrics_statements(query, response_times=not label.endswith(NO_QUANTILES))
+            out += metrics_statements(
+                query, response_times=NO_QUANTILES not in label, close_reasons_and_spend=NO_CODES not in label
+            )
         else:
             out += detail_statements(label, query)
     return out

@@ -377,6 +377,16 @@ DERIVED_METRICS: tuple[Metric, ...] = (
 # The "how people worked" metrics, in registry order: hidden for small teams (metrics/suppression.py).
 PEOPLE_METRICS: tuple[str, ...] = tuple(m.name for m in (*METRICS, *DERIVED_METRICS) if m.people)
 
+# The metrics computed from the close-reason codes of lost leads (vague closes) or the campaigns'
+# spend, in registry order: a page that shows none of them asks its tables without those inputs.
+CODES_AND_SPEND_METRICS: tuple[str, ...] = (
+    "vague_close_rate",
+    "spend",
+    "cost_per_lead",
+    "cost_per_sale",
+    "roi",
+)
+
 BY_NAME: dict[str, Metric] = {m.name: m for m in (*METRICS, *DERIVED_METRICS)}
 METRIC_COLUMNS: tuple[str, ...] = tuple(m.name for m in METRICS)
 

@@ -33,7 +33,9 @@ page_header("Lead delivery", "Did every lead a source sent reach the dealer's CR
 with guarded():
     k = view.min_group_size
     # The tiles, their comparison and the source x dealer table: one scan of the facts.
-    total, previous, (pairs,) = data.view_tables(view, ("source", "dealer_id"), people=False)
+    total, previous, (pairs,) = data.view_tables(
+        view, ("source", "dealer_id"), people=False, close_reasons_and_spend=False
+    )  # no speed, close reason or cost shown here
     if pairs.is_empty():
         no_leads_notice()
         st.stop()
@@ -93,7 +95,8 @@ with guarded():
         st.info(f"No source · dealer has {k} or more leads in this period, so there is nothing to draw.")
     else:
         figure, cell_targets = clickable_cells(
-            delivered_share_figure(cells, rows, view), row_targets(rows, {"source": "source", "dealer_id": "dealer_id"})
+            delivered_share_figure(cells, rows, view),
+            row_targets(rows, {"source": "source", "dealer_id": "dealer_id"}),
         )  # a cell's row -> its source and dealer
         drill_chart(figure, key="dl-heat", view=view, targets=cell_targets)
         drill_hint("a cell (a source · dealer)")

@@ -84,9 +84,10 @@ page_header("Follow-up coverage", "Is every lead followed up, how fast, and wher
 
 with guarded():
     k = view.min_group_size
-    # The tiles, the comparison and both breakdowns from one scan of the period (data.view_tables).
+    # The tiles, the comparison and both breakdowns from one scan of the period (data.view_tables);
+    # no vague-close rate, spend or cost is shown here, so none is read.
     total, previous, (groups, dealers) = data.view_tables(
-        view, ("dealer_group_id",), ("dealer_id",), share_team_flags=True
+        view, ("dealer_group_id",), ("dealer_id",), share_team_flags=True, close_reasons_and_spend=False
     )
     if groups.is_empty():
         no_leads_notice()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -26,7 +27,7 @@ from loaders.facts.source import forget_probes
 from loaders.queries.aggregates import QUANTILE_COLUMNS
 from loaders.queries.scan_plan import plan_scans
 from loaders.request.query import LeadQuery
-from metrics.registry import PEOPLE_METRICS
+from metrics.registry import CODES_AND_SPEND_METRICS, PEOPLE_METRICS
 from tests.conftest import Warehouse
 from tests.test_lead_facts_materialised import (  # noqa: F401  (fixtures)
     _land_new_data,
@@ -53,21 +54,25 @@ def page(view: LeadQuery) -> tuple[LeadQuery, ...]:
 
 def same_tables(engine: Engine, views: list[LeadQuery], k: int, team: int | None = None) -> None:
     """Every table of each view's page equals the one-table path's: whole, without the response
-    times (rolled up: loaders/queries/scan_plan.py rolled_up_select), and without any "how people
-    worked" metric (no team sizes asked)."""
+    times (rolled up: loaders/queries/scan_plan.py rolled_up_select), without any "how people
+    worked" metric (no team sizes asked), and without the close-reason and spend metrics (no codes
+    or spend read: every other column must be the same, so none may secretly depend on them)."""
     for view in views:
         wanted = page(view)
         forget_probes()
         together = metrics_tables(engine, wanted, k, team)
         without = metrics_tables(engine, wanted, k, team, response_times=False)
         no_people = metrics_tables(engine, wanted, k, team, people=False)
+        no_codes = metrics_tables(engine, wanted, k, team, close_reasons_and_spend=False)
         forget_probes()
-        for query, frame, lean, leaner in zip(wanted, together, without, no_people, strict=True):
+        tables = zip(wanted, together, without, no_people, no_codes, strict=True)
+        for query, frame, lean, leaner, uncosted in tables:
             expected = metrics_table(engine, query, k, team)
             assert_frame_equal(frame, expected)
             assert_frame_equal(lean, expected.drop(QUANTILE_COLUMNS))
             people = [c for c in expected.columns if c in PEOPLE_METRICS or c == "team_suppressed"]
             assert_frame_equal(leaner, expected.drop(people))
+            assert_frame_equal(uncosted, expected.drop(CODES_AND_SPEND_METRICS))
 
 
 @pytest.mark.parametrize("k", [5, 60])
@@ -113,3 +118,32 @@ def test_a_page_is_counts_per_scan_and_codes_and_quantiles_per_period(filled: Wa
     quantiles = [s for s in statements if "AS median_first_response_min" in s]
     assert len(quantiles) == 2 + 1 + 1 and all("AS responded" in s for s in quantiles)
     assert len(statements) - len(joins) - len(quantiles) == 3 + 4 and len(joins) <= 3
+
+
+def test_a_page_without_close_reasons_or_spend_reads_neither(filled: Warehouse) -> None:  # noqa: F811
+    """Follow-up and Delivery show no vague-close rate, spend or cost: their scan reads no close
+    reasons, no campaign spend and no per-code or per-campaign counts, only counts and quantiles."""
+    engine = filled.engine
+    refresh_lead_facts(engine)
+    view = queries(engine)[0]
+    wanted = page(view)
+    statements: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    forget_probes()
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        frames = metrics_tables(engine, wanted, 5, close_reasons_and_spend=False)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert not [s for s in statements if "campaign_spend" in s or "FROM close_reasons" in s]
+    assert not [s for s in statements if "rolled_up.close_reason_code" in s]  # the codes statement
+    assert all(c not in f.columns for f in frames for c in CODES_AND_SPEND_METRICS)
+    grouped = [s for s in statements if "GROUPING SETS" in s.upper() and "AS salespeople" not in s]
+    assert len(grouped) == 3 + 4  # counts per scan, the exact quantiles per period
+    # The pages that ask so: the dashboard passes the flag for exactly these two.
+    for name in ("follow_up", "delivery"):
+        source = (Path(__file__).resolve().parents[1] / "pages" / f"{name}.py").read_text()
+        assert "close_reasons_and_spend=False" in source, name

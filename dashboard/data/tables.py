@@ -21,7 +21,7 @@ from loaders.queries.team_size import load_team_sizes
 from loaders.request.query import LeadQuery
 from loaders.warehouse.timed_memo import TimedMemo, warehouse_key
 from metrics.compute import allocate_spend, compute_metrics, vague_lost
-from metrics.registry import PEOPLE_METRICS
+from metrics.registry import CODES_AND_SPEND_METRICS, PEOPLE_METRICS
 from metrics.suppression import TEAM_SIZE, TEAM_SUPPRESSED, suppress
 
 
@@ -91,6 +91,7 @@ def metrics_tables(
     share_team_flags: bool = False,
     response_times: bool = True,
     people: bool = True,
+    close_reasons_and_spend: bool = True,
 ) -> tuple[pl.DataFrame, ...]:
     """``metrics_table`` of each of ``queries``, equal to it table by table, from as few scans as
     possible: the queries of one view (same as-of, filters and scope) whose periods are equal or
@@ -102,12 +103,22 @@ def metrics_tables(
     so a page that starts showing one fails loudly instead of drawing a blank):
     ``response_times=False``: no exact quantiles (``QUANTILE_COLUMNS``), most of the scan's time;
     ``people=False``: no "how people worked" metric (``PEOPLE_METRICS``, ``team_suppressed``) and
-    so no team sizes; implies ``response_times=False``."""
+    so no team sizes; implies ``response_times=False``;
+    ``close_reasons_and_spend=False``: no ``CODES_AND_SPEND_METRICS`` (vague closes, spend and the
+    costs), so no close-reason and campaign counts and no spend are read."""
     team = int(settings.get("min_team_size")) if min_team_size is None else min_team_size
     response_times = response_times and people
     with connection_of(engine) as conn:
-        inputs = load_page_scan(conn, queries, team if people else None, response_times=response_times)
+        inputs = load_page_scan(
+            conn,
+            queries,
+            team if people else None,
+            response_times=response_times,
+            close_reasons_and_spend=close_reasons_and_spend,
+        )
     frames = tuple(assemble_metrics(inputs[q], q.group_by, min_group_size, team) for q in queries)
+    if not close_reasons_and_spend:
+        frames = tuple(frame.drop(CODES_AND_SPEND_METRICS) for frame in frames)
     if not people:
         left_out = [c for c in (*PEOPLE_METRICS, TEAM_SUPPRESSED) if c in frames[0].columns]
         frames = tuple(frame.drop(left_out) for frame in frames)
@@ -154,5 +165,7 @@ def team_flags(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.Data
 
 
 def _flags_table(engine: Engine, query: LeadQuery, min_group_size: int) -> pl.DataFrame:
-    # The flags do not depend on response times: the page scan without its quantiles.
-    return metrics_tables(engine, (query,), min_group_size, response_times=False)[0]
+    # The flags do not depend on response times, close reasons or spend: the page scan without them.
+    return metrics_tables(
+        engine, (query,), min_group_size, response_times=False, close_reasons_and_spend=False
+    )[0]

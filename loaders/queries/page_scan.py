@@ -19,7 +19,9 @@ as-of time, filters and scope ("slices") are answered together:
   inputs of the vague-close rate and the spend allocation), and N_c per campaign when no filter
   or scope narrows the lead set, rolled up, one statement per period: its innermost GROUP BY
   has every column of every set, so the comparison period's leads would otherwise be grouped
-  by week, market or dealer as well (Overview default quarter at 10M: 0.48 -> 0.35 s).
+  by week, market or dealer as well (Overview default quarter at 10M: 0.48 -> 0.35 s). A page
+  that shows no close-reason or spend metric (Follow-up, Delivery) asks none of it
+  (``close_reasons_and_spend=False``: no codes, taxonomy or spend statement).
 * team sizes (small-team suppression): the counts statement also returns each group's busiest
   lead's salespeople, which settles most groups; a join with the activities counts only the
   others (loaders/queries/page_teams.py).
@@ -40,7 +42,7 @@ import polars as pl
 from sqlalchemy import Select, func, or_, select
 
 from loaders.queries.aggregates import COUNT_SCHEMA, QUANTILE_COLUMNS, count_columns
-from loaders.queries.close_reasons import load_taxonomy
+from loaders.queries.close_reasons import LOST_BY_REASON_SCHEMA, TAXONOMY_SCHEMA, load_taxonomy
 from loaders.queries.page_teams import BUSIEST_LEAD, busiest_lead_column, load_slice_teams
 from loaders.queries.scan_plan import (
     ScanPlan,
@@ -54,9 +56,16 @@ from loaders.queries.scan_plan import (
     split_rows,
     widened,
 )
-from loaders.queries.spend import SPEND_CAMPAIGN, load_campaign_leads, load_campaign_spend
+from loaders.queries.spend import (
+    CAMPAIGN_LEADS_SCHEMA,
+    CAMPAIGN_SPEND_SCHEMA,
+    GROUP_CAMPAIGN_LEADS_SCHEMA,
+    SPEND_CAMPAIGN,
+    load_campaign_leads,
+    load_campaign_spend,
+)
 from loaders.request.query import LeadQuery
-from loaders.warehouse.fetch import Bind, fetch_frame
+from loaders.warehouse.fetch import Bind, fetch_frame, group_schema
 from loaders.warehouse.sql_aggregates import count_where
 from metrics.suppression import TEAM_SIZE
 
@@ -168,23 +177,66 @@ def empty_counts_row() -> pl.DataFrame:
     return pl.DataFrame(values, schema=COUNT_SCHEMA)
 
 
+def _codes_inputs(
+    bind: Bind, plan: ScanPlan, codes: pl.DataFrame, query: LeadQuery
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The lost leads per close-reason code, N_c and the leads per campaign of ``query``'s groups,
+    split from ``codes`` (``load_slice_codes``); N_c asks its own statement when a filter or scope
+    narrows the lead set."""
+    period, g, codes_k = plan.period_of(query), query.group_by, codes_keys(plan)
+    lost = split_rows(codes, codes_k, period, (*g, CODE)).filter(pl.col("lost") > 0)
+    by_campaign = split_rows(codes, codes_k, period, (*g, CAMPAIGN)).filter(pl.col(CAMPAIGN).is_not_null())
+    if plan.unfiltered:
+        every = split_rows(codes, codes_k, period, (CAMPAIGN,)).filter(pl.col(CAMPAIGN).is_not_null())
+        campaign_leads = every.select(
+            pl.col(CAMPAIGN).alias(SPEND_CAMPAIGN), pl.col("leads").alias("campaign_leads")
+        )
+    else:
+        campaign_leads = load_campaign_leads(bind, query)
+    group_campaign_leads = by_campaign.select(
+        *g, pl.col(CAMPAIGN).alias(SPEND_CAMPAIGN), pl.col("leads").alias("group_campaign_leads")
+    )
+    return lost.select(*g, CODE, "lost"), campaign_leads, group_campaign_leads
+
+
+def _no_codes_inputs(query: LeadQuery) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``_codes_inputs`` of a page that shows no close-reason or spend metric: no row at all."""
+    groups = group_schema(query.group_by)
+    return (
+        pl.DataFrame(schema=groups | LOST_BY_REASON_SCHEMA),
+        pl.DataFrame(schema=CAMPAIGN_LEADS_SCHEMA),
+        pl.DataFrame(schema=groups | GROUP_CAMPAIGN_LEADS_SCHEMA),
+    )
+
+
 def load_page_scan(
-    bind: Bind, queries: Sequence[LeadQuery], min_team_size: int | None, *, response_times: bool = True
+    bind: Bind,
+    queries: Sequence[LeadQuery],
+    min_team_size: int | None,
+    *,
+    response_times: bool = True,
+    close_reasons_and_spend: bool = True,
 ) -> dict[LeadQuery, MetricsInputs]:
     """The inputs of the metrics table of each of ``queries``, from a few statements per
     ``ScanPlan`` (the counts; codes and quantiles per period; team sizes where a group is open):
     the frames the one-table loaders return (same columns, dtypes and rows), except
     ``teams``, whose ``salespeople`` is exact only where a group's busiest lead does not already
     settle whether it reaches ``min_team_size`` (loaders/queries/page_teams.py; ``None``: no team
-    sizes at all, ``teams`` empty, for pages that show no "how people worked" metric), and the
-    ``QUANTILE_COLUMNS`` of ``counts``, NULL when ``response_times`` is False."""
-    taxonomy = load_taxonomy(bind)
-    spend = {(q.start, q.end): load_campaign_spend(bind, q) for q in queries}
+    sizes at all, ``teams`` empty, for pages that show no "how people worked" metric), the
+    ``QUANTILE_COLUMNS`` of ``counts``, NULL when ``response_times`` is False, and, when
+    ``close_reasons_and_spend`` is False (a page that shows no ``CODES_AND_SPEND_METRICS``), no
+    close-reason codes, taxonomy, campaign leads or spend (empty frames: no statement asked)."""
+    taxonomy = load_taxonomy(bind) if close_reasons_and_spend else pl.DataFrame(schema=TAXONOMY_SCHEMA)
+    empty_spend = pl.DataFrame(schema=CAMPAIGN_SPEND_SCHEMA)
+    spend = {
+        (q.start, q.end): load_campaign_spend(bind, q) if close_reasons_and_spend else empty_spend
+        for q in queries
+    }
     out: dict[LeadQuery, MetricsInputs] = {}
     for plan in plan_scans(queries):
-        counts_k, codes_k = counts_keys(plan), codes_keys(plan)
+        counts_k = counts_keys(plan)
         counts = load_slice_counts(bind, plan, response_times=response_times)
-        codes = load_slice_codes(bind, plan)
+        codes = load_slice_codes(bind, plan) if close_reasons_and_spend else None
         if min_team_size is None:
             teams = pl.DataFrame(schema=schema_of(counts_k, {TEAM_SIZE: pl.Int64()}))
         else:
@@ -194,26 +246,16 @@ def load_page_scan(
             mine = split_rows(counts, counts_k, period, g).select(*g, *COUNT_SCHEMA)
             if not g and mine.is_empty():
                 mine = empty_counts_row()
-            lost = split_rows(codes, codes_k, period, (*g, CODE)).filter(pl.col("lost") > 0)
-            by_campaign = split_rows(codes, codes_k, period, (*g, CAMPAIGN)).filter(
-                pl.col(CAMPAIGN).is_not_null()
+            lost, campaign_leads, group_campaign_leads = (
+                _no_codes_inputs(query) if codes is None else _codes_inputs(bind, plan, codes, query)
             )
-            if plan.unfiltered:
-                every = split_rows(codes, codes_k, period, (CAMPAIGN,)).filter(pl.col(CAMPAIGN).is_not_null())
-                campaign_leads = every.select(
-                    pl.col(CAMPAIGN).alias(SPEND_CAMPAIGN), pl.col("leads").alias("campaign_leads")
-                )
-            else:
-                campaign_leads = load_campaign_leads(bind, query)
             out[query] = MetricsInputs(
                 counts=mine,
                 teams=split_rows(teams, counts_k, period, g).select(*g, TEAM_SIZE),
-                lost_by_reason=lost.select(*g, CODE, "lost"),
+                lost_by_reason=lost,
                 taxonomy=taxonomy,
                 campaign_spend=spend[(query.start, query.end)],
                 campaign_leads=campaign_leads,
-                group_campaign_leads=by_campaign.select(
-                    *g, pl.col(CAMPAIGN).alias(SPEND_CAMPAIGN), pl.col("leads").alias("group_campaign_leads")
-                ),
+                group_campaign_leads=group_campaign_leads,
             )
     return out
