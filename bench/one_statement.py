@@ -40,6 +40,7 @@ from loaders.request.query import LeadQuery
 DETAIL_SETS: dict[str, tuple[tuple[str, ...], str]] = {
     "response buckets": ((), RESPONSE),
     "response buckets bh": ((), RESPONSE_BH),
+    "response buckets both": ((), RESPONSE + ", " + RESPONSE_BH),
     "arrival heat map": (("arrival_weekday", "arrival_hour"), "count_if(first_response_min IS NOT NULL)"),
     "no-contact ages": (("dealer_id",), NO_CONTACT),
     "duplicate contact": (

@@ -125,11 +125,9 @@ def page_calls(page: str, scope: Scope) -> list[Call]:
         "overview": [],  # the weekly trend and the breakdown come with the totals (kpis)
         "follow-up": [  # the tables by dealer group and by dealer come with the totals (kpis)
             Call("waiting now", detail_tables.waiting_now, q()),
-            Call("response buckets bh", detail_tables.response_buckets_bh, q(("dealer_group_id",))),
-            Call("response buckets", detail_tables.response_buckets, q(("dealer_group_id",))),
+            Call("response buckets both", detail_tables.response_bucket_tables, q(("dealer_group_id",))),
             Call("funnel", detail_tables.funnel, q()),
-            Call("response buckets bh", detail_tables.response_buckets_bh, q(("dealer_id",))),
-            Call("response buckets", detail_tables.response_buckets, q(("dealer_id",))),
+            Call("response buckets both", detail_tables.response_bucket_tables, q(("dealer_id",))),
             Call("arrival heat map", detail_tables.arrival_heat_map, q()),
             Call("no-contact ages", detail_tables.no_contact_by_dealer_age, q()),
             Call("duplicate contact", detail_tables.duplicate_contact_by_dealer, q()),

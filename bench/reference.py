@@ -189,6 +189,8 @@ def detail_statements(label: str, query: LeadQuery) -> list[Statement]:
                 sql, p, lambda e, q: detail_response.fetch_response_bucket_counts(e, q, business_hours=True)
             )
         ]
+    if label == "response buckets both":  # hand-written, the natural twin is one statement per split
+        return detail_statements("response buckets bh", query) + detail_statements("response buckets", query)
     if label == "waiting now":
         return []  # no hand-written twin (business minutes until now): Leadline's time only
     if label == "arrival heat map":

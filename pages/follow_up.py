@@ -69,8 +69,7 @@ REACH_STAGES = ("leads", "contacted", "reached", "appointments")
 TOP_DEALERS = 15
 BUCKET_DIMS = {"dealer_group_id": "Dealer group", "dealer_id": "Dealer"}
 
-response_buckets = data.cached(detail_tables.response_buckets)
-response_buckets_bh = data.cached(detail_tables.response_buckets_bh)
+bucket_tables = data.cached(detail_tables.response_bucket_tables)  # business hours, clock: one scan
 arrival = data.cached(detail_tables.arrival_heat_map)
 no_contact_ages = data.cached(detail_tables.no_contact_by_dealer_age)
 duplicates = data.cached(detail_tables.duplicate_contact_by_dealer)
@@ -109,7 +108,7 @@ with guarded():
     # One dealer group chosen: its dealers, not a single bar (a click on a bar goes one level down).
     bucket_dim = breakdown_default(view.state, BUCKET_DIMS, "dealer_group_id")
     by_group = view.query((bucket_dim,))
-    bh_buckets = response_buckets_bh(by_group, k)
+    bh_buckets, clock_buckets = bucket_tables(by_group, k)
     figure = bucket_share_bar(
         bh_buckets, bucket_dim, view, title=BUCKET_DIMS[bucket_dim], business_hours=True
     )
@@ -124,7 +123,7 @@ with guarded():
     )
     with st.expander("Clock time (nights, weekends and holidays included)"):
         charts.show(
-            bucket_share_bar(response_buckets(by_group, k), bucket_dim, view, title=BUCKET_DIMS[bucket_dim]),
+            bucket_share_bar(clock_buckets, bucket_dim, view, title=BUCKET_DIMS[bucket_dim]),
             key="fu-buckets",
         )
 
@@ -151,9 +150,9 @@ with guarded():
 
     st.markdown("**By dealer**")
     by_dealer = view.query(("dealer_id",))
-    table = dealer_speed_table(
-        dealers, response_buckets_bh(by_dealer, k), response_buckets(by_dealer, k)
-    ).pipe(with_label, "dealer_id", view, "dealer")
+    table = dealer_speed_table(dealers, *bucket_tables(by_dealer, k)).pipe(
+        with_label, "dealer_id", view, "dealer"
+    )
     columns, exported = dealer_speed_columns(table, DEALER_METRICS)
     table = ranked_table(
         table,

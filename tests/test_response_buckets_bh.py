@@ -13,11 +13,12 @@ from datetime import date, datetime
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from dashboard.cli import main
 from loaders.facts.refresh import refresh_lead_facts
 from loaders.facts.source import current_reader, forget_probes, reading_facts_from
-from loaders.queries.detail_response import fetch_response_bucket_counts
+from loaders.queries.detail_response import fetch_both_response_bucket_counts, fetch_response_bucket_counts
 from loaders.request.query import LeadQuery
 from metrics import detail_response
 from metrics.detail_response import BUSINESS_HOURS_BUCKETS
@@ -82,6 +83,14 @@ def test_each_lead_in_its_business_hours_bucket_and_its_clock_bucket(
         assert current_reader(warehouse.engine) is None
     assert _bucket_of_each_source(warehouse, business_hours=True) == {s: bh for s, _, _, bh, _ in CASES}
     assert _bucket_of_each_source(warehouse, business_hours=False) == {s: c for s, _, _, _, c in CASES}
+    # Follow-up asks both splits in one scan: the same counts.
+    with reading_facts_from(warehouse.engine):
+        clock, business = fetch_both_response_bucket_counts(warehouse.engine, MARCH)
+        assert_frame_equal(
+            clock, fetch_response_bucket_counts(warehouse.engine, MARCH), check_row_order=False
+        )
+        alone = fetch_response_bucket_counts(warehouse.engine, MARCH, business_hours=True)
+        assert_frame_equal(business, alone, check_row_order=False)
 
 
 def test_labels_say_business_hours_and_never_is_shared() -> None:

@@ -25,6 +25,7 @@ from loaders.facts.lead_facts import facts_read_by
 from loaders.facts.source import forget_probes
 from loaders.queries.aggregates import QUANTILE_COLUMNS
 from loaders.request.query import LeadQuery
+from metrics.registry import CODES_AND_SPEND_METRICS
 
 END = date(2025, 6, 30)
 QUERY = LeadQuery(END - timedelta(days=364), END, datetime(2025, 7, 1, 6))
@@ -77,5 +78,24 @@ def test_a_refusal_is_a_new_key_not_a_reused_flag(engine: Engine) -> None:
         conn.execute(update(leads).where(leads.c.dealer_id == dealer).values(consent=False))
     after = team_flags(engine, BY_DEALER, K)  # within PROBE_SECONDS of the first
     assert dealer in before["dealer_id"].to_list() and dealer not in after["dealer_id"].to_list()
-    # The flags' table leaves the response-time quantiles out (they decide no flag).
-    assert_frame_equal(after, metrics_table(engine, BY_DEALER, K).drop(QUANTILE_COLUMNS))
+    # The flags' table leaves the response-time quantiles, close reasons and spend out (they decide no flag).
+    expected = metrics_table(engine, BY_DEALER, K).drop(QUANTILE_COLUMNS).drop(CODES_AND_SPEND_METRICS)
+    assert_frame_equal(after, expected)
+
+
+def test_follow_ups_two_bucket_splits_are_one_scan_and_the_same_tables(engine: Engine) -> None:
+    """Follow-up draws the business-hours and the clock-time buckets of the same lead set: one
+    statement counts both, and each table equals the one asked alone."""
+    counted: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if "AS within_15_min" in statement or "AS within_15_bh_min" in statement:
+            counted.append(statement)
+
+    business, clock = detail_tables.response_bucket_tables(engine, BY_DEALER, K)
+    assert len(counted) == 1
+    assert_frame_equal(business, detail_tables.response_buckets_bh(engine, BY_DEALER, K))
+    assert_frame_equal(clock, detail_tables.response_buckets(engine, BY_DEALER, K))
+    assert len(counted) == 3
+    assert business["count"].drop_nulls().sum() > 0 and clock["count"].drop_nulls().sum() > 0

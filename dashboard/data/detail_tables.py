@@ -31,6 +31,7 @@ from loaders.queries.detail_coverage import (
 from loaders.queries.detail_delivery import DELIVERY_KEYS, fetch_delivery_counts
 from loaders.queries.detail_response import (
     fetch_best_outcome_counts,
+    fetch_both_response_bucket_counts,
     fetch_follow_up_by_status,
     fetch_funnel_counts,
     fetch_prequalification_counts,
@@ -58,14 +59,37 @@ def response_buckets_bh(engine: Engine, query: LeadQuery, min_group_size: int) -
     return _response_buckets(engine, query, min_group_size, business_hours=True)
 
 
+@with_materialised_facts
+def response_bucket_tables(
+    engine: Engine, query: LeadQuery, min_group_size: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``response_buckets_bh`` and ``response_buckets`` (in that order), the pair Follow-up draws,
+    from one scan of the facts."""
+    clock, business = fetch_both_response_bucket_counts(engine, query)
+    teams = team_flags(engine, query, min_group_size)
+    return (
+        _bucket_table(business, query, min_group_size, detail_response.BUSINESS_HOURS_BUCKETS, teams),
+        _bucket_table(clock, query, min_group_size, detail_response.RESPONSE_BUCKETS, teams),
+    )
+
+
 def _response_buckets(
     engine: Engine, query: LeadQuery, min_group_size: int, *, business_hours: bool
 ) -> pl.DataFrame:
     counts = fetch_response_bucket_counts(engine, query, business_hours=business_hours)
     buckets = detail_response.BUSINESS_HOURS_BUCKETS if business_hours else detail_response.RESPONSE_BUCKETS
+    return _bucket_table(counts, query, min_group_size, buckets, team_flags(engine, query, min_group_size))
+
+
+def _bucket_table(
+    counts: pl.DataFrame,
+    query: LeadQuery,
+    min_group_size: int,
+    buckets: tuple[detail_response.ResponseBucket, ...],
+    teams: pl.DataFrame,
+) -> pl.DataFrame:
     table = detail_response.response_buckets_table(counts, query.group_by, min_group_size, buckets)
     # How fast leads were answered is how people worked: hidden for small teams, like the median.
-    teams = team_flags(engine, query, min_group_size)
     return hide_for_small_teams(table, teams, query.group_by, ("count", "share"))
 
 

@@ -26,20 +26,44 @@ def _bucket_condition(first_response: ColumnElement[Any], bucket: ResponseBucket
     return and_(true(), *clauses)
 
 
+def _bucket_conditions(facts: Any, *, business_hours: bool) -> dict[str, ColumnElement[bool]]:
+    """Each bucket's condition: RESPONSE_BUCKETS by first_response_min, or with ``business_hours``
+    BUSINESS_HOURS_BUCKETS by first_response_bh_min. "never" is a lead without a qualifying contact
+    either way, so the two splits have the same never count."""
+    first_response = facts.c.first_response_bh_min if business_hours else facts.c.first_response_min
+    buckets = BUSINESS_HOURS_BUCKETS if business_hours else RESPONSE_BUCKETS
+    return {
+        b.name: facts.c.first_response_min.is_(None) if b.never else _bucket_condition(first_response, b)
+        for b in buckets
+    }
+
+
 def fetch_response_bucket_counts(
     engine: Engine, query: LeadQuery, *, business_hours: bool = False
 ) -> pl.DataFrame:
     """Per group: leads, and leads in each bucket of RESPONSE_BUCKETS (by first_response_min), or
-    with ``business_hours`` of BUSINESS_HOURS_BUCKETS (by first_response_bh_min). Either way
-    "never" is a lead without a qualifying contact, so the two splits have the same never count."""
+    with ``business_hours`` of BUSINESS_HOURS_BUCKETS (by first_response_bh_min)."""
     facts = lead_facts(query, business_hours=business_hours)
-    first_response = facts.c.first_response_bh_min if business_hours else facts.c.first_response_min
-    buckets = BUSINESS_HOURS_BUCKETS if business_hours else RESPONSE_BUCKETS
-    counts = {
-        b.name: facts.c.first_response_min.is_(None) if b.never else _bucket_condition(first_response, b)
-        for b in buckets
-    }
-    return fetch_counts(engine, facts, key_names(query), counts)
+    return fetch_counts(
+        engine, facts, key_names(query), _bucket_conditions(facts, business_hours=business_hours)
+    )
+
+
+BH = "bh_"  # prefix of the business-hours buckets in the statement that counts both splits
+
+
+def fetch_both_response_bucket_counts(engine: Engine, query: LeadQuery) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``fetch_response_bucket_counts`` in clock time and in business hours (in that order), from
+    one scan of the facts: the same two frames."""
+    facts = lead_facts(query, business_hours=True)
+    clock = _bucket_conditions(facts, business_hours=False)
+    business = _bucket_conditions(facts, business_hours=True)
+    keys = key_names(query)
+    both = fetch_counts(engine, facts, keys, clock | {BH + name: c for name, c in business.items()})
+    return (
+        both.select(*keys, "leads", *clock),
+        both.select(*keys, "leads", *(pl.col(BH + name).alias(name) for name in business)),
+    )
 
 
 def fetch_funnel_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:
