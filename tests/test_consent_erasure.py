@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 import pytest
-from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, create_engine, event, func, select, update
 
 from dashboard.data import detail_tables
@@ -31,6 +30,7 @@ from loaders.facts.source import MaterialisedFacts, current_reader, forget_probe
 from loaders.facts.table import lead_facts_table
 from loaders.request.query import LeadQuery
 from tests.conftest import Warehouse
+from tests.test_lead_facts_materialised import assert_same_tables
 
 pytestmark = pytest.mark.slow  # every page table on both paths, on two warehouses
 
@@ -103,7 +103,7 @@ def _differences(engine: Engine, query: LeadQuery, expected: dict[str, pl.DataFr
     different = []
     for name, fn in TABLES_READ:  # each reads the materialised facts by itself (cached probe)
         try:
-            assert_frame_equal(fn(engine, query, K), expected[name])
+            assert_same_tables(fn(engine, query, K), expected[name])
         except AssertionError as exc:
             different.append(f"{name}: {str(exc).splitlines()[0]}")
     return different

@@ -119,13 +119,25 @@ def queries(engine: Engine) -> list[LeadQuery]:
     return [year, quarter, one_source]
 
 
+def assert_same_tables(got: Any, wanted: Any) -> None:
+    """``assert_frame_equal`` of a table function's answer: one frame, or a tuple of them."""
+    pairs = zip(got, wanted, strict=True) if isinstance(got, tuple) else [(got, wanted)]
+    for frame, expected in pairs:
+        assert_frame_equal(frame, expected)
+
+
 def differences(engine: Engine, query: LeadQuery, expected: dict[str, pl.DataFrame]) -> list[str]:
     """Names of the tables whose materialised answer differs from ``expected`` (on the fly)."""
     forget_probes()
     different = []
     for name, fn in TABLE_FUNCTIONS:  # each reads the materialised facts by itself
+        got, wanted = fn(engine, query, K), expected[name]
+        pairs = (
+            zip(got, wanted, strict=True) if isinstance(got, tuple) else [(got, wanted)]
+        )  # a pair of tables
         try:
-            assert_frame_equal(fn(engine, query, K), expected[name])
+            for frame, expected_frame in pairs:
+                assert_frame_equal(frame, expected_frame)
         except AssertionError as exc:
             different.append(f"{name}: {str(exc).splitlines()[0]}")
     return different
