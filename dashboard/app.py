@@ -46,10 +46,18 @@ from dashboard.navigation import (
 )
 from dashboard.ui.layout import PAGE_ICON, inject_layout
 from dashboard.ui.page import show_error, show_stale_notice
+from loaders.facts.state import one_check_per_read
 
 
 def main() -> None:
-    """One run of the app."""
+    """One run of the app: one read of the warehouse. The sidebar's choices and the page's tables
+    share one look at ``leads`` for the consent check (``one_check_per_read``); the next run looks
+    again (docs/privacy.md section 1)."""
+    with one_check_per_read():
+        _run()
+
+
+def _run() -> None:
     st.set_page_config(page_title="Leadline", page_icon=str(PAGE_ICON), layout="wide")
     inject_layout()
     viewer = current_viewer()
