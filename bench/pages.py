@@ -86,6 +86,14 @@ def metrics_tables_sharing_team_flags(
     return metrics_tables(engine, queries, k, share_team_flags=True, close_reasons_and_spend=False)
 
 
+def metrics_tables_for_overview(
+    engine: Engine, queries: tuple[LeadQuery, ...], k: int
+) -> tuple[pl.DataFrame, ...]:
+    """``metrics_tables`` as the Overview asks it by default (its trend shows the follow-up rate:
+    the weeks without their exact quantiles; the tiles and the markets with them)."""
+    return metrics_tables(engine, queries, k, timed_groupings=((), ("market",)))
+
+
 def metrics_tables_for_delivery(
     engine: Engine, queries: tuple[LeadQuery, ...], k: int
 ) -> tuple[pl.DataFrame, ...]:
@@ -105,6 +113,8 @@ def kpis(scope: Scope, *group_bys: tuple[str, ...], page: str = "overview") -> l
         table, label = metrics_tables_without_people, label + NO_QUANTILES
     elif page in WITHOUT_RESPONSE_TIMES:
         table, label = metrics_tables_without_response_times, label + NO_QUANTILES
+    elif page == "overview":
+        table = metrics_tables_for_overview
     elif page == "follow-up":  # its detail tables reuse the small-team flags of this scan
         table, label = metrics_tables_sharing_team_flags, label + NO_CODES
     return [
@@ -160,16 +170,12 @@ def page_calls(page: str, scope: Scope) -> list[Call]:
 
 
 def view_page(engine: Engine | None, calls: list[Call], table: Wrapper | None = None) -> None:
-    """Load ``calls`` as the page does: the sidebar's filter choices a read of their own, the
-    page's tables inside its ``guarded`` block, one read (one look at ``leads``: dashboard/ui/page.py).
+    """Load ``calls`` as the app does: one run is one read (one look at ``leads``: dashboard/app.py
+    main), the sidebar's filter choices first, then the page's tables.
     ``table`` wraps each table function (the dashboard's caches); None: ``fn(engine, query, K)``."""
-    for call in calls:
-        if call.label == CHOICES:
-            _load(engine, call, table)
     with one_check_per_read():
-        for call in calls:
-            if call.label != CHOICES:
-                _load(engine, call, table)
+        for call in sorted(calls, key=lambda c: c.label != CHOICES):
+            _load(engine, call, table)
 
 
 def _load(engine: Engine | None, call: Call, table: Wrapper | None) -> Any:

@@ -21,6 +21,7 @@ from dashboard.ui.page_tiles import OVERVIEW_CLOCK_KPIS, OVERVIEW_KPIS
 from dashboard.ui.peer_comparison import render_network_median
 from dashboard.ui.table_options import more_columns_toggle, sort_select, sorted_rows
 from dashboard.ui.young_weeks import AGE_JUDGED_METRICS, weekly_trend, young_weeks
+from loaders.queries.aggregates import QUANTILE_COLUMNS
 from metrics.registry import metric
 
 # Performance is judged fairly: response time in the dealer's business hours, conversion only of
@@ -42,7 +43,15 @@ with guarded():
     # The tiles, their comparison, the weekly trend and the breakdown below: one scan of the facts.
     by_default = breakdown_default(view.state, BREAKDOWNS, "market")
     asked_by = url_option_value("by", BREAKDOWNS, by_default)
-    total, previous, (weekly, asked_groups) = data.view_tables(view, ("week",), (asked_by,))
+    absent = missing(KPIS)  # the trend opens on a metric the data holds (follow-up needs activities)
+    first_shown = next((n for n in ("follow_up_rate", *KPIS) if n not in absent), "leads")
+    trend_options = {n: metric(n).label for n in KPIS}
+    # The weeks' exact response-time quantiles only when the trend draws one (a sort per week).
+    weekly_timed = url_option_value("trend", trend_options, first_shown) in QUANTILE_COLUMNS
+    timed = None if weekly_timed else ((), (asked_by,))
+    total, previous, (weekly, asked_groups) = data.view_tables(
+        view, ("week",), (asked_by,), timed_groupings=timed
+    )
     if weekly.is_empty():  # metrics_table has one row per week that has leads
         no_leads_notice()
         st.stop()
@@ -58,9 +67,9 @@ with guarded():
     render_network_median(view, total)  # dealer principals only
 
     st.subheader("Weekly trend")
-    absent = missing(KPIS)  # open on a metric the data holds (follow-up needs contact activities)
-    first_shown = next((n for n in ("follow_up_rate", *KPIS) if n not in absent), "leads")
-    trend = url_option("trend", "Metric", {n: metric(n).label for n in KPIS}, first_shown)
+    trend = url_option("trend", "Metric", trend_options, first_shown)
+    if trend not in weekly.columns:  # a response time chosen after the weeks were asked without
+        weekly = data.metrics(view.query(("week",)), k)
     charts.show(weekly_trend(weekly, trend, target=targets.get(trend)), key="overview-trend")
     hidden_weeks = int(weekly["suppressed"].sum())
     notes = ["Weeks start on Monday; the first and last week may be partial."]
@@ -97,7 +106,9 @@ with guarded():
         reset_keys=("by",),
     )
     if groups.height > TOP_BARS:
-        st.caption(f"The {TOP_BARS} {BREAKDOWNS[by].lower()}s with the most leads are drawn; the table has all {groups.height}.")
+        st.caption(
+            f"The {TOP_BARS} {BREAKDOWNS[by].lower()}s with the most leads are drawn; the table has all {groups.height}."
+        )
     drill_hint(f"a bar or a row ({BREAKDOWNS[by].lower()})")
     sort_columns = {"group": BREAKDOWNS[by], **{n: metric(n).label for n in (*KPIS, *CLOCK_KPIS)}}
     with st.container(horizontal=True, vertical_alignment="bottom"):

@@ -80,7 +80,9 @@ def test_overview_shows_every_kpi_with_its_registry_label_and_help(
     assert at.query_params["from"] == "2000-01-01"
 
 
-def test_overview_conversion_trend_shades_the_young_weeks(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_overview_conversion_trend_shades_the_young_weeks(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import json
 
     from dashboard.ui.young_weeks import YOUNG_NAME
@@ -168,8 +170,39 @@ def test_result_code_sections_render_on_demo_data(demo_url: str, monkeypatch: py
     assert "Leadline's default" in texts(at)
     codes = [code for frame in at.dataframe for code in frame.value.get("code", [])]
     assert "appointment_set" in codes and "wrong_number" in codes
-    for page, needed in (("follow_up.py", "Reached when called"), ("campaigns.py", "Lead quality by campaign")):
+    for page, needed in (
+        ("follow_up.py", "Reached when called"),
+        ("campaigns.py", "Lead quality by campaign"),
+    ):
         at.switch_page(str(ROOT / "pages" / page))
         at.run()
         assert not at.exception and not at.error, page
         assert needed in texts(at) + " ".join(str(s.value) for s in at.subheader), page
+
+
+def _trend_values(at: AppTest) -> list[float]:
+    import json
+
+    trend = next(c for c in at.get("plotly_chart") if "overview-trend" in c.proto.id)
+    return [y for trace in json.loads(trend.proto.spec)["data"] for y in trace.get("y", []) if y is not None]
+
+
+def test_overview_weekly_response_time_trend_has_its_quantiles(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The weeks are asked without their exact quantiles unless the trend draws a response time:
+    a link that opens on one, and a click that switches to one, both draw the weekly medians."""
+    params = {"from": "2000-01-01", "to": "2100-01-01", "trend": "median_first_response_bh_min"}
+    at = open_page("overview", demo_url, monkeypatch, params)
+    assert not at.exception and not at.error
+    linked = _trend_values(at)
+    assert len(linked) >= 10 and all(value >= 0 for value in linked)
+
+    at = open_page("overview", demo_url, monkeypatch, {"from": "2000-01-01", "to": "2100-01-01"})
+    rates = _trend_values(at)
+    assert rates and max(rates) <= 1.0  # the follow-up rate, a share
+    at.query_params.pop("trend", None)
+    at.session_state["opt_trend"] = "median_first_response_bh_min"
+    at.run()
+    assert not at.exception and not at.error
+    assert _trend_values(at) == linked

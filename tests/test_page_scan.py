@@ -55,8 +55,9 @@ def page(view: LeadQuery) -> tuple[LeadQuery, ...]:
 def same_tables(engine: Engine, views: list[LeadQuery], k: int, team: int | None = None) -> None:
     """Every table of each view's page equals the one-table path's: whole, without the response
     times (rolled up: loaders/queries/scan_plan.py rolled_up_select), without any "how people
-    worked" metric (no team sizes asked), and without the close-reason and spend metrics (no codes
-    or spend read: every other column must be the same, so none may secretly depend on them)."""
+    worked" metric (no team sizes asked), without the close-reason and spend metrics (no codes
+    or spend read: every other column must be the same, so none may secretly depend on them), and
+    with the quantiles of some groupings only (the Overview's weeks when the trend shows none)."""
     for view in views:
         wanted = page(view)
         forget_probes()
@@ -64,15 +65,18 @@ def same_tables(engine: Engine, views: list[LeadQuery], k: int, team: int | None
         without = metrics_tables(engine, wanted, k, team, response_times=False)
         no_people = metrics_tables(engine, wanted, k, team, people=False)
         no_codes = metrics_tables(engine, wanted, k, team, close_reasons_and_spend=False)
+        weeks_untimed = metrics_tables(engine, wanted, k, team, timed_groupings=((), ("market",)))
         forget_probes()
-        tables = zip(wanted, together, without, no_people, no_codes, strict=True)
-        for query, frame, lean, leaner, uncosted in tables:
+        tables = zip(wanted, together, without, no_people, no_codes, weeks_untimed, strict=True)
+        for query, frame, lean, leaner, uncosted, partly in tables:
             expected = metrics_table(engine, query, k, team)
             assert_frame_equal(frame, expected)
             assert_frame_equal(lean, expected.drop(QUANTILE_COLUMNS))
             people = [c for c in expected.columns if c in PEOPLE_METRICS or c == "team_suppressed"]
             assert_frame_equal(leaner, expected.drop(people))
             assert_frame_equal(uncosted, expected.drop(CODES_AND_SPEND_METRICS))
+            timed = query.group_by in ((), ("market",))
+            assert_frame_equal(partly, expected if timed else expected.drop(QUANTILE_COLUMNS))
 
 
 @pytest.mark.parametrize("k", [5, 60])
@@ -147,3 +151,27 @@ def test_a_page_without_close_reasons_or_spend_reads_neither(filled: Warehouse) 
     for name in ("follow_up", "delivery"):
         source = (Path(__file__).resolve().parents[1] / "pages" / f"{name}.py").read_text()
         assert "close_reasons_and_spend=False" in source, name
+
+
+def test_quantiles_are_asked_only_for_the_timed_groupings(filled: Warehouse) -> None:  # noqa: F811
+    """The Overview asks its weeks without response times unless the trend draws one: the
+    quantile statements then group by neither week nor the comparison period's week."""
+    engine = filled.engine
+    refresh_lead_facts(engine)
+    view = queries(engine)[0]
+    wanted = page(view)
+    quantiles: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "AS median_first_response_min" in statement and "GROUPING SETS" in statement.upper():
+            quantiles.append(statement)
+
+    forget_probes()
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        metrics_tables(engine, wanted, 5, timed_groupings=((),))
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    # Only the ungrouped slices: one statement per period with such a slice (2 + 1 + 1, as before).
+    assert len(quantiles) == 4
+    assert not [s for s in quantiles if "responded.week" in s or "responded.market" in s]

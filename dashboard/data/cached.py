@@ -196,6 +196,7 @@ def view_tables(
     response_times: bool = True,
     people: bool = True,
     close_reasons_and_spend: bool = True,
+    timed_groupings: tuple[tuple[str, ...], ...] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any] | None, tuple[pl.DataFrame, ...]]:
     """``period_totals(view)`` and the view's metrics table by each of ``group_bys``, all from one
     scan of the facts where the periods allow (three statements instead of five per table).
@@ -203,7 +204,8 @@ def view_tables(
     ``response_times=False``: a page that shows no response time; ``people=False``: a page that shows
     no "how people worked" metric; ``close_reasons_and_spend=False``: a page that shows no vague-close
     rate, spend or cost: its tables then lack those columns (``tables.metrics_tables``), which are
-    not computed."""
+    not computed; ``timed_groupings``: only the tiles and the tables by these groupings have the
+    response-time quantiles."""
     comparison_query = view.comparison_query()
     queries = (view.query(), *((comparison_query,) if comparison_query else ()), *map(view.query, group_bys))
     frames = metrics_many(
@@ -213,6 +215,7 @@ def view_tables(
         response_times=response_times,
         people=people,
         close_reasons_and_spend=close_reasons_and_spend,
+        timed_groupings=timed_groupings,
     )
     total = frames[0].row(0, named=True)
     previous = frames[1].row(0, named=True) if comparison_query else None

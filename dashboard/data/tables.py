@@ -92,6 +92,7 @@ def metrics_tables(
     response_times: bool = True,
     people: bool = True,
     close_reasons_and_spend: bool = True,
+    timed_groupings: tuple[tuple[str, ...], ...] | None = None,
 ) -> tuple[pl.DataFrame, ...]:
     """``metrics_table`` of each of ``queries``, equal to it table by table, from as few scans as
     possible: the queries of one view (same as-of, filters and scope) whose periods are equal or
@@ -105,7 +106,9 @@ def metrics_tables(
     ``people=False``: no "how people worked" metric (``PEOPLE_METRICS``, ``team_suppressed``) and
     so no team sizes; implies ``response_times=False``;
     ``close_reasons_and_spend=False``: no ``CODES_AND_SPEND_METRICS`` (vague closes, spend and the
-    costs), so no close-reason and campaign counts and no spend are read."""
+    costs), so no close-reason and campaign counts and no spend are read;
+    ``timed_groupings``: only the tables grouped by one of these (``()``: the ungrouped ones) have
+    the quantiles, the others lack them (the Overview's weekly trend when it shows no response time)."""
     team = int(settings.get("min_team_size")) if min_team_size is None else min_team_size
     response_times = response_times and people
     with connection_of(engine) as conn:
@@ -115,6 +118,7 @@ def metrics_tables(
             team if people else None,
             response_times=response_times,
             close_reasons_and_spend=close_reasons_and_spend,
+            timed_groupings=timed_groupings,
         )
     frames = tuple(assemble_metrics(inputs[q], q.group_by, min_group_size, team) for q in queries)
     if not close_reasons_and_spend:
@@ -124,6 +128,11 @@ def metrics_tables(
         frames = tuple(frame.drop(left_out) for frame in frames)
     elif not response_times:
         frames = tuple(frame.drop(QUANTILE_COLUMNS) for frame in frames)
+    if timed_groupings is not None:
+        frames = tuple(
+            f if q.group_by in timed_groupings else f.drop(QUANTILE_COLUMNS, strict=False)
+            for q, f in zip(queries, frames, strict=True)
+        )
     if share_team_flags and min_team_size is None and people:
         signature = _data_version(engine)
         for query, frame in zip(queries, frames, strict=True):

@@ -125,24 +125,32 @@ def load_per_period(
     statement: Callable[[ScanPlan], Select[Any]],
     keys: Callable[[ScanPlan], list[tuple[str, ...]]],
     values: dict[str, pl.DataType],
+    asked: ScanPlan | None = None,
 ) -> pl.DataFrame:
     """``statement`` run once per period of ``plan`` (``period_plans``), its rows as the rows of the
-    plan's sets (``widened``): the sets of one period do not group or order the others' rows."""
+    plan's sets (``widened``): the sets of one period do not group or order the others' rows.
+    ``asked``: only these slices of ``plan`` (same periods; a period without one is not asked)."""
     parts = [
         widened(fetch_frame(bind, statement(one), schema_of(keys(one), values)), keys(plan), number)
-        for number, one in period_plans(plan)
+        for number, one in period_plans(asked or plan)
+        if one.slices
     ]
     return pl.concat(parts, how="vertical")
 
 
-def load_slice_counts(bind: Bind, plan: ScanPlan, *, response_times: bool) -> pl.DataFrame:
+def load_slice_counts(
+    bind: Bind, plan: ScanPlan, *, timed: frozenset[tuple[str, ...]] | None = None
+) -> pl.DataFrame:
     """``slice_counts_select`` with the quantiles of ``slice_quantiles_select`` (one statement per
-    period of ``plan``) joined to their group's row (NULL where a group has no response time, and
-    all NULL without ``response_times``)."""
+    period of ``plan``) joined to their group's row (NULL where a group has no response time).
+    ``timed``: only the slices grouped by one of these get their quantiles (None: every slice;
+    the others' are NULL)."""
     counts = fetch_frame(bind, slice_counts_select(plan), counts_schema(plan))
-    if not response_times:
+    asked = tuple(q for q in plan.slices if timed is None or q.group_by in timed)
+    if not asked:
         return counts.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in QUANTILE_COLUMNS)
-    quantiles = load_per_period(bind, plan, slice_quantiles_select, counts_keys, QUANTILE_VALUES)
+    only = ScanPlan(asked, plan.periods)
+    quantiles = load_per_period(bind, plan, slice_quantiles_select, counts_keys, QUANTILE_VALUES, only)
     keys = [c for c in quantiles.columns if c not in QUANTILE_COLUMNS]  # period, columns, GROUPING flags
     return counts.join(quantiles, on=keys, how="left", nulls_equal=True, validate="1:1")
 
@@ -216,6 +224,7 @@ def load_page_scan(
     *,
     response_times: bool = True,
     close_reasons_and_spend: bool = True,
+    timed_groupings: tuple[tuple[str, ...], ...] | None = None,
 ) -> dict[LeadQuery, MetricsInputs]:
     """The inputs of the metrics table of each of ``queries``, from a few statements per
     ``ScanPlan`` (the counts; codes and quantiles per period; team sizes where a group is open):
@@ -223,7 +232,8 @@ def load_page_scan(
     ``teams``, whose ``salespeople`` is exact only where a group's busiest lead does not already
     settle whether it reaches ``min_team_size`` (loaders/queries/page_teams.py; ``None``: no team
     sizes at all, ``teams`` empty, for pages that show no "how people worked" metric), the
-    ``QUANTILE_COLUMNS`` of ``counts``, NULL when ``response_times`` is False, and, when
+    ``QUANTILE_COLUMNS`` of ``counts``, NULL when ``response_times`` is False or the query's grouping
+    is not one of ``timed_groupings`` (None: every grouping), and, when
     ``close_reasons_and_spend`` is False (a page that shows no ``CODES_AND_SPEND_METRICS``), no
     close-reason codes, taxonomy, campaign leads or spend (empty frames: no statement asked)."""
     taxonomy = load_taxonomy(bind) if close_reasons_and_spend else pl.DataFrame(schema=TAXONOMY_SCHEMA)
@@ -235,7 +245,8 @@ def load_page_scan(
     out: dict[LeadQuery, MetricsInputs] = {}
     for plan in plan_scans(queries):
         counts_k = counts_keys(plan)
-        counts = load_slice_counts(bind, plan, response_times=response_times)
+        timed = frozenset(timed_groupings) if timed_groupings is not None else None
+        counts = load_slice_counts(bind, plan, timed=timed if response_times else frozenset())
         codes = load_slice_codes(bind, plan) if close_reasons_and_spend else None
         if min_team_size is None:
             teams = pl.DataFrame(schema=schema_of(counts_k, {TEAM_SIZE: pl.Int64()}))
