@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -96,25 +97,29 @@ def test_one_scan_equals_one_table_at_a_time_from_the_facts_and_their_catch_up(
     same_tables(engine, queries(engine)[:1], 5)
 
 
-def test_a_page_is_counts_per_scan_and_codes_and_quantiles_per_period(filled: Warehouse) -> None:  # noqa: F811
-    engine = filled.engine
+def _page_statements(engine: Engine, **options: Any) -> tuple[tuple[pl.DataFrame, ...], list[str]]:
+    """The tables of the first view's page from the materialised facts, and every statement sent."""
     refresh_lead_facts(engine)
-    view = queries(engine)[0]
-    wanted = page(view)
-    # total, previous and the groupings share a scan; the year-ago period and the empty one do not.
-    assert len(plan_scans(wanted)) == 3
+    wanted = page(queries(engine)[0])
     statements: list[str] = []
 
     def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "GROUPING SETS" in statement.upper():
-            statements.append(statement)
+        statements.append(statement)
 
     forget_probes()
     event.listen(engine, "before_cursor_execute", remember)
     try:
-        metrics_tables(engine, wanted, 5)
+        frames = metrics_tables(engine, wanted, 5, **options)
     finally:
         event.remove(engine, "before_cursor_execute", remember)
+    return frames, statements
+
+
+def test_a_page_is_counts_per_scan_and_codes_and_quantiles_per_period(filled: Warehouse) -> None:  # noqa: F811
+    # total, previous and the groupings share a scan; the year-ago period and the empty one do not.
+    assert len(plan_scans(page(queries(filled.engine)[0]))) == 3
+    _, sent = _page_statements(filled.engine)
+    statements = [s for s in sent if "GROUPING SETS" in s.upper()]
     # Counts per scan, codes and the exact quantiles per period (the first scan has two periods);
     # team sizes join the activities only for the groups whose busiest lead leaves the team
     # question open (loaders/queries/page_teams.py, tests/test_page_teams.py).
@@ -127,21 +132,7 @@ def test_a_page_is_counts_per_scan_and_codes_and_quantiles_per_period(filled: Wa
 def test_a_page_without_close_reasons_or_spend_reads_neither(filled: Warehouse) -> None:  # noqa: F811
     """Follow-up and Delivery show no vague-close rate, spend or cost: their scan reads no close
     reasons, no campaign spend and no per-code or per-campaign counts, only counts and quantiles."""
-    engine = filled.engine
-    refresh_lead_facts(engine)
-    view = queries(engine)[0]
-    wanted = page(view)
-    statements: list[str] = []
-
-    def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    forget_probes()
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
-        frames = metrics_tables(engine, wanted, 5, close_reasons_and_spend=False)
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
+    frames, statements = _page_statements(filled.engine, close_reasons_and_spend=False)
     assert not [s for s in statements if "campaign_spend" in s or "FROM close_reasons" in s]
     assert not [s for s in statements if "rolled_up.close_reason_code" in s]  # the codes statement
     assert all(c not in f.columns for f in frames for c in CODES_AND_SPEND_METRICS)
@@ -156,22 +147,10 @@ def test_a_page_without_close_reasons_or_spend_reads_neither(filled: Warehouse) 
 def test_quantiles_are_asked_only_for_the_timed_groupings(filled: Warehouse) -> None:  # noqa: F811
     """The Overview asks its weeks without response times unless the trend draws one: the
     quantile statements then group by neither week nor the comparison period's week."""
-    engine = filled.engine
-    refresh_lead_facts(engine)
-    view = queries(engine)[0]
-    wanted = page(view)
-    quantiles: list[str] = []
-
-    def remember(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "AS median_first_response_min" in statement and "GROUPING SETS" in statement.upper():
-            quantiles.append(statement)
-
-    forget_probes()
-    event.listen(engine, "before_cursor_execute", remember)
-    try:
-        metrics_tables(engine, wanted, 5, timed_groupings=((),))
-    finally:
-        event.remove(engine, "before_cursor_execute", remember)
+    _, statements = _page_statements(filled.engine, timed_groupings=((),))
+    quantiles = [
+        s for s in statements if "AS median_first_response_min" in s and "GROUPING SETS" in s.upper()
+    ]
     # Only the ungrouped slices: one statement per period with such a slice (2 + 1 + 1, as before).
     assert len(quantiles) == 4
     assert not [s for s in quantiles if "responded.week" in s or "responded.market" in s]
