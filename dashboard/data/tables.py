@@ -126,12 +126,12 @@ def metrics_tables(
     if not people:
         left_out = [c for c in (*PEOPLE_METRICS, TEAM_SUPPRESSED) if c in frames[0].columns]
         frames = tuple(frame.drop(left_out) for frame in frames)
-    elif not response_times:
-        frames = tuple(frame.drop(QUANTILE_COLUMNS) for frame in frames)
-    if timed_groupings is not None:
+    else:  # a table without its quantiles (not asked, or not of a timed grouping) lacks the columns
         frames = tuple(
-            f if q.group_by in timed_groupings else f.drop(QUANTILE_COLUMNS, strict=False)
-            for q, f in zip(queries, frames, strict=True)
+            frame
+            if response_times and (timed_groupings is None or query.group_by in timed_groupings)
+            else frame.drop(QUANTILE_COLUMNS)
+            for query, frame in zip(queries, frames, strict=True)
         )
     if share_team_flags and min_team_size is None and people:
         signature = _data_version(engine)

@@ -242,10 +242,10 @@ def load_page_scan(
         (q.start, q.end): load_campaign_spend(bind, q) if close_reasons_and_spend else empty_spend
         for q in queries
     }
+    timed = None if timed_groupings is None else frozenset(timed_groupings)
     out: dict[LeadQuery, MetricsInputs] = {}
     for plan in plan_scans(queries):
         counts_k = counts_keys(plan)
-        timed = frozenset(timed_groupings) if timed_groupings is not None else None
         counts = load_slice_counts(bind, plan, timed=timed if response_times else frozenset())
         codes = load_slice_codes(bind, plan) if close_reasons_and_spend else None
         if min_team_size is None:
