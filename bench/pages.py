@@ -101,6 +101,12 @@ def metrics_tables_for_delivery(
     return metrics_tables(engine, queries, k, people=False, close_reasons_and_spend=False)
 
 
+def buckets_by_group_and_dealer(engine: Engine, query: LeadQuery, k: int) -> tuple[pl.DataFrame, ...]:
+    """Follow-up's response-time buckets: ``query``'s, and by dealer, from one statement."""
+    by_dealer = dataclasses.replace(query, group_by=("dealer_id",))
+    return detail_tables.response_bucket_tables(engine, query, k, also=(by_dealer,))
+
+
 def kpis(scope: Scope, *group_bys: tuple[str, ...], page: str = "overview") -> list[Call]:
     """The KPI tiles and their deltas (and the page's tables by ``group_bys`` asked with them, as
     ``dashboard.data.cached.view_tables`` does: one scan), and the sidebar's filter choices."""
@@ -135,9 +141,9 @@ def page_calls(page: str, scope: Scope) -> list[Call]:
         "overview": [],  # the weekly trend and the breakdown come with the totals (kpis)
         "follow-up": [  # the tables by dealer group and by dealer come with the totals (kpis)
             Call("waiting now", detail_tables.waiting_now, q()),
-            Call("response buckets both", detail_tables.response_bucket_tables, q(("dealer_group_id",))),
-            Call("funnel", detail_tables.funnel, q()),
-            Call("response buckets both", detail_tables.response_bucket_tables, q(("dealer_id",))),
+            # By dealer group and by dealer, one statement; the reach funnel comes from the tiles'
+            # metrics table (no statement of its own).
+            Call("response buckets both", buckets_by_group_and_dealer, q(("dealer_group_id",))),
             Call("arrival heat map", detail_tables.arrival_heat_map, q()),
             Call("no-contact ages", detail_tables.no_contact_by_dealer_age, q()),
             Call("duplicate contact", detail_tables.duplicate_contact_by_dealer, q()),

@@ -6,8 +6,9 @@ each function takes a frame of counts per group and returns the table a page sho
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -121,6 +122,19 @@ def funnel_table(counts: pl.DataFrame, keys: Sequence[str], min_group_size: int)
     nested in the data (a sale may have no recorded appointment), so counts need not fall.
     """
     return _long_distribution(counts, keys, FUNNEL_STAGES, "stage", min_group_size)
+
+
+REACH_STAGES = FUNNEL_STAGES[:4]  # leads, attempted, reached, appointments: counted by every metrics table
+
+
+def reach_funnel_table(totals: Mapping[str, Any], min_group_size: int) -> pl.DataFrame:
+    """``funnel_table``'s rows of the ``REACH_STAGES``, from the counts of a metrics table's
+    ungrouped row (leads, contacted, reached, appointments: the same definitions as the funnel's
+    counts), so a page that shows the tiles does not count them again."""
+    counts = pl.DataFrame(
+        {stage: [totals[stage]] for stage, _ in REACH_STAGES}, schema={s: pl.Int64 for s, _ in REACH_STAGES}
+    )
+    return _long_distribution(counts, (), REACH_STAGES, "stage", min_group_size)
 
 
 def best_outcome_table(counts: pl.DataFrame, keys: Sequence[str], min_group_size: int) -> pl.DataFrame:

@@ -42,6 +42,7 @@ from dashboard.ui.page import guarded, no_leads_notice, page_header, show_team_n
 from dashboard.ui.page_tiles import FOLLOW_UP_CLOCK_KPIS, FOLLOW_UP_KPIS
 from dashboard.ui.result_code_charts import attempted_reached_figure
 from dashboard.ui.waiting_panel import waiting_panel
+from metrics.detail_response import reach_funnel_table
 
 # Business hours lead (the dealer's opening hours, issue 13); clock time is one click away.
 KPIS = FOLLOW_UP_KPIS
@@ -65,17 +66,15 @@ DEFAULT_DEALER_COLUMNS = (
     "reach_rate",
     "share_never",
 )
-REACH_STAGES = ("leads", "contacted", "reached", "appointments")
 TOP_DEALERS = 15
 BUCKET_DIMS = {"dealer_group_id": "Dealer group", "dealer_id": "Dealer"}
 
-bucket_tables = data.cached(detail_tables.response_bucket_tables)  # business hours, clock: one scan
+bucket_tables = data.cached(detail_tables.response_bucket_tables)  # both splits of both groupings: one scan
 arrival = data.cached(detail_tables.arrival_heat_map)
 no_contact_ages = data.cached(detail_tables.no_contact_by_dealer_age)
 duplicates = data.cached(detail_tables.duplicate_contact_by_dealer)
 by_phone = data.cached(detail_tables.follow_up_by_phone_status)
 by_email = data.cached(detail_tables.follow_up_by_email_status)
-funnel = data.cached(detail_tables.funnel)
 waiting = data.cached(detail_tables.waiting_now)
 
 view = current_view()
@@ -107,8 +106,10 @@ with guarded():
     st.subheader("How fast are leads answered?")
     # One dealer group chosen: its dealers, not a single bar (a click on a bar goes one level down).
     bucket_dim = breakdown_default(view.state, BUCKET_DIMS, "dealer_group_id")
-    by_group = view.query((bucket_dim,))
-    bh_buckets, clock_buckets = bucket_tables(by_group, k)
+    by_dealer = view.query(("dealer_id",))
+    bh_buckets, clock_buckets, *dealer_buckets = bucket_tables(
+        view.query((bucket_dim,)), k, also=(by_dealer,)
+    )
     figure = bucket_share_bar(
         bh_buckets, bucket_dim, view, title=BUCKET_DIMS[bucket_dim], business_hours=True
     )
@@ -130,8 +131,7 @@ with guarded():
     st.subheader("Attempted is not reached")
     left, right = st.columns([2, 3])
     with left:
-        stages = funnel(view.query(), k).filter(pl.col("stage").is_in(REACH_STAGES))
-        charts.show(funnel_figure(stages), key="fu-reach-funnel")
+        charts.show(funnel_figure(reach_funnel_table(total, k)), key="fu-reach-funnel")
     with right:
         by_gap = (
             dealers.filter(~pl.col("suppressed"))
@@ -149,10 +149,7 @@ with guarded():
     )
 
     st.markdown("**By dealer**")
-    by_dealer = view.query(("dealer_id",))
-    table = dealer_speed_table(dealers, *bucket_tables(by_dealer, k)).pipe(
-        with_label, "dealer_id", view, "dealer"
-    )
+    table = dealer_speed_table(dealers, *dealer_buckets).pipe(with_label, "dealer_id", view, "dealer")
     columns, exported = dealer_speed_columns(table, DEALER_METRICS)
     table = ranked_table(
         table,

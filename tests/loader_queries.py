@@ -144,6 +144,12 @@ EXTRA_ARGUMENTS: dict[tuple[str, str], Any] = {
     ).subquery("points"),
     # Both optional tables, so that the compile test covers the SQL that reads them.
     ("business_minutes_between", "setup"): OpeningSetup(("Europe/Berlin",), True, True, ((1, 480, 1080),)),
+    ("business_minutes_until", "points"): select(
+        leads.c.lead_id, leads.c.dealer_id, leads.c.created_at.label("start_at")
+    ).subquery("points"),
+    ("business_minutes_until", "setup"): OpeningSetup(("Europe/Berlin",), True, True, ((1, 480, 1080),)),
+    # The grouped, filtered, scoped query and its totals: Follow-up's two bucket tables in one.
+    ("fetch_response_bucket_cells", "queries"): PAGE[:2],
     ("opening_setup_used", "setup"): OpeningSetup((), False, False, ((1, 480, 1080),)),
     ("optional_column_problems", "name"): "dealer_opening_hours",
     ("optional_column_problems", "found"): [],

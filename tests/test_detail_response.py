@@ -10,9 +10,11 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, create_engine
 
 from dashboard.data import detail_tables
+from dashboard.data.tables import metrics_table
 from loaders.queries.detail_response import fetch_response_bucket_counts
 from loaders.request.query import LeadQuery
 from metrics import detail_response
@@ -141,6 +143,33 @@ def test_funnel_of_a_small_group_is_suppressed(warehouse: Warehouse) -> None:
     assert table["suppressed"].all()
     assert table["count"].null_count() == table.height
     assert table["share"].null_count() == table.height
+
+
+@pytest.mark.parametrize("k", [5, 25], ids=["shown", "suppressed"])
+def test_follow_ups_reach_funnel_from_the_metrics_totals_is_the_funnels(warehouse: Warehouse, k: int) -> None:
+    """Follow-up draws leads, attempted, reached and appointments from its tiles' metrics table:
+    the funnel's own counts, including contacts that do not qualify (automated, inbound, before arrival)."""
+    leads, activities, outcomes = _funnel_leads()
+    for source, spec, _ in BOUNDARIES:
+        row = lead(f"B_{source}", source=source)
+        leads.append(row)
+        if spec is not None:
+            spec = dict(spec)
+            activities.append(contact(row, spec.pop("minutes"), **spec))
+    write(warehouse.engine, leads, activities, outcomes)
+    query = LeadQuery(date(2024, 3, 1), date(2024, 3, 31), datetime(2024, 4, 10))
+    with_boundaries = 6 + len(BOUNDARIES)
+    totals = metrics_table(warehouse.engine, query, k)
+    assert totals["leads"].to_list() == ([with_boundaries] if k <= with_boundaries else [None])
+
+    reach = detail_response.reach_funnel_table(totals.row(0, named=True), k)
+    funnel = detail_tables.funnel(warehouse.engine, query, k).head(4)
+    if k <= with_boundaries:
+        assert_frame_equal(reach, funnel)
+        assert reach["count"].to_list() == [20, 14, 2, 2]
+    else:  # the metrics table hides a small total's counts; the funnel hides its stages
+        assert reach["suppressed"].all() and reach["count"].null_count() == 4
+        assert funnel["suppressed"].all()
 
 
 def test_prequalification_gap_in_points(warehouse: Warehouse) -> None:

@@ -39,6 +39,7 @@ NOT_QUERY_BUILDERS = {
     "grouped_counts",  # detail helper: the GROUP BY over a source another loader gives it
     "fetch_counts",
     "peer_query",  # returns a LeadQuery, not SQL
+    "bucket_counts_from_cells",  # adds up in Polars the rows fetch_response_bucket_cells returned
 }
 
 

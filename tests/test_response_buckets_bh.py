@@ -8,6 +8,7 @@ Sat 09:00-13:00. T0 is Monday 2024-03-04 09:00 UTC, 10:00 in Berlin.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import date, datetime
 
@@ -18,7 +19,11 @@ from polars.testing import assert_frame_equal
 from dashboard.cli import main
 from loaders.facts.refresh import refresh_lead_facts
 from loaders.facts.source import current_reader, forget_probes, reading_facts_from
-from loaders.queries.detail_response import fetch_both_response_bucket_counts, fetch_response_bucket_counts
+from loaders.queries.detail_response import (
+    bucket_counts_from_cells,
+    fetch_response_bucket_cells,
+    fetch_response_bucket_counts,
+)
 from loaders.request.query import LeadQuery
 from metrics import detail_response
 from metrics.detail_response import BUSINESS_HOURS_BUCKETS
@@ -27,6 +32,7 @@ from tests.detail_builders import T0, contact, lead, write
 
 AS_OF = datetime(2024, 4, 10)
 MARCH = LeadQuery(date(2024, 3, 1), date(2024, 3, 31), AS_OF, group_by=("source",))
+UNGROUPED = dataclasses.replace(MARCH, group_by=())
 SECOND = 1 / 60
 
 # (source, created_at, first contact in minutes after it or None, business-hours bucket, clock bucket)
@@ -83,14 +89,39 @@ def test_each_lead_in_its_business_hours_bucket_and_its_clock_bucket(
         assert current_reader(warehouse.engine) is None
     assert _bucket_of_each_source(warehouse, business_hours=True) == {s: bh for s, _, _, bh, _ in CASES}
     assert _bucket_of_each_source(warehouse, business_hours=False) == {s: c for s, _, _, _, c in CASES}
-    # Follow-up asks both splits in one scan: the same counts.
+    # Follow-up asks both splits of several groupings in one scan: the same counts, grouped or not.
+    queries = (MARCH, dataclasses.replace(MARCH, group_by=("dealer_id", "source")), UNGROUPED)
     with reading_facts_from(warehouse.engine):
-        clock, business = fetch_both_response_bucket_counts(warehouse.engine, MARCH)
-        assert_frame_equal(
-            clock, fetch_response_bucket_counts(warehouse.engine, MARCH), check_row_order=False
-        )
-        alone = fetch_response_bucket_counts(warehouse.engine, MARCH, business_hours=True)
-        assert_frame_equal(business, alone, check_row_order=False)
+        cells = fetch_response_bucket_cells(warehouse.engine, queries)
+        for query in queries:
+            for business_hours in (False, True):
+                alone = fetch_response_bucket_counts(warehouse.engine, query, business_hours=business_hours)
+                both = bucket_counts_from_cells(cells, query, business_hours=business_hours)
+                assert_frame_equal(both, alone, check_row_order=False)
+                assert both["leads"].sum() == len(CASES)
+
+
+def test_bucket_cells_of_no_lead_are_one_empty_total_and_no_group(warehouse: Warehouse) -> None:
+    """As the one-table statements: ungrouped, a row of zeros; grouped, no row."""
+    _write_cases(warehouse)
+    forget_probes()
+    april = dataclasses.replace(MARCH, start=date(2024, 4, 1), end=date(2024, 4, 9))
+    queries = (april, dataclasses.replace(april, group_by=()))
+    with reading_facts_from(warehouse.engine):
+        cells = fetch_response_bucket_cells(warehouse.engine, queries)
+        for query in queries:
+            for business_hours in (False, True):
+                alone = fetch_response_bucket_counts(warehouse.engine, query, business_hours=business_hours)
+                assert_frame_equal(
+                    bucket_counts_from_cells(cells, query, business_hours=business_hours), alone
+                )
+    assert cells.is_empty()
+
+
+def test_bucket_cells_refuse_queries_of_different_views() -> None:
+    other_period = dataclasses.replace(MARCH, start=date(2024, 2, 1), end=date(2024, 2, 29))
+    with pytest.raises(ValueError, match="differ in their grouping only"):
+        fetch_response_bucket_cells(None, (MARCH, other_period))  # type: ignore[arg-type]
 
 
 def test_labels_say_business_hours_and_never_is_shared() -> None:

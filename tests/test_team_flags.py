@@ -83,19 +83,30 @@ def test_a_refusal_is_a_new_key_not_a_reused_flag(engine: Engine) -> None:
     assert_frame_equal(after, expected)
 
 
-def test_follow_ups_two_bucket_splits_are_one_scan_and_the_same_tables(engine: Engine) -> None:
-    """Follow-up draws the business-hours and the clock-time buckets of the same lead set: one
-    statement counts both, and each table equals the one asked alone."""
+def test_follow_ups_bucket_tables_are_one_scan_and_the_same_tables(engine: Engine) -> None:
+    """Follow-up draws the business-hours and the clock-time buckets by dealer group and by dealer:
+    one statement counts all four, and each table equals the one asked alone."""
     counted: list[str] = []
 
     @event.listens_for(engine, "before_cursor_execute")
     def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if "AS within_15_min" in statement or "AS within_15_bh_min" in statement:
+        if (
+            "AS within_15_min" in statement
+            or "AS within_15_bh_min" in statement
+            or "AS clock_bucket" in statement
+        ):
             counted.append(statement)
 
-    business, clock = detail_tables.response_bucket_tables(engine, BY_DEALER, K)
+    by_group = dataclasses.replace(QUERY, group_by=("dealer_group_id",))
+    group_business, group_clock, business, clock = detail_tables.response_bucket_tables(
+        engine, by_group, K, also=(BY_DEALER,)
+    )
     assert len(counted) == 1
     assert_frame_equal(business, detail_tables.response_buckets_bh(engine, BY_DEALER, K))
     assert_frame_equal(clock, detail_tables.response_buckets(engine, BY_DEALER, K))
-    assert len(counted) == 3
+    assert_frame_equal(group_business, detail_tables.response_buckets_bh(engine, by_group, K))
+    assert_frame_equal(group_clock, detail_tables.response_buckets(engine, by_group, K))
+    assert len(counted) == 5
+    # The small-team rule hides some dealers' buckets, and leaves others: both cases are compared.
+    assert business["team_suppressed"].any() and not business["team_suppressed"].all()
     assert business["count"].drop_nulls().sum() > 0 and clock["count"].drop_nulls().sum() > 0

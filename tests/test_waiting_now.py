@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import polars as pl
 import pytest
+from sqlalchemy import TIMESTAMP, String, literal, select, union_all
 
 from dashboard.data.detail_tables import waiting_now
+from loaders.contract.tables import leads
+from loaders.contract.write import write_tables
+from loaders.facts.opening import business_minutes_between, business_minutes_until, probe_opening
 from loaders.facts.refresh import refresh_lead_facts
 from loaders.facts.source import forget_probes
+from loaders.queries.detail_arrival import known_dealer_timezones
 from loaders.request.query import LeadQuery
 from metrics.waiting_now import waiting_sentence
 from tests.conftest import Warehouse
 from tests.metric_fixtures import Fixture, contact, lead, outcome
+from tests.test_lead_facts_materialised import demo_frames, filled  # noqa: F401  (fixtures)
 
 AS_OF = datetime(2024, 3, 6, 12, 0)
 
@@ -79,3 +85,74 @@ def test_cli_exports_waiting_now(duckdb_warehouse: Warehouse) -> None:
         "dealer_id,leads,waiting,under_60,from_60_to_240,from_240_to_480,from_480,suppressed",
         "d1,7,5,1,2,1,1,false",
     ]
+
+
+def test_business_minutes_until_now_are_those_between_for_every_lead(
+    filled: Warehouse,  # noqa: F811
+    demo_frames: dict[str, pl.DataFrame],  # noqa: F811
+) -> None:
+    """Waiting now looks F(now) up once per dealer (``business_minutes_until``): per lead, exactly the
+    minutes of ``business_minutes_between`` with end = now, on the demo's dealers (own hours, closed
+    days and holidays, time zones, an unknown zone), a lead without a dealer, one whose dealer is not
+    in ``dealers``, and leads created after now (0)."""
+    engine = filled.engine
+    moment = datetime(2025, 6, 20, 15, 17, 30)
+    first, second = demo_frames["dealers"].sort("dealer_id").head(2).iter_rows(named=True)
+    own_hours = [
+        (1, 480, 720),
+        (1, 600, 780),
+        (1, 840, 1080),
+        (7, 600, 720),
+        (5, 0, 1440),
+    ]  # overlap, split, Sunday
+    write_tables(
+        engine,
+        {
+            "dealer_opening_hours": pl.DataFrame(
+                [(first["dealer_id"], *row) for row in own_hours],
+                schema=["dealer_id", "weekday", "opens_min", "closes_min"],
+                orient="row",
+            ),
+            "dealer_closed_days": pl.DataFrame(
+                {
+                    "dealer_id": [first["dealer_id"], None],
+                    "market": [None, second["market"]],
+                    "closed_on": [date(2025, 6, 16), date(2025, 6, 19)],
+                }
+            ),
+        },
+    )
+    forget_probes()
+    earlier = moment - timedelta(days=3, minutes=7)
+    extra = [
+        ("X-NO-DEALER", None, earlier),
+        ("X-UNLISTED", "D-NOWHERE", earlier),
+        ("X-LATER", None, moment + timedelta(hours=1)),
+    ]
+    points = union_all(
+        select(leads.c.lead_id, leads.c.dealer_id, leads.c.created_at.label("start_at")).where(
+            leads.c.created_at >= moment - timedelta(days=40), leads.c.created_at < moment + timedelta(days=2)
+        ),
+        *(
+            select(
+                literal(lead_id).label("lead_id"),
+                literal(dealer, String).label("dealer_id"),
+                literal(start, TIMESTAMP).label("start_at"),
+            )
+            for lead_id, dealer, start in extra
+        ),
+    ).subquery("points")
+    with_end = select(points, literal(moment, TIMESTAMP).label("end_at")).subquery("points_with_end")
+    with engine.connect() as conn:
+        setup = probe_opening(conn, known_dealer_timezones(engine))
+        assert setup.has_hours and setup.has_closed_days and setup.zones
+        until = business_minutes_until(points, moment, setup)
+        between = business_minutes_between(with_end, setup)
+        got = conn.execute(select(until.c.lead_id, until.c.business_minutes).order_by(until.c.lead_id)).all()
+        wanted = conn.execute(
+            select(between.c.lead_id, between.c.business_minutes).order_by(between.c.lead_id)
+        ).all()
+    assert [tuple(r) for r in got] == [tuple(r) for r in wanted]
+    minutes = dict(got)
+    assert len(minutes) > 50 and minutes["X-NO-DEALER"] == minutes["X-UNLISTED"] > 0
+    assert minutes["X-LATER"] == 0 and len(set(minutes.values())) > 20

@@ -30,11 +30,12 @@ from loaders.queries.detail_coverage import (
 )
 from loaders.queries.detail_delivery import DELIVERY_KEYS, fetch_delivery_counts
 from loaders.queries.detail_response import (
+    bucket_counts_from_cells,
     fetch_best_outcome_counts,
-    fetch_both_response_bucket_counts,
     fetch_follow_up_by_status,
     fetch_funnel_counts,
     fetch_prequalification_counts,
+    fetch_response_bucket_cells,
     fetch_response_bucket_counts,
 )
 from loaders.queries.waiting_now import fetch_waiting_now
@@ -61,16 +62,22 @@ def response_buckets_bh(engine: Engine, query: LeadQuery, min_group_size: int) -
 
 @with_materialised_facts
 def response_bucket_tables(
-    engine: Engine, query: LeadQuery, min_group_size: int
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``response_buckets_bh`` and ``response_buckets`` (in that order), the pair Follow-up draws,
-    from one scan of the facts."""
-    clock, business = fetch_both_response_bucket_counts(engine, query)
-    teams = team_flags(engine, query, min_group_size)
-    return (
-        _bucket_table(business, query, min_group_size, detail_response.BUSINESS_HOURS_BUCKETS, teams),
-        _bucket_table(clock, query, min_group_size, detail_response.RESPONSE_BUCKETS, teams),
-    )
+    engine: Engine, query: LeadQuery, min_group_size: int, *, also: tuple[LeadQuery, ...] = ()
+) -> tuple[pl.DataFrame, ...]:
+    """``response_buckets_bh`` and ``response_buckets`` of ``query`` (in that order: the pair
+    Follow-up draws), then the same pair of each of ``also`` (the same view grouped otherwise),
+    all from one scan of the facts."""
+    cells = fetch_response_bucket_cells(engine, (query, *also))
+    tables: list[pl.DataFrame] = []
+    for one in (query, *also):
+        teams = team_flags(engine, one, min_group_size)
+        for business_hours, buckets in (
+            (True, detail_response.BUSINESS_HOURS_BUCKETS),
+            (False, detail_response.RESPONSE_BUCKETS),
+        ):
+            counts = bucket_counts_from_cells(cells, one, business_hours=business_hours)
+            tables.append(_bucket_table(counts, one, min_group_size, buckets, teams))
+    return tuple(tables)
 
 
 def _response_buckets(

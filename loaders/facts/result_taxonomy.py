@@ -19,7 +19,13 @@ from sqlalchemy import ColumnElement, Integer, case, func, literal
 from loaders.contract.result_codes import load_result_taxonomy
 from metrics.result_codes import DEFAULT_TAXONOMY, RANK, UNCODED_CATEGORY, UNKNOWN_CATEGORY, Taxonomy
 
-__all__ = ["load_result_taxonomy", "result_rank", "taxonomy_chosen", "taxonomy_in_force", "using_result_taxonomy"]
+__all__ = [
+    "load_result_taxonomy",
+    "result_rank",
+    "taxonomy_chosen",
+    "taxonomy_in_force",
+    "using_result_taxonomy",
+]
 
 _TAXONOMY: ContextVar[Taxonomy | None] = ContextVar("leadline_result_taxonomy", default=None)
 

@@ -3,10 +3,12 @@ follow-up by contact-data quality. Post-processing: ``metrics/detail_response.py
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Engine, and_, true
+from sqlalchemy import ColumnElement, Engine, and_, case, literal, select, true
 
 from loaders.facts.lead_facts import lead_facts
 from loaders.queries.detail_common import fetch_counts, key_names
@@ -49,21 +51,50 @@ def fetch_response_bucket_counts(
     )
 
 
-BH = "bh_"  # prefix of the business-hours buckets in the statement that counts both splits
+CLOCK_BUCKET, BH_BUCKET = "clock_bucket", "bh_bucket"  # a lead's bucket in each split, by position
 
 
-def fetch_both_response_bucket_counts(engine: Engine, query: LeadQuery) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``fetch_response_bucket_counts`` in clock time and in business hours (in that order), from
-    one scan of the facts: the same two frames."""
-    facts = lead_facts(query, business_hours=True)
-    clock = _bucket_conditions(facts, business_hours=False)
-    business = _bucket_conditions(facts, business_hours=True)
-    keys = key_names(query)
-    both = fetch_counts(engine, facts, keys, clock | {BH + name: c for name, c in business.items()})
-    return (
-        both.select(*keys, "leads", *clock),
-        both.select(*keys, "leads", *(pl.col(BH + name).alias(name) for name in business)),
-    )
+def _bucket_index(facts: Any, *, business_hours: bool) -> ColumnElement[Any]:
+    """The position, in its split's buckets, of the bucket a lead is in (the buckets do not overlap);
+    NULL for a lead in none (a contacted lead without business minutes)."""
+    conditions = _bucket_conditions(facts, business_hours=business_hours)
+    return case(*((condition, literal(i)) for i, condition in enumerate(conditions.values())), else_=None)
+
+
+def fetch_response_bucket_cells(engine: Engine, queries: Sequence[LeadQuery]) -> pl.DataFrame:
+    """Leads per value of every grouping column of ``queries`` (one view: the same period, as-of,
+    filters and scope; each its own grouping) and pair of buckets: ``CLOCK_BUCKET`` and ``BH_BUCKET``
+    (positions in RESPONSE_BUCKETS and BUSINESS_HOURS_BUCKETS). One scan of the facts for both
+    splits of every grouping: ``bucket_counts_from_cells`` adds the cells up."""
+    first = queries[0]
+    if any(dataclasses.replace(q, group_by=first.group_by) != first for q in queries):
+        raise ValueError("response-bucket cells answer queries that differ in their grouping only")
+    columns = tuple(dict.fromkeys(c for q in queries for c in q.group_by))
+    facts = lead_facts(dataclasses.replace(first, group_by=()), business_hours=True)
+    cells = select(
+        *(facts.c[c] for c in columns),
+        _bucket_index(facts, business_hours=False).label(CLOCK_BUCKET),
+        _bucket_index(facts, business_hours=True).label(BH_BUCKET),
+    ).subquery("bucket_cells")
+    index_types = {CLOCK_BUCKET: pl.Int64(), BH_BUCKET: pl.Int64()}
+    return fetch_counts(engine, cells, (*columns, CLOCK_BUCKET, BH_BUCKET), {}, index_types)
+
+
+def bucket_counts_from_cells(cells: pl.DataFrame, query: LeadQuery, *, business_hours: bool) -> pl.DataFrame:
+    """``fetch_response_bucket_counts(query, business_hours=...)`` (the same columns and rows) from
+    ``fetch_response_bucket_cells`` of a list holding ``query``: counts add up."""
+    buckets = BUSINESS_HOURS_BUCKETS if business_hours else RESPONSE_BUCKETS
+    position = pl.col(BH_BUCKET if business_hours else CLOCK_BUCKET)
+    sums = [
+        pl.col("leads").sum().cast(pl.Int64).alias("leads"),
+        *(
+            pl.col("leads").filter(position == i).sum().cast(pl.Int64).alias(b.name)
+            for i, b in enumerate(buckets)
+        ),
+    ]
+    keys = list(query.group_by)
+    # Ungrouped, SQL returns one row (0 leads) even for no lead; grouped, one row per group seen.
+    return cells.group_by(keys).agg(sums) if keys else cells.select(sums)
 
 
 def fetch_funnel_counts(engine: Engine, query: LeadQuery) -> pl.DataFrame:

@@ -11,10 +11,10 @@ from datetime import timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from loaders.facts.lead_facts import lead_facts
-from loaders.facts.opening import business_minutes_between, current_setup
+from loaders.facts.opening import business_minutes_until, current_setup
 from loaders.request.query import LeadQuery
 from loaders.warehouse.fetch import Bind, fetch_frame, naive_utc
 from loaders.warehouse.sql_aggregates import count_where
@@ -58,36 +58,34 @@ def waiting_now_select(query: LeadQuery) -> Select[Any]:
         .where(recent)
         .subquery("recent_leads")
     )
+    totals = (
+        select(rows.c.dealer_id, func.count().label("leads"), count_where(rows.c.is_waiting).label("waiting"))
+        .group_by(rows.c.dealer_id)
+        .subquery("recent_totals")
+    )
     points = (
-        select(
-            rows.c.lead_id,
-            rows.c.dealer_id,
-            rows.c.created_at.label("start_at"),
-            literal(moment).label("end_at"),
-        )
+        select(rows.c.lead_id, rows.c.dealer_id, rows.c.created_at.label("start_at"))
         .where(rows.c.is_waiting)
         .subquery("waiting_points")
     )
-    waited = business_minutes_between(points, current_setup())
+    waited = business_minutes_until(points, moment, current_setup())
     minutes = waited.c.business_minutes
     buckets = []
     for name, low, high in WAITING_BUCKETS:
         inside = minutes >= low if high is None else and_(minutes >= low, minutes < high)
         buckets.append(count_where(inside).label(name))
+    by_bucket = select(waited.c.dealer_id, *buckets).group_by(waited.c.dealer_id).subquery("waiting_buckets")
+    # Per dealer, so a lead is not joined back to its business minutes; a NULL dealer is a dealer too.
+    same_dealer = by_bucket.c.dealer_id.is_not_distinct_from(totals.c.dealer_id)
     return (
         select(
-            rows.c.dealer_id,
-            func.count().label("leads"),
-            count_where(rows.c.is_waiting).label("waiting"),
-            *buckets,
+            totals.c.dealer_id,
+            totals.c.leads,
+            totals.c.waiting,
+            *(func.coalesce(by_bucket.c[name], 0).label(name) for name, _, _ in WAITING_BUCKETS),
         )
-        .select_from(
-            rows.outerjoin(
-                waited, and_(waited.c.lead_id == rows.c.lead_id, waited.c.start_at == rows.c.created_at)
-            )
-        )
-        .group_by(rows.c.dealer_id)
-        .order_by(rows.c.dealer_id)
+        .select_from(totals.outerjoin(by_bucket, same_dealer))
+        .order_by(totals.c.dealer_id)
     )
 
 
