@@ -90,8 +90,9 @@ def metrics_tables_for_overview(
     engine: Engine, queries: tuple[LeadQuery, ...], k: int
 ) -> tuple[pl.DataFrame, ...]:
     """``metrics_tables`` as the Overview asks it by default (its trend shows the follow-up rate:
-    the weeks without their exact quantiles; the tiles and the markets with them)."""
-    return metrics_tables(engine, queries, k, timed_groupings=((), ("market",)))
+    the weeks without their exact quantiles, close reasons and spend; the tiles and the markets with them)."""
+    not_weekly = ((), ("market",))
+    return metrics_tables(engine, queries, k, timed_groupings=not_weekly, coded_groupings=not_weekly)
 
 
 def metrics_tables_for_delivery(

@@ -22,7 +22,7 @@ from dashboard.ui.peer_comparison import render_network_median
 from dashboard.ui.table_options import more_columns_toggle, sort_select, sorted_rows
 from dashboard.ui.young_weeks import AGE_JUDGED_METRICS, weekly_trend, young_weeks
 from loaders.queries.aggregates import QUANTILE_COLUMNS
-from metrics.registry import metric
+from metrics.registry import CODES_AND_SPEND_METRICS, metric
 
 # Performance is judged fairly: response time in the dealer's business hours, conversion only of
 # leads old enough to have been sold (issue 13). Clock time and raw conversion stay one click away.
@@ -46,11 +46,16 @@ with guarded():
     absent = missing(KPIS)  # the trend opens on a metric the data holds (follow-up needs activities)
     first_shown = next((n for n in ("follow_up_rate", *KPIS) if n not in absent), "leads")
     trend_options = {n: metric(n).label for n in KPIS}
-    # The weeks' exact response-time quantiles only when the trend draws one (a sort per week).
-    weekly_timed = url_option_value("trend", trend_options, first_shown) in QUANTILE_COLUMNS
-    timed = None if weekly_timed else ((), (asked_by,))
+    # The weeks' exact response-time quantiles only when the trend draws one (a sort per week), and
+    # their close-reason and campaign counts and spend only when it draws a cost or the vague closes.
+    asked_trend = url_option_value("trend", trend_options, first_shown)
+    not_weekly = ((), (asked_by,))
     total, previous, (weekly, asked_groups) = data.view_tables(
-        view, ("week",), (asked_by,), timed_groupings=timed
+        view,
+        ("week",),
+        (asked_by,),
+        timed_groupings=None if asked_trend in QUANTILE_COLUMNS else not_weekly,
+        coded_groupings=None if asked_trend in CODES_AND_SPEND_METRICS else not_weekly,
     )
     if weekly.is_empty():  # metrics_table has one row per week that has leads
         no_leads_notice()
@@ -68,7 +73,7 @@ with guarded():
 
     st.subheader("Weekly trend")
     trend = url_option("trend", "Metric", trend_options, first_shown)
-    if trend not in weekly.columns:  # a response time chosen after the weeks were asked without
+    if trend not in weekly.columns:  # a response time or cost chosen after the weeks were asked without
         weekly = data.metrics(view.query(("week",)), k)
     charts.show(weekly_trend(weekly, trend, target=targets.get(trend)), key="overview-trend")
     hidden_weeks = int(weekly["suppressed"].sum())

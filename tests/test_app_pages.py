@@ -187,12 +187,14 @@ def _trend_values(at: AppTest) -> list[float]:
     return [y for trace in json.loads(trend.proto.spec)["data"] for y in trace.get("y", []) if y is not None]
 
 
-def test_overview_weekly_response_time_trend_has_its_quantiles(
-    demo_url: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("trend", ["median_first_response_bh_min", "cost_per_sale"])
+def test_overview_weekly_trend_of_a_response_time_or_a_cost_has_its_inputs(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch, trend: str
 ) -> None:
-    """The weeks are asked without their exact quantiles unless the trend draws a response time:
-    a link that opens on one, and a click that switches to one, both draw the weekly medians."""
-    params = {"from": "2000-01-01", "to": "2100-01-01", "trend": "median_first_response_bh_min"}
+    """The weeks are asked without their exact quantiles unless the trend draws a response time, and
+    without close reasons and spend unless it draws a cost: a link that opens on one, and a click
+    that switches to one, both draw the weekly values."""
+    params = {"from": "2000-01-01", "to": "2100-01-01", "trend": trend}
     at = open_page("overview", demo_url, monkeypatch, params)
     assert not at.exception and not at.error
     linked = _trend_values(at)
@@ -202,7 +204,7 @@ def test_overview_weekly_response_time_trend_has_its_quantiles(
     rates = _trend_values(at)
     assert rates and max(rates) <= 1.0  # the follow-up rate, a share
     at.query_params.pop("trend", None)
-    at.session_state["opt_trend"] = "median_first_response_bh_min"
+    at.session_state["opt_trend"] = trend
     at.run()
     assert not at.exception and not at.error
     assert _trend_values(at) == linked

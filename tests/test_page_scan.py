@@ -58,7 +58,8 @@ def same_tables(engine: Engine, views: list[LeadQuery], k: int, team: int | None
     times (rolled up: loaders/queries/scan_plan.py rolled_up_select), without any "how people
     worked" metric (no team sizes asked), without the close-reason and spend metrics (no codes
     or spend read: every other column must be the same, so none may secretly depend on them), and
-    with the quantiles of some groupings only (the Overview's weeks when the trend shows none)."""
+    with the quantiles and the close-reason and spend metrics of some groupings only (the Overview's
+    weeks when the trend shows neither)."""
     for view in views:
         wanted = page(view)
         forget_probes()
@@ -66,7 +67,8 @@ def same_tables(engine: Engine, views: list[LeadQuery], k: int, team: int | None
         without = metrics_tables(engine, wanted, k, team, response_times=False)
         no_people = metrics_tables(engine, wanted, k, team, people=False)
         no_codes = metrics_tables(engine, wanted, k, team, close_reasons_and_spend=False)
-        weeks_untimed = metrics_tables(engine, wanted, k, team, timed_groupings=((), ("market",)))
+        some = ((), ("market",))
+        weeks_untimed = metrics_tables(engine, wanted, k, team, timed_groupings=some, coded_groupings=some)
         forget_probes()
         tables = zip(wanted, together, without, no_people, no_codes, weeks_untimed, strict=True)
         for query, frame, lean, leaner, uncosted, partly in tables:
@@ -76,8 +78,10 @@ def same_tables(engine: Engine, views: list[LeadQuery], k: int, team: int | None
             people = [c for c in expected.columns if c in PEOPLE_METRICS or c == "team_suppressed"]
             assert_frame_equal(leaner, expected.drop(people))
             assert_frame_equal(uncosted, expected.drop(CODES_AND_SPEND_METRICS))
-            timed = query.group_by in ((), ("market",))
-            assert_frame_equal(partly, expected if timed else expected.drop(QUANTILE_COLUMNS))
+            chosen = query.group_by in some
+            assert_frame_equal(
+                partly, expected if chosen else expected.drop(QUANTILE_COLUMNS).drop(CODES_AND_SPEND_METRICS)
+            )
 
 
 @pytest.mark.parametrize("k", [5, 60])
@@ -154,3 +158,15 @@ def test_quantiles_are_asked_only_for_the_timed_groupings(filled: Warehouse) -> 
     # Only the ungrouped slices: one statement per period with such a slice (2 + 1 + 1, as before).
     assert len(quantiles) == 4
     assert not [s for s in quantiles if "responded.week" in s or "responded.market" in s]
+
+
+def test_codes_and_spend_are_asked_only_for_the_coded_groupings(filled: Warehouse) -> None:  # noqa: F811
+    """The Overview asks its weeks without close reasons and spend unless the trend draws a cost or
+    the vague closes: the codes statements then group by no week, and the weeks lack those columns."""
+    frames, statements = _page_statements(filled.engine, coded_groupings=((),))
+    codes = [s for s in statements if "rolled_up.close_reason_code" in s]
+    assert len(codes) == 4  # one per period with an ungrouped slice, as with every grouping
+    assert not [s for s in codes if "rolled_up.week" in s or "rolled_up.market" in s]
+    for query, frame in zip(page(queries(filled.engine)[0]), frames, strict=True):
+        has_codes = all(c in frame.columns for c in CODES_AND_SPEND_METRICS)
+        assert has_codes == (query.group_by == ()), query.group_by

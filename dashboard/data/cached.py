@@ -197,6 +197,7 @@ def view_tables(
     people: bool = True,
     close_reasons_and_spend: bool = True,
     timed_groupings: tuple[tuple[str, ...], ...] | None = None,
+    coded_groupings: tuple[tuple[str, ...], ...] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any] | None, tuple[pl.DataFrame, ...]]:
     """``period_totals(view)`` and the view's metrics table by each of ``group_bys``, all from one
     scan of the facts where the periods allow (three statements instead of five per table).
@@ -205,7 +206,7 @@ def view_tables(
     no "how people worked" metric; ``close_reasons_and_spend=False``: a page that shows no vague-close
     rate, spend or cost: its tables then lack those columns (``tables.metrics_tables``), which are
     not computed; ``timed_groupings``: only the tiles and the tables by these groupings have the
-    response-time quantiles."""
+    response-time quantiles; ``coded_groupings``: likewise for the vague-close rate, spend and costs."""
     comparison_query = view.comparison_query()
     queries = (view.query(), *((comparison_query,) if comparison_query else ()), *map(view.query, group_bys))
     frames = metrics_many(
@@ -216,6 +217,7 @@ def view_tables(
         people=people,
         close_reasons_and_spend=close_reasons_and_spend,
         timed_groupings=timed_groupings,
+        coded_groupings=coded_groupings,
     )
     total = frames[0].row(0, named=True)
     previous = frames[1].row(0, named=True) if comparison_query else None

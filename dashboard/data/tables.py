@@ -93,6 +93,7 @@ def metrics_tables(
     people: bool = True,
     close_reasons_and_spend: bool = True,
     timed_groupings: tuple[tuple[str, ...], ...] | None = None,
+    coded_groupings: tuple[tuple[str, ...], ...] | None = None,
 ) -> tuple[pl.DataFrame, ...]:
     """``metrics_table`` of each of ``queries``, equal to it table by table, from as few scans as
     possible: the queries of one view (same as-of, filters and scope) whose periods are equal or
@@ -108,7 +109,8 @@ def metrics_tables(
     ``close_reasons_and_spend=False``: no ``CODES_AND_SPEND_METRICS`` (vague closes, spend and the
     costs), so no close-reason and campaign counts and no spend are read;
     ``timed_groupings``: only the tables grouped by one of these (``()``: the ungrouped ones) have
-    the quantiles, the others lack them (the Overview's weekly trend when it shows no response time)."""
+    the quantiles, the others lack them (the Overview's weekly trend when it shows no response time);
+    ``coded_groupings``: likewise for the ``CODES_AND_SPEND_METRICS`` (its trend when it shows no cost)."""
     team = int(settings.get("min_team_size")) if min_team_size is None else min_team_size
     response_times = response_times and people
     with connection_of(engine) as conn:
@@ -119,10 +121,15 @@ def metrics_tables(
             response_times=response_times,
             close_reasons_and_spend=close_reasons_and_spend,
             timed_groupings=timed_groupings,
+            coded_groupings=coded_groupings,
         )
     frames = tuple(assemble_metrics(inputs[q], q.group_by, min_group_size, team) for q in queries)
-    if not close_reasons_and_spend:
-        frames = tuple(frame.drop(CODES_AND_SPEND_METRICS) for frame in frames)
+    frames = tuple(  # a table without its codes and spend (not asked, or not of a coded grouping) lacks them
+        frame
+        if close_reasons_and_spend and (coded_groupings is None or query.group_by in coded_groupings)
+        else frame.drop(CODES_AND_SPEND_METRICS)
+        for query, frame in zip(queries, frames, strict=True)
+    )
     if not people:
         left_out = [c for c in (*PEOPLE_METRICS, TEAM_SUPPRESSED) if c in frames[0].columns]
         frames = tuple(frame.drop(left_out) for frame in frames)

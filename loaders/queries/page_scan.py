@@ -171,10 +171,11 @@ def slice_codes_select(plan: ScanPlan) -> Select[Any]:
     return rolled_up_select(sliced, codes_keys(plan), aggregates)
 
 
-def load_slice_codes(bind: Bind, plan: ScanPlan) -> pl.DataFrame:
+def load_slice_codes(bind: Bind, plan: ScanPlan, asked: ScanPlan | None = None) -> pl.DataFrame:
     """``slice_codes_select`` per period of ``plan``, as the rows of the plan's sets (``widened``):
-    the comparison period's totals are not grouped by week, market or dealer on the way."""
-    return load_per_period(bind, plan, slice_codes_select, codes_keys, CODE_VALUES)
+    the comparison period's totals are not grouped by week, market or dealer on the way.
+    ``asked``: only these slices of ``plan`` (``load_per_period``)."""
+    return load_per_period(bind, plan, slice_codes_select, codes_keys, CODE_VALUES, asked)
 
 
 def empty_counts_row() -> pl.DataFrame:
@@ -225,6 +226,7 @@ def load_page_scan(
     response_times: bool = True,
     close_reasons_and_spend: bool = True,
     timed_groupings: tuple[tuple[str, ...], ...] | None = None,
+    coded_groupings: tuple[tuple[str, ...], ...] | None = None,
 ) -> dict[LeadQuery, MetricsInputs]:
     """The inputs of the metrics table of each of ``queries``, from a few statements per
     ``ScanPlan`` (the counts; codes and quantiles per period; team sizes where a group is open):
@@ -235,19 +237,23 @@ def load_page_scan(
     ``QUANTILE_COLUMNS`` of ``counts``, NULL when ``response_times`` is False or the query's grouping
     is not one of ``timed_groupings`` (None: every grouping), and, when
     ``close_reasons_and_spend`` is False (a page that shows no ``CODES_AND_SPEND_METRICS``), no
-    close-reason codes, taxonomy, campaign leads or spend (empty frames: no statement asked)."""
-    taxonomy = load_taxonomy(bind) if close_reasons_and_spend else pl.DataFrame(schema=TAXONOMY_SCHEMA)
-    empty_spend = pl.DataFrame(schema=CAMPAIGN_SPEND_SCHEMA)
-    spend = {
-        (q.start, q.end): load_campaign_spend(bind, q) if close_reasons_and_spend else empty_spend
+    close-reason codes, taxonomy, campaign leads or spend (empty frames: no statement asked); with
+    ``coded_groupings``, the same for the queries not grouped by one of these (None: every grouping)."""
+    coded = [
+        q
         for q in queries
-    }
+        if close_reasons_and_spend and (coded_groupings is None or q.group_by in coded_groupings)
+    ]
+    taxonomy = load_taxonomy(bind) if coded else pl.DataFrame(schema=TAXONOMY_SCHEMA)
+    empty_spend = pl.DataFrame(schema=CAMPAIGN_SPEND_SCHEMA)
+    spend = {(q.start, q.end): load_campaign_spend(bind, q) for q in coded}
     timed = None if timed_groupings is None else frozenset(timed_groupings)
     out: dict[LeadQuery, MetricsInputs] = {}
     for plan in plan_scans(queries):
         counts_k = counts_keys(plan)
         counts = load_slice_counts(bind, plan, timed=timed if response_times else frozenset())
-        codes = load_slice_codes(bind, plan) if close_reasons_and_spend else None
+        with_codes = tuple(q for q in plan.slices if q in coded)
+        codes = load_slice_codes(bind, plan, ScanPlan(with_codes, plan.periods)) if with_codes else None
         if min_team_size is None:
             teams = pl.DataFrame(schema=schema_of(counts_k, {TEAM_SIZE: pl.Int64()}))
         else:
@@ -258,14 +264,18 @@ def load_page_scan(
             if not g and mine.is_empty():
                 mine = empty_counts_row()
             lost, campaign_leads, group_campaign_leads = (
-                _no_codes_inputs(query) if codes is None else _codes_inputs(bind, plan, codes, query)
+                _codes_inputs(bind, plan, codes, query)
+                if codes is not None and query in with_codes
+                else _no_codes_inputs(query)
             )
             out[query] = MetricsInputs(
                 counts=mine,
                 teams=split_rows(teams, counts_k, period, g).select(*g, TEAM_SIZE),
                 lost_by_reason=lost,
                 taxonomy=taxonomy,
-                campaign_spend=spend[(query.start, query.end)],
+                campaign_spend=spend.get((query.start, query.end), empty_spend)
+                if query in coded
+                else empty_spend,
                 campaign_leads=campaign_leads,
                 group_campaign_leads=group_campaign_leads,
             )
