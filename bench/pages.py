@@ -82,8 +82,15 @@ def metrics_tables_sharing_team_flags(
     engine: Engine, queries: tuple[LeadQuery, ...], k: int
 ) -> tuple[pl.DataFrame, ...]:
     """``metrics_tables`` as Follow-up asks it (its detail tables reuse the small-team flags; no
-    close reasons or spend)."""
-    return metrics_tables(engine, queries, k, share_team_flags=True, close_reasons_and_spend=False)
+    close reasons or spend; no response times by dealer group)."""
+    return metrics_tables(
+        engine,
+        queries,
+        k,
+        share_team_flags=True,
+        close_reasons_and_spend=False,
+        timed_groupings=((), ("dealer_id",)),
+    )
 
 
 def metrics_tables_for_overview(

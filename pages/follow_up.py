@@ -67,6 +67,7 @@ DEFAULT_DEALER_COLUMNS = (
     "share_never",
 )
 TOP_DEALERS = 15
+TIMED = ((), ("dealer_id",))  # the tiles and the dealer table show response times; the groups' table does not
 BUCKET_DIMS = {"dealer_group_id": "Dealer group", "dealer_id": "Dealer"}
 
 bucket_tables = data.cached(detail_tables.response_bucket_tables)  # both splits of both groupings: one scan
@@ -83,9 +84,15 @@ page_header("Follow-up coverage", "Is every lead followed up, how fast, and wher
 with guarded():
     k = view.min_group_size
     # The tiles, the comparison and both breakdowns from one scan of the period (data.view_tables);
-    # no vague-close rate, spend or cost is shown here, so none is read.
+    # no vague-close rate, spend or cost is shown here, so none is read, and no response time by
+    # dealer group (the groups' table only says whether there are leads and holds their team flags).
     total, previous, (groups, dealers) = data.view_tables(
-        view, ("dealer_group_id",), ("dealer_id",), share_team_flags=True, close_reasons_and_spend=False
+        view,
+        ("dealer_group_id",),
+        ("dealer_id",),
+        share_team_flags=True,
+        close_reasons_and_spend=False,
+        timed_groupings=TIMED,
     )
     if groups.is_empty():
         no_leads_notice()
