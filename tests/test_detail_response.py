@@ -50,15 +50,20 @@ def _raw_buckets(engine: Engine, query: LeadQuery, k: int) -> pl.DataFrame:
     return detail_response.response_buckets_table(counts, query.group_by, k)
 
 
-def test_response_buckets_at_their_boundaries(warehouse: Warehouse) -> None:
+def _boundary_leads(prefix: str) -> tuple[list[dict], list[dict]]:
+    """One lead per case of BOUNDARIES (its source the case's name), and their contacts."""
     leads, activities = [], []
     for source, contact_spec, _ in BOUNDARIES:
-        row = lead(f"L_{source}", source=source)
+        row = lead(f"{prefix}{source}", source=source)
         leads.append(row)
         if contact_spec is not None:
             spec = dict(contact_spec)
             activities.append(contact(row, spec.pop("minutes"), **spec))
-    write(warehouse.engine, leads, activities)
+    return leads, activities
+
+
+def test_response_buckets_at_their_boundaries(warehouse: Warehouse) -> None:
+    write(warehouse.engine, *_boundary_leads("L_"))
 
     table = _raw_buckets(warehouse.engine, MARCH, 1)
 
@@ -150,13 +155,8 @@ def test_follow_ups_reach_funnel_from_the_metrics_totals_is_the_funnels(warehous
     """Follow-up draws leads, attempted, reached and appointments from its tiles' metrics table:
     the funnel's own counts, including contacts that do not qualify (automated, inbound, before arrival)."""
     leads, activities, outcomes = _funnel_leads()
-    for source, spec, _ in BOUNDARIES:
-        row = lead(f"B_{source}", source=source)
-        leads.append(row)
-        if spec is not None:
-            spec = dict(spec)
-            activities.append(contact(row, spec.pop("minutes"), **spec))
-    write(warehouse.engine, leads, activities, outcomes)
+    more_leads, more_activities = _boundary_leads("B_")
+    write(warehouse.engine, leads + more_leads, activities + more_activities, outcomes)
     query = LeadQuery(date(2024, 3, 1), date(2024, 3, 31), datetime(2024, 4, 10))
     with_boundaries = 6 + len(BOUNDARIES)
     totals = metrics_table(warehouse.engine, query, k)
