@@ -44,6 +44,7 @@ from common.opening_hours import Interval
 from loaders.contract.tables import dealer_closed_days, dealer_opening_hours
 from loaders.facts.opening_calendar import (
     _calendar,
+    _day_bounds,
     _dealer_info,
     _local,
     _merged_intervals,
@@ -126,7 +127,9 @@ def business_minutes_between(points: Subquery, setup: OpeningSetup) -> Subquery:
         .cte(f"bh_points_{serial}")
     )
     intervals = _merged_intervals(pts, setup.has_hours, setup.default_hours, serial)
-    calendar = _calendar(pts, intervals, info, setup.has_closed_days, serial)
+    # Both ends' dates: a point that ends before it starts (0 minutes) still finds its two days.
+    bounds = _day_bounds((pts, "local_start"), (pts, "local_end"))
+    calendar = _calendar(pts, bounds, intervals, info, setup.has_closed_days, serial)
     at_start = _open_minutes_until(pts, pts.c.local_start, calendar, intervals, "bh_at_start")
     at_end = _open_minutes_until(pts, pts.c.local_end, calendar, intervals, "bh_at_end")
     # Whole days first (integers, exact), then the two partial days: the same floating-point result
@@ -163,30 +166,34 @@ def business_minutes_until(points: Subquery, moment: datetime, setup: OpeningSet
             points.c.lead_id,
             points.c.dealer_id,
             points.c.start_at,
-            end.label("end_at"),
             func.coalesce(info.c.dealer_id, literal(DEFAULT_KEY)).label("cal_key"),
             _local(points.c.start_at, info.c.tz, setup.zones).label("local_start"),
-            _local(end, info.c.tz, setup.zones).label("local_end"),
         )
         .select_from(points.outerjoin(info, info.c.dealer_id == points.c.dealer_id))
         .cte(f"bh_points_{serial}")
     )
-    intervals = _merged_intervals(pts, setup.has_hours, setup.default_hours, serial)
-    calendar = _calendar(pts, intervals, info, setup.has_closed_days, serial)
-    ends = select(pts.c.cal_key, pts.c.local_end).distinct().subquery("bh_ends")
+    # "now" in each dealer's time zone: once per dealer, not once per row.
+    dealer_ids = select(points.c.dealer_id).distinct().subquery("bh_point_dealers")
+    ends = (
+        select(
+            func.coalesce(info.c.dealer_id, literal(DEFAULT_KEY)).label("cal_key"),
+            _local(end, info.c.tz, setup.zones).label("local_end"),
+        )
+        .select_from(dealer_ids.outerjoin(info, info.c.dealer_id == dealer_ids.c.dealer_id))
+        .distinct()
+        .cte(f"bh_ends_{serial}")
+    )
+    intervals = _merged_intervals(ends, setup.has_hours, setup.default_hours, serial)
+    bounds = _day_bounds((pts, "local_start"), (ends, "local_end"))
+    calendar = _calendar(ends, bounds, intervals, info, setup.has_closed_days, serial)
     at_start = _open_minutes_until(
-        pts,
-        pts.c.local_start,
-        calendar,
-        intervals,
-        "bh_at_start",
-        ("lead_id", "dealer_id", "start_at", "end_at"),
+        pts, pts.c.local_start, calendar, intervals, "bh_at_start", ("lead_id", "dealer_id", "start_at")
     )
     at_end = _open_minutes_until(ends, ends.c.local_end, calendar, intervals, "bh_at_end", ())
     # As business_minutes_between: whole days first, then the two partial days.
     whole_days = at_end.c.open_before - at_start.c.open_before
     span = whole_days + (at_end.c.open_today - at_start.c.open_today)
-    minutes = case((at_start.c.end_at <= at_start.c.start_at, 0), else_=func.greatest(span, 0))
+    minutes = case((end <= at_start.c.start_at, 0), else_=func.greatest(span, 0))
     return (
         select(at_start.c.lead_id, at_start.c.dealer_id, minutes.label("business_minutes"))
         .select_from(at_start.join(at_end, at_end.c.cal_key == at_start.c.cal_key))

@@ -122,14 +122,16 @@ def _merged_intervals(
 
 
 def _calendar(
-    pts: FromClause, intervals: FromClause, info: Subquery, has_closed_days: bool, serial: int
+    keyed: FromClause,
+    bounds: Subquery,
+    intervals: FromClause,
+    info: Subquery,
+    has_closed_days: bool,
+    serial: int,
 ) -> CTE:
-    """One row per key and local date: ``is_open`` (1 unless closed) and ``open_before`` (the open
-    minutes of the calendar's earlier days)."""
-    bounds = select(
-        func.min(cast(pts.c.local_start, Date)).label("first_day"),
-        func.max(cast(pts.c.local_end, Date)).label("last_day"),
-    ).subquery("bh_bounds")
+    """One row per calendar key of ``keyed`` (its ``cal_key``) and local date from ``bounds``'
+    ``first_day`` to its ``last_day`` (``_day_bounds``): ``is_open`` (1 unless closed) and
+    ``open_before`` (the open minutes of the calendar's earlier days)."""
     digits = union_all(*(select(literal(i).label("d")) for i in range(10))).subquery("bh_digits")
     tables = [digits.alias(f"bh_d{i}") for i in range(CALENDAR_DIGITS)]
     offset: ColumnElement[Any] = tables[0].c.d
@@ -144,7 +146,7 @@ def _calendar(
         .where(offset <= days_between(bounds.c.first_day, bounds.c.last_day))
         .subquery("bh_days")
     )
-    keys = select(pts.c.cal_key).distinct().subquery("bh_calendar_keys")
+    keys = select(keyed.c.cal_key).distinct().subquery("bh_calendar_keys")
     day_minutes = (
         select(
             intervals.c.cal_key,
@@ -181,6 +183,16 @@ def _calendar(
     return select(
         daily.c.cal_key, daily.c.day, daily.c.is_open, func.coalesce(before, 0).label("open_before")
     ).cte(f"bh_calendar_{serial}")
+
+
+def _day_bounds(*local_times: tuple[FromClause, str]) -> Subquery:
+    """``first_day`` and ``last_day``: the earliest and latest local date among the columns named
+    (each a (table, column) pair) ."""
+    dates = union_all(*(select(cast(table.c[name], Date).label("day")) for table, name in local_times))
+    days = dates.subquery("bh_local_days")
+    return select(func.min(days.c.day).label("first_day"), func.max(days.c.day).label("last_day")).subquery(
+        "bh_bounds"
+    )
 
 
 def _closed_days(info: Subquery) -> Subquery:
