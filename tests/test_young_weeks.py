@@ -69,11 +69,21 @@ def test_young_weeks_are_a_grey_band_and_never_part_of_the_line(name: str) -> No
     assert fig.layout.showlegend
 
 
-def test_a_view_of_only_young_weeks_is_shaded_not_an_empty_chart() -> None:
-    fig = weekly_trend(weeks([0] * 6, [None] * 6), "conversion_in_window_rate")
+@pytest.mark.parametrize("name", ["conversion_in_window_rate", "cost_per_sale"])
+def test_a_view_of_only_young_weeks_is_shaded_and_says_so_without_a_scale(name: str) -> None:
+    frame = weeks([0] * 6, [None] * 6).with_columns(pl.lit(250.0).alias("cost_per_sale"))
+    fig = weekly_trend(frame, name)
     assert not (fig.layout.meta or {}).get(EMPTY_STATE)
     shade = _trace(fig, YOUNG_NAME)
-    assert max(shade.y) == pytest.approx(1.0)  # up to 100 %, the band fills the empty chart
+    assert max(shade.y) == pytest.approx(1.0)  # the band fills the chart
+    # No tick labels of a made-up 0-1 scale (a cost would read €0, €0, €1), and a sentence instead.
+    assert fig.layout.yaxis.showticklabels is False
+    assert [a.text for a in fig.layout.annotations if "too young<br>to judge" in a.text]
+
+
+def test_a_view_with_a_mature_week_keeps_its_scale() -> None:
+    fig = weekly_trend(MIXED, "conversion_in_window_rate")
+    assert fig.layout.yaxis.showticklabels is not False and not fig.layout.annotations
 
 
 def test_metrics_that_do_not_wait_for_sales_are_drawn_as_before() -> None:

@@ -49,6 +49,19 @@ def weekly_trend(
     why = f"{YOUNG_NAME}: some leads of the week are younger than {window} days"
     _add_young_shade(fig, frame, young, metric_name, x, why, target)
     fig.update_layout(showlegend=True)
+    if mature[metric_name].drop_nulls().drop_nans().is_empty():
+        # No week old enough: the axis has no scale to read (a cost would tick €0, €0, €1 ...).
+        fig.update_yaxes(showticklabels=False)
+        fig.add_annotation(
+            # Short lines: the chart is about 230 px wide on a phone.
+            text=f"Every week here is too young<br>to judge: leads under {window} days old.<br>"
+            "A longer period shows older weeks.",
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+        )
     return fig
 
 
