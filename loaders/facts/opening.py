@@ -26,9 +26,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     TIMESTAMP,
+    ColumnElement,
     Connection,
     Subquery,
     and_,
@@ -112,13 +114,12 @@ def business_minutes_between(points: Subquery, setup: OpeningSetup) -> Subquery:
     # CTEs (each is read several times) need names unique within a statement that holds two of these.
     serial = next(_SERIALS)
     info = _dealer_info()
-    key = func.coalesce(info.c.dealer_id, literal(DEFAULT_KEY))
     pts = (
         select(
             points.c.lead_id,
             points.c.start_at,
             points.c.end_at,
-            key.label("cal_key"),
+            _calendar_key(info).label("cal_key"),
             _local(points.c.start_at, info.c.tz, setup.zones).label("local_start"),
             _local(points.c.end_at, info.c.tz, setup.zones).label("local_end"),
         )
@@ -132,11 +133,7 @@ def business_minutes_between(points: Subquery, setup: OpeningSetup) -> Subquery:
     calendar = _calendar(pts, bounds, intervals, info, setup.has_closed_days, serial)
     at_start = _open_minutes_until(pts, pts.c.local_start, calendar, intervals, "bh_at_start")
     at_end = _open_minutes_until(pts, pts.c.local_end, calendar, intervals, "bh_at_end")
-    # Whole days first (integers, exact), then the two partial days: the same floating-point result
-    # whatever day the calendar starts on, so both facts paths agree to the bit.
-    whole_days = at_end.c.open_before - at_start.c.open_before
-    span = whole_days + (at_end.c.open_today - at_start.c.open_today)
-    minutes = case((at_start.c.end_at <= at_start.c.start_at, 0), else_=func.greatest(span, 0))
+    minutes = _minutes_between_clocks(at_start, at_end, at_start.c.end_at <= at_start.c.start_at)
     return (
         select(at_start.c.lead_id, at_start.c.start_at, minutes.label("business_minutes"))
         .select_from(
@@ -166,7 +163,7 @@ def business_minutes_until(points: Subquery, moment: datetime, setup: OpeningSet
             points.c.lead_id,
             points.c.dealer_id,
             points.c.start_at,
-            func.coalesce(info.c.dealer_id, literal(DEFAULT_KEY)).label("cal_key"),
+            _calendar_key(info).label("cal_key"),
             _local(points.c.start_at, info.c.tz, setup.zones).label("local_start"),
         )
         .select_from(points.outerjoin(info, info.c.dealer_id == points.c.dealer_id))
@@ -176,7 +173,7 @@ def business_minutes_until(points: Subquery, moment: datetime, setup: OpeningSet
     dealer_ids = select(points.c.dealer_id).distinct().subquery("bh_point_dealers")
     ends = (
         select(
-            func.coalesce(info.c.dealer_id, literal(DEFAULT_KEY)).label("cal_key"),
+            _calendar_key(info).label("cal_key"),
             _local(end, info.c.tz, setup.zones).label("local_end"),
         )
         .select_from(dealer_ids.outerjoin(info, info.c.dealer_id == dealer_ids.c.dealer_id))
@@ -190,12 +187,25 @@ def business_minutes_until(points: Subquery, moment: datetime, setup: OpeningSet
         pts, pts.c.local_start, calendar, intervals, "bh_at_start", ("lead_id", "dealer_id", "start_at")
     )
     at_end = _open_minutes_until(ends, ends.c.local_end, calendar, intervals, "bh_at_end", ())
-    # As business_minutes_between: whole days first, then the two partial days.
-    whole_days = at_end.c.open_before - at_start.c.open_before
-    span = whole_days + (at_end.c.open_today - at_start.c.open_today)
-    minutes = case((end <= at_start.c.start_at, 0), else_=func.greatest(span, 0))
+    minutes = _minutes_between_clocks(at_start, at_end, end <= at_start.c.start_at)
     return (
         select(at_start.c.lead_id, at_start.c.dealer_id, minutes.label("business_minutes"))
         .select_from(at_start.join(at_end, at_end.c.cal_key == at_start.c.cal_key))
         .subquery("business_minutes_until")
     )
+
+
+def _calendar_key(info: Subquery) -> ColumnElement[Any]:
+    """A point's calendar key: its dealer, or ``DEFAULT_KEY`` when the dealer is not in ``dealers``."""
+    return func.coalesce(info.c.dealer_id, literal(DEFAULT_KEY))
+
+
+def _minutes_between_clocks(
+    at_start: Subquery, at_end: Subquery, ended_first: ColumnElement[bool]
+) -> ColumnElement[Any]:
+    """F(local(end)) - F(local(start)) from two ``_open_minutes_until`` rows, 0 when ``ended_first``.
+    Whole days first (integers, exact), then the two partial days: the same floating-point result
+    whatever day the calendar starts on, so both facts paths (and both functions above) agree to the bit."""
+    whole_days = at_end.c.open_before - at_start.c.open_before
+    span = whole_days + (at_end.c.open_today - at_start.c.open_today)
+    return case((ended_first, 0), else_=func.greatest(span, 0))

@@ -187,7 +187,7 @@ def _calendar(
 
 def _day_bounds(*local_times: tuple[FromClause, str]) -> Subquery:
     """``first_day`` and ``last_day``: the earliest and latest local date among the columns named
-    (each a (table, column) pair) ."""
+    (each a (table, column) pair)."""
     dates = union_all(*(select(cast(table.c[name], Date).label("day")) for table, name in local_times))
     days = dates.subquery("bh_local_days")
     return select(func.min(days.c.day).label("first_day"), func.max(days.c.day).label("last_day")).subquery(
