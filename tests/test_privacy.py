@@ -40,6 +40,7 @@ NOT_QUERY_BUILDERS = {
     "fetch_counts",
     "peer_query",  # returns a LeadQuery, not SQL
     "bucket_counts_from_cells",  # adds up in Polars the rows fetch_response_bucket_cells returned
+    "grouping_asked",  # decides which tables of a page scan get quantiles or codes; builds no SQL
 }
 
 

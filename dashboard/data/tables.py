@@ -15,7 +15,7 @@ from loaders.facts.source import PROBE_SECONDS, with_materialised_facts
 from loaders.facts.state import connection_of, data_signature
 from loaders.queries.aggregates import QUANTILE_COLUMNS, load_any_lead, load_group_counts
 from loaders.queries.close_reasons import load_lost_by_reason, load_taxonomy
-from loaders.queries.page_scan import MetricsInputs, load_page_scan
+from loaders.queries.page_scan import MetricsInputs, grouping_asked, load_page_scan
 from loaders.queries.spend import load_campaign_leads, load_campaign_spend, load_group_campaign_leads
 from loaders.queries.team_size import load_team_sizes
 from loaders.request.query import LeadQuery
@@ -126,7 +126,7 @@ def metrics_tables(
     frames = tuple(assemble_metrics(inputs[q], q.group_by, min_group_size, team) for q in queries)
     frames = tuple(  # a table without its codes and spend (not asked, or not of a coded grouping) lacks them
         frame
-        if close_reasons_and_spend and (coded_groupings is None or query.group_by in coded_groupings)
+        if grouping_asked(query, close_reasons_and_spend, coded_groupings)
         else frame.drop(CODES_AND_SPEND_METRICS)
         for query, frame in zip(queries, frames, strict=True)
     )
@@ -135,9 +135,7 @@ def metrics_tables(
         frames = tuple(frame.drop(left_out) for frame in frames)
     else:  # a table without its quantiles (not asked, or not of a timed grouping) lacks the columns
         frames = tuple(
-            frame
-            if response_times and (timed_groupings is None or query.group_by in timed_groupings)
-            else frame.drop(QUANTILE_COLUMNS)
+            frame if grouping_asked(query, response_times, timed_groupings) else frame.drop(QUANTILE_COLUMNS)
             for query, frame in zip(queries, frames, strict=True)
         )
     if share_team_flags and min_team_size is None and people:

@@ -35,7 +35,7 @@ layer computes the same frames (tests/test_page_scan.py compares every table wit
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import polars as pl
@@ -116,6 +116,12 @@ def slice_quantiles_select(plan: ScanPlan) -> Select[Any]:
     return grouped_select(timed, counts_keys(plan), aggregates)
 
 
+def grouping_asked(query: LeadQuery, wanted: bool, groupings: Collection[tuple[str, ...]] | None) -> bool:
+    """Whether ``query``'s table gets a part of the scan (quantiles, codes and spend): the page
+    wants it (``wanted``) and ``groupings`` is None (every grouping) or holds the query's."""
+    return wanted and (groupings is None or query.group_by in groupings)
+
+
 QUANTILE_VALUES: dict[str, pl.DataType] = {n: COUNT_SCHEMA[n] for n in QUANTILE_COLUMNS}
 
 
@@ -146,7 +152,7 @@ def load_slice_counts(
     ``timed``: only the slices grouped by one of these get their quantiles (None: every slice;
     the others' are NULL)."""
     counts = fetch_frame(bind, slice_counts_select(plan), counts_schema(plan))
-    asked = tuple(q for q in plan.slices if timed is None or q.group_by in timed)
+    asked = tuple(q for q in plan.slices if grouping_asked(q, True, timed))
     if not asked:
         return counts.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in QUANTILE_COLUMNS)
     only = ScanPlan(asked, plan.periods)
@@ -239,11 +245,7 @@ def load_page_scan(
     ``close_reasons_and_spend`` is False (a page that shows no ``CODES_AND_SPEND_METRICS``), no
     close-reason codes, taxonomy, campaign leads or spend (empty frames: no statement asked); with
     ``coded_groupings``, the same for the queries not grouped by one of these (None: every grouping)."""
-    coded = [
-        q
-        for q in queries
-        if close_reasons_and_spend and (coded_groupings is None or q.group_by in coded_groupings)
-    ]
+    coded = [q for q in queries if grouping_asked(q, close_reasons_and_spend, coded_groupings)]
     taxonomy = load_taxonomy(bind) if coded else pl.DataFrame(schema=TAXONOMY_SCHEMA)
     empty_spend = pl.DataFrame(schema=CAMPAIGN_SPEND_SCHEMA)
     spend = {(q.start, q.end): load_campaign_spend(bind, q) for q in coded}
@@ -273,9 +275,7 @@ def load_page_scan(
                 teams=split_rows(teams, counts_k, period, g).select(*g, TEAM_SIZE),
                 lost_by_reason=lost,
                 taxonomy=taxonomy,
-                campaign_spend=spend.get((query.start, query.end), empty_spend)
-                if query in coded
-                else empty_spend,
+                campaign_spend=spend[(query.start, query.end)] if query in coded else empty_spend,
                 campaign_leads=campaign_leads,
                 group_campaign_leads=group_campaign_leads,
             )
